@@ -50,10 +50,12 @@ func init() {
 // addCommand registers a top-level command group; call it from an init function in cmd_<group>.go.
 func addCommand(c *cobra.Command) { rootCmd.AddCommand(c) }
 
-// exitError carries a process exit code with a message.
+// exitError carries a process exit code with a message. With reported set, the command has already
+// printed its outcome (e.g. a JSON report), so main prints nothing more.
 type exitError struct {
-	code int
-	err  error
+	code     int
+	err      error
+	reported bool
 }
 
 func (e *exitError) Error() string { return e.err.Error() }
@@ -66,7 +68,9 @@ func main() {
 		if errors.As(err, &ee) {
 			code = ee.code
 		}
-		if jsonOut {
+		if ee != nil && ee.reported {
+			// already printed by the command
+		} else if jsonOut {
 			writeJSON(os.Stdout, map[string]any{"error": err.Error()})
 		} else {
 			fmt.Fprintln(os.Stderr, "virtengine:", err)

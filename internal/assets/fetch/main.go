@@ -16,13 +16,17 @@ import (
 func main() {
 	data := flag.String("data", assets.DataDir(), "data directory (default: $"+assets.EnvDataDir+" or ~/.local/share/virtengine)")
 	shared := flag.String("shared", assets.SharedDir(), "local mirror of models and test data (default: $"+assets.EnvSharedDir+" or ../shared)")
+	quiet := flag.Bool("quiet", false, "print only the summary and errors")
 	flag.Parse()
 	m, err := assets.Load()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	f := &assets.Fetcher{Dir: *data, Shared: *shared, Log: os.Stdout}
+	f := &assets.Fetcher{Dir: *data, Shared: *shared}
+	if !*quiet {
+		f.Log = os.Stdout
+	}
 	if err := f.FetchAll(context.Background(), m); err != nil {
 		fmt.Fprintln(os.Stderr, "fetch:", err)
 		os.Exit(1)
