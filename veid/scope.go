@@ -1,0 +1,183 @@
+package veid
+
+import (
+	"slices"
+	"time"
+)
+
+// ScopeKind is a kind of evidence (§3.1).
+type ScopeKind string
+
+// The scope kinds of §3.1.
+const (
+	KindIDDocument        ScopeKind = "id_document"
+	KindSelfie            ScopeKind = "selfie"
+	KindFaceVideo         ScopeKind = "face_video"
+	KindBiometricHardware ScopeKind = "biometric_hardware"
+	KindDeviceAttestation ScopeKind = "device_attestation"
+	KindEmail             ScopeKind = "email"
+	KindSMS               ScopeKind = "sms"
+	KindSSO               ScopeKind = "sso"
+	KindDomain            ScopeKind = "domain"
+	KindSocial            ScopeKind = "social"
+)
+
+// Kinds lists every scope kind in a fixed order.
+func Kinds() []ScopeKind {
+	return []ScopeKind{KindIDDocument, KindSelfie, KindFaceVideo, KindBiometricHardware, KindDeviceAttestation,
+		KindEmail, KindSMS, KindSSO, KindDomain, KindSocial}
+}
+
+// Valid reports whether k is one of Kinds.
+func (k ScopeKind) Valid() bool { return slices.Contains(Kinds(), k) }
+
+// code is the one-byte wire code of a kind (PROTOCOL.md); 0 for unknown kinds.
+func (k ScopeKind) code() byte {
+	if i := slices.Index(Kinds(), k); i >= 0 {
+		return byte(i + 1)
+	}
+	return 0
+}
+
+func kindFromCode(c byte) (ScopeKind, bool) {
+	ks := Kinds()
+	if c == 0 || int(c) > len(ks) {
+		return "", false
+	}
+	return ks[c-1], true
+}
+
+// ScopeStatus is the lifecycle state of a scope: pending → verified | rejected; any → revoked.
+type ScopeStatus string
+
+// Scope states.
+const (
+	ScopePending  ScopeStatus = "pending"
+	ScopeVerified ScopeStatus = "verified"
+	ScopeRejected ScopeStatus = "rejected"
+	ScopeRevoked  ScopeStatus = "revoked"
+)
+
+// Scope is one piece of evidence. Evidence holds an envelope sealed to the identity network's
+// recipients (package envelope); veid never needs the plaintext to manage scopes.
+type Scope struct {
+	ID          string      `json:"id"`
+	Kind        ScopeKind   `json:"kind"`
+	Status      ScopeStatus `json:"status"`
+	Evidence    []byte      `json:"evidence,omitempty"`
+	PayloadHash [32]byte    `json:"payload_hash"`
+	Consent     bool        `json:"consent"`
+	CreatedAt   time.Time   `json:"created_at"`
+	UpdatedAt   time.Time   `json:"updated_at"`
+}
+
+// Scopes is the ordered set of an account's scopes. The order is insertion order (deterministic).
+type Scopes struct {
+	list []Scope
+}
+
+// Add adds a pending scope with consent, enforcing MaxScopesPerAccount and MaxScopesPerKind over the
+// scopes that are not revoked.
+func (s *Scopes) Add(sc Scope, now time.Time) error {
+	if !sc.Kind.Valid() {
+		return newErr("UNKNOWN_KIND", ErrUnknownKind, "%q", sc.Kind)
+	}
+	total, ofKind := 0, 0
+	for _, x := range s.list {
+		if x.ID == sc.ID {
+			return newErr("DUPLICATE_SCOPE", ErrDuplicateScope, "%q", sc.ID)
+		}
+		if x.Status == ScopeRevoked {
+			continue
+		}
+		total++
+		if x.Kind == sc.Kind {
+			ofKind++
+		}
+	}
+	if total >= MaxScopesPerAccount {
+		return newErr("TOO_MANY_SCOPES", ErrTooManyScopes, "limit %d; revoke an old scope first", MaxScopesPerAccount)
+	}
+	if ofKind >= MaxScopesPerKind {
+		return newErr("TOO_MANY_OF_KIND", ErrTooManyOfKind, "%s: limit %d; revoke an old one first", sc.Kind, MaxScopesPerKind)
+	}
+	sc.Status, sc.Consent, sc.CreatedAt, sc.UpdatedAt = ScopePending, true, now, now
+	s.list = append(s.list, sc)
+	return nil
+}
+
+func (s *Scopes) find(id string) (*Scope, error) {
+	for i := range s.list {
+		if s.list[i].ID == id {
+			return &s.list[i], nil
+		}
+	}
+	return nil, newErr("SCOPE_NOT_FOUND", ErrScopeNotFound, "%q", id)
+}
+
+// Get returns a copy of the scope with this id.
+func (s *Scopes) Get(id string) (Scope, error) {
+	p, err := s.find(id)
+	if err != nil {
+		return Scope{}, err
+	}
+	return *p, nil
+}
+
+// SetStatus moves a pending scope to verified or rejected.
+func (s *Scopes) SetStatus(id string, st ScopeStatus, now time.Time) error {
+	p, err := s.find(id)
+	if err != nil {
+		return err
+	}
+	if p.Status == ScopeRevoked {
+		return newErr("SCOPE_REVOKED", ErrScopeRevoked, "%q", id)
+	}
+	if p.Status != ScopePending || (st != ScopeVerified && st != ScopeRejected) {
+		return newErr("ILLEGAL_TRANSITION", ErrIllegalTransition, "scope %s → %s", p.Status, st)
+	}
+	p.Status, p.UpdatedAt = st, now
+	return nil
+}
+
+// Revoke revokes a scope: it stays listed but is never scored again and no longer counts against
+// the limits.
+func (s *Scopes) Revoke(id string, now time.Time) error {
+	p, err := s.find(id)
+	if err != nil {
+		return err
+	}
+	if p.Status == ScopeRevoked {
+		return newErr("SCOPE_REVOKED", ErrScopeRevoked, "%q", id)
+	}
+	p.Status, p.UpdatedAt = ScopeRevoked, now
+	return nil
+}
+
+// All returns a copy of every scope in insertion order.
+func (s *Scopes) All() []Scope { return slices.Clone(s.list) }
+
+// Scorable returns the scopes validators may score: not revoked, not rejected, with consent.
+func (s *Scopes) Scorable() []Scope {
+	var out []Scope
+	for _, x := range s.list {
+		if x.Consent && (x.Status == ScopePending || x.Status == ScopeVerified) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// VerifiedKinds returns the kinds with at least one verified, consented scope, in Kinds order.
+func (s *Scopes) VerifiedKinds() []ScopeKind {
+	var out []ScopeKind
+	for _, k := range Kinds() {
+		for _, x := range s.list {
+			if x.Kind == k && x.Status == ScopeVerified && x.Consent {
+				out = append(out, k)
+				break
+			}
+		}
+	}
+	return out
+}
