@@ -1,0 +1,20 @@
+// Package mfa is VirtEngine's multi-factor authentication: passkeys first, then TOTP, delivered
+// codes and backup codes, gating every sensitive transaction through a versioned policy and
+// short-lived step-up sessions (FEATURES.md §4).
+//
+// Most users need three things:
+//
+//   - An Engine (NewEngine with the zero Config enforces DefaultPolicy). Before a sensitive
+//     transaction call Engine.Begin, pass factors with Engine.Submit until the Progress is Complete,
+//     then let the transaction through with Engine.Authorize. Other modules depend only on the Gate
+//     interface ("does this account hold a valid step-up session for transaction type X?").
+//   - Factors: Passkeys (WebAuthn via go-webauthn; ceremonies with no HTTP, see package
+//     mfa/mfahttp for the net/http adapter), TOTP and HOTP (RFC 6238 / RFC 4226, otpauth:// URIs
+//     and QR codes), delivered codes (SMS, voice call, email) through a Sender, backup codes, and
+//     FactorFunc for checks done elsewhere (a VEID face re-check).
+//   - A Registry of enrolled factors per account (at most 10), whose changes require a step-up
+//     (recovery, FEATURES.md §4.5).
+//
+// The package reads no clock and no global state: every call that depends on time takes now, and
+// identifiers come from Config.Rand, so a node can run the engine inside consensus.
+package mfa
