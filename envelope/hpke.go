@@ -1,0 +1,250 @@
+package envelope
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/cloudflare/circl/hpke"
+	"github.com/cloudflare/circl/kem"
+)
+
+// KEM identifies a recipient key type. The values are the HPKE KEM identifiers of the IANA registry
+// (RFC 9180 §7.1) and double as stanza types (FORMAT.md §3.1).
+type KEM uint16
+
+const (
+	// XWing is X-Wing (ML-KEM-768 + X25519, draft-connolly-cfrg-xwing-kem, HPKE codepoint 0x647a
+	// of draft-ietf-hpke-pq): the default, secure if either component is.
+	XWing KEM = 0x647a
+	// X25519 is DHKEM(X25519, HKDF-SHA256) of RFC 9180 §7.1: classical, smaller and faster.
+	X25519 KEM = 0x0020
+)
+
+// String is the KEM's name.
+func (k KEM) String() string {
+	switch k {
+	case XWing:
+		return "X-Wing"
+	case X25519:
+		return "DHKEM(X25519, HKDF-SHA256)"
+	}
+	return fmt.Sprintf("KEM(0x%04x)", uint16(k))
+}
+
+// The HPKE suite that wraps file keys: base mode (RFC 9180 §5.1.1), HKDF-SHA256, AES-256-GCM, with
+// wrapInfo as the info string and an empty AAD. An X25519 stanza body is enc (32 B) ‖ ct (48 B); an
+// X-Wing body is enc (1120 B) ‖ ct (48 B).
+const (
+	wrapKDF  = hpke.KDF_HKDF_SHA256
+	wrapAEAD = hpke.AEAD_AES256GCM
+	wrapInfo = "virtengine/envelope/v1/wrap"
+)
+
+type kemParams struct {
+	id        hpke.KEM
+	encSize   int
+	hrp       string // public key prefix
+	secretHRP string // secret key prefix
+}
+
+func (k KEM) params() (kemParams, bool) {
+	switch k {
+	case XWing:
+		return kemParams{hpke.KEM_XWING, 1120, "vexw", "VE-SECRET-XW-"}, true
+	case X25519:
+		return kemParams{hpke.KEM_X25519_HKDF_SHA256, 32, "vecx", "VE-SECRET-CX-"}, true
+	}
+	return kemParams{}, false
+}
+
+func (k KEM) stanzaBodySize() int {
+	p, _ := k.params()
+	return p.encSize + fileKeySize + 16
+}
+
+// HPKERecipient is the public key of an X-Wing or X25519 recipient.
+type HPKERecipient struct {
+	kem KEM
+	pub kem.PublicKey
+	raw []byte
+	fp  [32]byte
+}
+
+// HPKEIdentity is the secret key of an X-Wing or X25519 recipient.
+type HPKEIdentity struct {
+	kem  KEM
+	priv kem.PrivateKey
+	raw  []byte // 32 bytes: the X-Wing seed or the X25519 scalar
+	pub  *HPKERecipient
+}
+
+// GenerateIdentity returns a new secret key of the given KEM; XWing is the right choice for almost
+// everyone.
+func GenerateIdentity(k KEM) (*HPKEIdentity, error) {
+	seed := make([]byte, 32)
+	if _, err := rand.Read(seed); err != nil {
+		return nil, err
+	}
+	return newHPKEIdentity(k, seed)
+}
+
+func newHPKEIdentity(k KEM, raw []byte) (*HPKEIdentity, error) {
+	p, ok := k.params()
+	if !ok {
+		return nil, fmt.Errorf("%w: %v", ErrUnsupported, k)
+	}
+	priv, err := p.id.Scheme().UnmarshalBinaryPrivateKey(raw)
+	if err != nil {
+		return nil, &KeyError{Kind: "identity", Reason: err.Error()}
+	}
+	pubRaw, err := priv.Public().MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	pub, err := newHPKERecipient(k, pubRaw)
+	if err != nil {
+		return nil, err
+	}
+	return &HPKEIdentity{kem: k, priv: priv, raw: append([]byte(nil), raw...), pub: pub}, nil
+}
+
+func newHPKERecipient(k KEM, raw []byte) (*HPKERecipient, error) {
+	p, ok := k.params()
+	if !ok {
+		return nil, fmt.Errorf("%w: %v", ErrUnsupported, k)
+	}
+	pub, err := p.id.Scheme().UnmarshalBinaryPublicKey(raw)
+	if err != nil {
+		return nil, &KeyError{Kind: "recipient", Reason: err.Error()}
+	}
+	return &HPKERecipient{kem: k, pub: pub, raw: append([]byte(nil), raw...), fp: fingerprint(uint16(k), raw)}, nil
+}
+
+// Recipient is the public half, to give to senders.
+func (i *HPKEIdentity) Recipient() *HPKERecipient { return i.pub }
+
+// KEM is the key type.
+func (i *HPKEIdentity) KEM() KEM { return i.kem }
+
+// KeyID is the id of the public half.
+func (i *HPKEIdentity) KeyID() KeyID { return i.pub.KeyID() }
+
+// String encodes the secret key as "VE-SECRET-XW-1…" or "VE-SECRET-CX-1…". Keep it secret.
+func (i *HPKEIdentity) String() string {
+	p, _ := i.kem.params()
+	return bech32Encode(p.secretHRP, encodeKey(uint16(i.kem), i.raw))
+}
+
+// Unwrap implements Identity: it tries the stanzas of its KEM whose KeyID is its own or absent.
+func (i *HPKEIdentity) Unwrap(stanzas []*Stanza) ([]byte, error) {
+	p, _ := i.kem.params()
+	id := i.pub.KeyID()
+	for _, s := range stanzas {
+		if s.Type != uint16(i.kem) {
+			continue
+		}
+		if s.KeyID != nil && subtle.ConstantTimeCompare(s.KeyID, id[:]) != 1 {
+			continue
+		}
+		if len(s.Body) != i.kem.stanzaBodySize() {
+			return nil, formatErr(0, "stanza body", fmt.Sprintf("%v stanza of %d bytes, want %d", i.kem, len(s.Body), i.kem.stanzaBodySize()))
+		}
+		recv, err := hpke.NewSuite(p.id, wrapKDF, wrapAEAD).NewReceiver(i.priv, []byte(wrapInfo))
+		if err != nil {
+			return nil, err
+		}
+		opener, err := recv.Setup(s.Body[:p.encSize])
+		if err != nil {
+			continue // not decapsulable under this key: not ours
+		}
+		fk, err := opener.Open(s.Body[p.encSize:], nil)
+		if err != nil {
+			continue
+		}
+		return fk, nil
+	}
+	return nil, ErrIncorrectIdentity
+}
+
+// KEM is the key type.
+func (r *HPKERecipient) KEM() KEM { return r.kem }
+
+// Fingerprint is SHA-256 over the key's versioned binary encoding (FORMAT.md §5).
+func (r *HPKERecipient) Fingerprint() [32]byte { return r.fp }
+
+// KeyID is the first KeyIDSize bytes of the fingerprint.
+func (r *HPKERecipient) KeyID() KeyID { return keyIDOf(r.fp) }
+
+// Bytes is the raw KEM public key.
+func (r *HPKERecipient) Bytes() []byte { return append([]byte(nil), r.raw...) }
+
+// String encodes the public key as "vexw1…" or "vecx1…", with a Bech32 checksum.
+func (r *HPKERecipient) String() string {
+	p, _ := r.kem.params()
+	return bech32Encode(p.hrp, encodeKey(uint16(r.kem), r.raw))
+}
+
+// Wrap implements Recipient: one HPKE base-mode encryption of the file key (RFC 9180 §6.1).
+func (r *HPKERecipient) Wrap(fileKey []byte) ([]*Stanza, error) {
+	return r.wrapWithRand(fileKey, rand.Reader)
+}
+
+func (r *HPKERecipient) wrapWithRand(fileKey []byte, rnd io.Reader) ([]*Stanza, error) {
+	p, _ := r.kem.params()
+	sender, err := hpke.NewSuite(p.id, wrapKDF, wrapAEAD).NewSender(r.pub, []byte(wrapInfo))
+	if err != nil {
+		return nil, err
+	}
+	enc, sealer, err := sender.Setup(rnd)
+	if err != nil {
+		return nil, err
+	}
+	ct, err := sealer.Seal(fileKey, nil)
+	if err != nil {
+		return nil, err
+	}
+	id := r.KeyID()
+	body := make([]byte, 0, len(enc)+len(ct))
+	body = append(append(body, enc...), ct...)
+	return []*Stanza{{Type: uint16(r.kem), KeyID: id[:], Body: body}}, nil
+}
+
+var (
+	recipientHRPs = map[string]uint16{"vexw": uint16(XWing), "vecx": uint16(X25519)}
+	identityHRPs  = map[string]uint16{"ve-secret-xw-": uint16(XWing), "ve-secret-cx-": uint16(X25519)}
+)
+
+// ParseRecipient parses a recipient string ("vexw1…" or "vecx1…").
+func ParseRecipient(s string) (*HPKERecipient, error) {
+	typ, raw, err := decodeKeyString("recipient", s, recipientHRPs)
+	if err != nil {
+		return nil, err
+	}
+	if p, _ := KEM(typ).params(); len(raw) != p.id.Scheme().PublicKeySize() {
+		return nil, &KeyError{Kind: "recipient", Reason: "wrong key length"}
+	}
+	return newHPKERecipient(KEM(typ), raw)
+}
+
+// ParseIdentity parses a secret key string ("VE-SECRET-XW-1…" or "VE-SECRET-CX-1…").
+func ParseIdentity(s string) (*HPKEIdentity, error) {
+	typ, raw, err := decodeKeyString("identity", s, identityHRPs)
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) != 32 {
+		return nil, &KeyError{Kind: "identity", Reason: "wrong key length"}
+	}
+	id, err := newHPKEIdentity(KEM(typ), raw)
+	if err != nil {
+		var ke *KeyError
+		if errors.As(err, &ke) {
+			return nil, err
+		}
+		return nil, &KeyError{Kind: "identity", Reason: err.Error()}
+	}
+	return id, nil
+}

@@ -1,0 +1,246 @@
+package envelope
+
+import (
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
+	"fmt"
+	"hash"
+	"io"
+)
+
+// SealOptions change how an envelope is sealed; the zero value (or nil) is right for most uses.
+type SealOptions struct {
+	// AEAD is the payload cipher; 0 means AES256GCM.
+	AEAD AEAD
+	// Anonymous leaves recipient KeyIDs out of the header, so an observer cannot tell who can read
+	// it; readers then try their identities on every stanza (FEATURES.md §1.6).
+	Anonymous bool
+
+	rand io.Reader // vector generator only: the source of the nonce, file key and KEM randomness
+}
+
+func (o *SealOptions) aead() AEAD {
+	if o == nil || o.AEAD == 0 {
+		return AES256GCM
+	}
+	return o.AEAD
+}
+
+func (o *SealOptions) random() io.Reader {
+	if o == nil || o.rand == nil {
+		return rand.Reader
+	}
+	return o.rand
+}
+
+// Writer encrypts a payload as it is written. Close must be called to write the final chunk and the
+// signature; until then the output is not a valid envelope.
+type Writer struct {
+	dst           io.Writer
+	aead          cipher.AEAD
+	signer        Signer
+	rawHeader     []byte
+	buf           []byte // pending plaintext, up to ChunkSize
+	out           []byte // sealed chunk
+	counter       uint64
+	ctLen         uint64
+	digest        hash.Hash
+	err           error
+	closed        bool
+	deterministic bool
+}
+
+// NewWriter writes the header to dst and returns a Writer for the payload. The envelope is signed by
+// signer and readable by each of recipients (1 to MaxRecipients). Memory use is constant: one chunk.
+func NewWriter(dst io.Writer, signer Signer, recipients []Recipient, opts *SealOptions) (*Writer, error) {
+	fileKey := make([]byte, fileKeySize)
+	rnd := opts.random()
+	if _, err := io.ReadFull(rnd, fileKey); err != nil {
+		return nil, err
+	}
+	h, err := buildHeader(fileKey, signer, recipients, opts)
+	if err != nil {
+		return nil, err
+	}
+	return newWriterWithKey(dst, signer, h, fileKey, opts)
+}
+
+// buildHeader wraps fileKey for every recipient and draws the nonce.
+func buildHeader(fileKey []byte, signer Signer, recipients []Recipient, opts *SealOptions) (*header, error) {
+	if signer == nil || signer.Public() == nil {
+		return nil, fmt.Errorf("envelope: a signer is required: every envelope is signed by its sender")
+	}
+	if _, ok := signer.Public().scheme.params(); !ok {
+		return nil, fmt.Errorf("%w: %v", ErrUnsupported, signer.Public().scheme)
+	}
+	if len(recipients) == 0 {
+		return nil, ErrNoRecipients
+	}
+	a := opts.aead()
+	if !a.known() {
+		return nil, fmt.Errorf("%w: %v", ErrUnsupported, a)
+	}
+	h := &header{aead: a, signer: signer.Public(), named: opts == nil || !opts.Anonymous}
+	if _, err := io.ReadFull(opts.random(), h.nonce[:]); err != nil {
+		return nil, err
+	}
+	stanzas, err := wrapAll(fileKey, recipients, opts)
+	if err != nil {
+		return nil, err
+	}
+	h.stanzas = stanzas
+	return h, h.setStanzas(stanzas)
+}
+
+// wrapAll wraps the file key for each recipient, in order.
+func wrapAll(fileKey []byte, recipients []Recipient, opts *SealOptions) ([]*Stanza, error) {
+	var out []*Stanza
+	for i, r := range recipients {
+		var ss []*Stanza
+		var err error
+		if rw, ok := r.(randWrapper); ok && opts != nil && opts.rand != nil {
+			ss, err = rw.wrapWithRand(fileKey, opts.rand)
+		} else {
+			ss, err = r.Wrap(fileKey)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("envelope: wrapping for recipient %d: %w", i, err)
+		}
+		if len(ss) == 0 {
+			return nil, fmt.Errorf("envelope: recipient %d returned no stanza", i)
+		}
+		out = append(out, ss...)
+	}
+	return out, nil
+}
+
+// setStanzas installs stanzas, checking the limits, and drops KeyIDs in anonymous mode. A header is
+// named only if every stanza carries a KeyID.
+func (h *header) setStanzas(stanzas []*Stanza) error {
+	if len(stanzas) == 0 {
+		return ErrNoRecipients
+	}
+	if len(stanzas) > MaxRecipients {
+		return fmt.Errorf("%w: %d stanzas, at most %d", ErrTooManyRecipients, len(stanzas), MaxRecipients)
+	}
+	for _, s := range stanzas {
+		if len(s.Body) == 0 || len(s.Body) > MaxStanzaBody {
+			return fmt.Errorf("envelope: stanza body of %d bytes, want 1 to %d", len(s.Body), MaxStanzaBody)
+		}
+		if len(s.KeyID) != KeyIDSize {
+			h.named = false
+		}
+	}
+	out := make([]*Stanza, len(stanzas))
+	for i, s := range stanzas {
+		c := *s
+		if !h.named {
+			c.KeyID = nil
+		}
+		out[i] = &c
+	}
+	h.stanzas = out
+	return nil
+}
+
+func newWriterWithKey(dst io.Writer, signer Signer, h *header, fileKey []byte, opts *SealOptions) (*Writer, error) {
+	aead, err := payloadAEAD(h.aead, fileKey, h.nonce[:])
+	if err != nil {
+		return nil, err
+	}
+	raw := h.marshal()
+	if _, err := dst.Write(raw); err != nil {
+		return nil, err
+	}
+	return &Writer{
+		dst: dst, aead: aead, signer: signer, rawHeader: raw,
+		buf:           make([]byte, 0, ChunkSize),
+		out:           make([]byte, 0, chunkCTSize),
+		digest:        sha256.New(),
+		deterministic: opts != nil && opts.rand != nil,
+	}, nil
+}
+
+// Write encrypts p. A chunk is sealed only when the next byte arrives, so that the last chunk can be
+// full (STREAM's final flag is known only at Close).
+func (w *Writer) Write(p []byte) (int, error) {
+	if w.closed {
+		return 0, ErrClosed
+	}
+	if w.err != nil {
+		return 0, w.err
+	}
+	total := len(p)
+	for len(p) > 0 {
+		if len(w.buf) == ChunkSize {
+			if err := w.flush(false); err != nil {
+				w.err = err
+				return total - len(p), err
+			}
+		}
+		n := copy(w.buf[len(w.buf):ChunkSize], p)
+		w.buf = w.buf[:len(w.buf)+n]
+		p = p[n:]
+	}
+	return total, nil
+}
+
+func (w *Writer) flush(final bool) error {
+	var nonce [12]byte
+	chunkNonce(&nonce, w.counter, final)
+	w.out = w.aead.Seal(w.out[:0], nonce[:], w.buf, nil)
+	w.digest.Write(w.out)
+	w.ctLen += uint64(len(w.out))
+	w.counter++
+	w.buf = w.buf[:0]
+	_, err := w.dst.Write(w.out)
+	return err
+}
+
+// Close seals the final chunk and writes the trailer: magic, payload digest and signature
+// (FORMAT.md §4). It does not close the underlying writer.
+func (w *Writer) Close() error {
+	if w.closed {
+		return w.err
+	}
+	w.closed = true
+	if w.err != nil {
+		return w.err
+	}
+	if err := w.flush(true); err != nil {
+		w.err = err
+		return err
+	}
+	digest := w.digest.Sum(nil)
+	sig, err := signTranscript(w.signer, transcript(w.rawHeader, digest, w.ctLen), w.deterministic)
+	if err != nil {
+		w.err = err
+		return err
+	}
+	tr := make([]byte, 0, len(trailerMagic)+digestSize+len(sig))
+	tr = append(append(append(tr, trailerMagic[:]...), digest...), sig...)
+	_, w.err = w.dst.Write(tr)
+	return w.err
+}
+
+// signTranscript signs and checks the signature's length against the header's scheme, so a faulty
+// external Signer cannot produce an unparsable envelope.
+func signTranscript(s Signer, t []byte, deterministic bool) ([]byte, error) {
+	var sig []byte
+	var err error
+	if k, ok := s.(*SigningKey); ok && deterministic {
+		d := *k
+		d.deterministic = true
+		sig, err = d.Sign(t)
+	} else {
+		sig, err = s.Sign(t)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("envelope: signing: %w", err)
+	}
+	if len(sig) != s.Public().scheme.SignatureSize() {
+		return nil, fmt.Errorf("envelope: signer returned %d bytes, want %d for %v", len(sig), s.Public().scheme.SignatureSize(), s.Public().scheme)
+	}
+	return sig, nil
+}
