@@ -1,0 +1,89 @@
+package settlement
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+)
+
+func TestUsageEncodingRoundTrip(t *testing.T) {
+	r := record(7, t0, t0+3600, 1500, 1000)
+	r.Quantities[GPU], r.UnitPrices[GPU] = 250, 90_000
+	r.Corrects = 3
+	enc := r.Encode()
+	got, err := DecodeUsage(enc)
+	must(t, err)
+	if *got != r {
+		t.Fatalf("round trip: %+v != %+v", got, r)
+	}
+	if !bytes.HasPrefix(enc, []byte(usageMagic)) {
+		t.Fatal("missing domain separator")
+	}
+}
+
+func TestDecodeUsageRejects(t *testing.T) {
+	enc := record(1, t0, t0+1, 1, 1).Encode()
+	nonMinimal := append([]byte(usageMagic), 0x84, 0x00) // length 4 as a two-byte uvarint
+	nonMinimal = append(nonMinimal, "test"...)
+	nonMinimal = append(nonMinimal, enc[len(usageMagic)+5:]...)
+	for name, b := range map[string][]byte{
+		"empty":         nil,
+		"wrong magic":   append([]byte("virtengine/usage/v2\x00"), enc[len(usageMagic):]...),
+		"truncated":     enc[:len(enc)-1],
+		"trailing byte": append(append([]byte(nil), enc...), 0),
+		"non-minimal":   nonMinimal,
+		"too long":      make([]byte, MaxUsageRecordLen+1),
+		"huge string":   append([]byte(usageMagic), 0xff, 0xff, 0x03),
+	} {
+		if _, err := DecodeUsage(b); !errors.Is(err, ErrMalformed) {
+			t.Errorf("%s: %v, want ErrMalformed", name, err)
+		}
+	}
+}
+
+func FuzzDecodeUsage(f *testing.F) {
+	seeds := [][]byte{
+		record(1, t0, t0+3600, 1500, 1000).Encode(),
+		func() []byte { r := record(2, 0, 1, 0, 0); r.Kind = KindFinal; r.Corrects = 1; return r.Encode() }(),
+		[]byte(usageMagic),
+		{},
+	}
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	if len(seeds) == 0 {
+		f.Fatal("empty seed corpus")
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := DecodeUsage(b)
+		if err != nil {
+			if !errors.Is(err, ErrMalformed) {
+				t.Fatalf("untyped error %v", err)
+			}
+			return
+		}
+		// Exactly one encoding per record.
+		if !bytes.Equal(r.Encode(), b) {
+			t.Fatalf("decoded record re-encodes differently")
+		}
+		_ = r.Validate()
+	})
+}
+
+func TestUsageValidate(t *testing.T) {
+	ok := record(1, t0, t0+1, 1, 1)
+	must(t, ok.Validate())
+	for name, mut := range map[string]func(r *UsageRecord){
+		"kind 0":          func(r *UsageRecord) { r.Kind = 0 },
+		"kind 4":          func(r *UsageRecord) { r.Kind = 4 },
+		"reversed period": func(r *UsageRecord) { r.PeriodStart, r.PeriodEnd = r.PeriodEnd, r.PeriodStart },
+		"no escrow":       func(r *UsageRecord) { r.EscrowID = "" },
+		"overflowing":     func(r *UsageRecord) { r.Quantities[CPU], r.UnitPrices[CPU] = 1<<63, 1<<20 },
+	} {
+		r := ok
+		mut(&r)
+		if err := r.Validate(); err == nil {
+			t.Errorf("%s accepted", name)
+		}
+	}
+}
