@@ -1,0 +1,140 @@
+package zk
+
+import (
+	tedwards "github.com/consensys/gnark-crypto/ecc/twistededwards"
+	"github.com/consensys/gnark/frontend"
+	"github.com/consensys/gnark/std/algebra/native/twistededwards"
+	"github.com/consensys/gnark/std/hash/poseidon2"
+	p2perm "github.com/consensys/gnark/std/permutation/poseidon2"
+	"github.com/consensys/gnark/std/signature/eddsa"
+)
+
+// rangeAttributes lists, for each range slot, the attribute it bounds (CIRCUITS.md §3.2).
+var rangeAttributes = [NumRanges]int{AttrBirthDate, AttrScore, AttrTier, AttrIssuedAt, AttrExpiresAt}
+
+// Circuit is the credential-v1 presentation circuit. One circuit proves any combination of the
+// statements; each is switched by public inputs (CIRCUITS.md §3). The field order below is the
+// order of the public inputs and must not change within a version.
+type Circuit struct {
+	// Public inputs.
+	IssuerX, IssuerY frontend.Variable                `gnark:",public"` // issuer EdDSA key (affine)
+	Nonce            frontend.Variable                `gnark:",public"` // verifier nonce
+	Audience         frontend.Variable                `gnark:",public"` // H(audience)
+	Statements       frontend.Variable                `gnark:",public"` // Stmt* bits
+	Lo               [NumRanges]frontend.Variable     `gnark:",public"` // lower bounds (inclusive)
+	Hi               [NumRanges]frontend.Variable     `gnark:",public"` // upper bounds (inclusive)
+	Countries        [MaxCountrySet]frontend.Variable `gnark:",public"` // accepted countries
+	RevocationRoot   frontend.Variable                `gnark:",public"` // issuer's revocation root
+	RequiredFlags    frontend.Variable                `gnark:",public"` // flags that must be set
+	DiscloseMask     frontend.Variable                `gnark:",public"` // bit i: attribute i disclosed
+	Disclosed        [NumAttributes]frontend.Variable `gnark:",public"` // disclosed values (0 if not)
+	Nullifier        frontend.Variable                `gnark:",public"` // H(holder secret, audience) or 0
+
+	// Private witness.
+	Attr         [NumAttributes]frontend.Variable
+	Randomness   frontend.Variable
+	SigRX, SigRY frontend.Variable
+	SigS         frontend.Variable
+	HolderSecret frontend.Variable
+	RevPath      [RevocationDepth]frontend.Variable // siblings, leaf level first
+}
+
+// Define implements frontend.Circuit.
+func (c *Circuit) Define(api frontend.API) error {
+	on := api.ToBinary(c.Statements, numStatementBits)
+	sigOn, countryOn, revOn, holderOn, nullOn := on[0], on[1], on[2], on[3], on[4]
+
+	// §3.1 Commitment C = Poseidon2(tagCommit, attributes…, randomness).
+	h, err := poseidon2.New(api)
+	if err != nil {
+		return err
+	}
+	h.Write(bigOf(tagCommit))
+	h.Write(c.Attr[:]...)
+	h.Write(c.Randomness)
+	cm := h.Sum()
+
+	// §3.1 Issuer signature: EdDSA over C (Poseidon2 challenge hash).
+	curve, err := twistededwards.NewEdCurve(api, tedwards.BN254)
+	if err != nil {
+		return err
+	}
+	hs, err := poseidon2.New(api)
+	if err != nil {
+		return err
+	}
+	valid, err := eddsa.IsValid(curve,
+		eddsa.Signature{R: twistededwards.Point{X: c.SigRX, Y: c.SigRY}, S: c.SigS},
+		cm, eddsa.PublicKey{A: twistededwards.Point{X: c.IssuerX, Y: c.IssuerY}}, hs)
+	if err != nil {
+		return err
+	}
+	assertImplies(api, sigOn, api.Sub(1, valid))
+
+	// §3.2 Ranges lo ≤ attr ≤ hi: both differences must fit in RangeBits bits.
+	for i, a := range rangeAttributes {
+		api.ToBinary(api.Sub(c.Attr[a], c.Lo[i]), RangeBits)
+		api.ToBinary(api.Sub(c.Hi[i], c.Attr[a]), RangeBits)
+	}
+
+	// §3.3 Country in the public set: Π (country − s) = 0.
+	prod := frontend.Variable(1)
+	for _, s := range c.Countries {
+		prod = api.Mul(prod, api.Sub(c.Attr[AttrCountry], s))
+	}
+	assertImplies(api, countryOn, prod)
+
+	// §3.4 Required flags: every required bit is set.
+	fb := api.ToBinary(c.Attr[AttrFlags], FlagBits)
+	rb := api.ToBinary(c.RequiredFlags, FlagBits)
+	for i := range fb {
+		assertImplies(api, rb[i], api.Sub(1, fb[i]))
+	}
+
+	// §3.5 Disclosure: attribute i equals the public value when bit i is set.
+	db := api.ToBinary(c.DiscloseMask, NumAttributes)
+	for i := range db {
+		assertImplies(api, db[i], api.Sub(c.Attr[i], c.Disclosed[i]))
+	}
+
+	// §3.6 Not revoked: the slot at RevocationIndex is empty (0) in the sparse Merkle tree.
+	p, err := p2perm.NewPoseidon2(api)
+	if err != nil {
+		return err
+	}
+	path := api.ToBinary(c.Attr[AttrRevocationIndex], RevocationDepth)
+	node := frontend.Variable(0)
+	for i, sib := range c.RevPath {
+		left := api.Add(node, api.Mul(path[i], api.Sub(sib, node))) // bit 0: node is the left child
+		right := api.Sub(api.Add(node, sib), left)
+		node = p.Compress(left, right)
+	}
+	assertImplies(api, revOn, api.Sub(node, c.RevocationRoot))
+
+	// §3.7 Holder binding and nullifier.
+	hh, err := poseidon2.New(api)
+	if err != nil {
+		return err
+	}
+	hh.Write(bigOf(tagHolder), c.HolderSecret)
+	bindOn := api.Sub(api.Add(holderOn, nullOn), api.Mul(holderOn, nullOn)) // holder OR nullifier
+	assertImplies(api, bindOn, api.Sub(hh.Sum(), c.Attr[AttrHolderKey]))
+
+	hn, err := poseidon2.New(api)
+	if err != nil {
+		return err
+	}
+	hn.Write(bigOf(tagNullifier), c.HolderSecret, c.Audience)
+	assertImplies(api, nullOn, api.Sub(hn.Sum(), c.Nullifier))
+
+	// §3.8 Session binding: the nonce and audience enter a constraint, so a proof verifies only with
+	// the public values it was made for (an unconstrained public input would not be bound).
+	api.Mul(c.Nonce, c.Nonce)
+	api.Mul(c.Audience, c.Audience)
+	return nil
+}
+
+// assertImplies asserts on·x = 0: when the switch on is 1, x must be 0.
+func assertImplies(api frontend.API, on, x frontend.Variable) {
+	api.AssertIsEqual(api.Mul(on, x), 0)
+}

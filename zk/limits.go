@@ -1,0 +1,72 @@
+package zk
+
+// Limits and sizes of the credential-v1 circuit and its encodings, gathered in one place.
+// Changing any of them changes the circuit: bump CircuitVersion and re-run the setup.
+const (
+	// CircuitVersion names the presentation circuit. Keys, requests and presentations carry it and
+	// are refused when it differs.
+	CircuitVersion = "credential-v1"
+
+	// NumAttributes is the number of committed attributes (see AttrBirthDate … AttrHolderKey).
+	NumAttributes = 9
+
+	// NumRanges is the number of range-checked attributes: birth date, score, tier, issued, expires.
+	NumRanges = 5
+
+	// RangeBits bounds every range-checked attribute and bound: values are in [0, 2^32). Comparisons
+	// decompose differences into RangeBits bits, so they are exact integer comparisons, never field
+	// division (not like the earlier system).
+	RangeBits = 32
+
+	// MaxRangeValue is the largest value a range bound or a range-checked attribute may take.
+	MaxRangeValue = 1<<RangeBits - 1
+
+	// MaxCountrySet is the number of countries a request may list (ISO 3166-1 numeric codes).
+	MaxCountrySet = 16
+
+	// MaxCountryCode is the largest ISO 3166-1 numeric code (three decimal digits).
+	MaxCountryCode = 999
+
+	// MaxScore is the largest identity score.
+	MaxScore = 100
+
+	// MaxTier is the largest identity tier (3 = Premium, see FEATURES.md §3.4).
+	MaxTier = 3
+
+	// FlagBits is the width of the verification-flags attribute.
+	FlagBits = 8
+
+	// RevocationDepth is the depth of the issuer's sparse Merkle revocation tree: 2^32 slots.
+	RevocationDepth = 32
+
+	// NonceBytes is the size of a verifier nonce. 31 bytes always fit in one BN254 scalar.
+	NonceBytes = 31
+
+	// MaxAudienceLen bounds the audience string of a request (an origin or a DID).
+	MaxAudienceLen = 256
+
+	// MaxPresentationSize bounds a JSON presentation accepted by DecodePresentation.
+	MaxPresentationSize = 64 << 10
+
+	// MaxRequestSize bounds a JSON request accepted by DecodeRequest.
+	MaxRequestSize = 64 << 10
+
+	// MaxAcceptedIssuers bounds the issuer keys a request may accept.
+	MaxAcceptedIssuers = 64
+
+	// MaxProofSize bounds the encoded proof inside a presentation (Groth16: 128 bytes compressed;
+	// PLONK: under 1 KiB).
+	MaxProofSize = 4096
+)
+
+// Statement switches, bits of the public Statements input. An unset bit switches the statement off;
+// range statements are switched off by the full range [0, MaxRangeValue] instead.
+const (
+	StmtSignature  = 1 << iota // the issuer's EdDSA signature over the commitment verifies
+	StmtCountry                // the country is one of the public set
+	StmtNotRevoked             // the revocation slot is empty in the public revocation root
+	StmtHolder                 // the prover knows the holder secret behind the committed holder key
+	StmtNullifier              // the public nullifier is H(holder secret, audience)
+
+	numStatementBits = 5
+)
