@@ -1,0 +1,133 @@
+package envelope
+
+import (
+	"crypto/cipher"
+	"crypto/sha256"
+	"crypto/subtle"
+	"fmt"
+	"io"
+	"sync"
+)
+
+// ReaderAt gives random access to the plaintext of a stored envelope: a read decrypts only the
+// chunks it covers (at most two for any read up to 64 KiB).
+//
+// NewReaderAt checks that the sender signed this header together with the payload digest stored in
+// the trailer, and that the final chunk authenticates (so the envelope is not truncated). Each chunk
+// read is authenticated by the AEAD under the file key; that a chunk is the one the sender hashed is
+// proven only by reading all of them, which Verify does. Use Verify (or NewReader) when another
+// recipient of the same envelope could be the adversary.
+type ReaderAt struct {
+	src   io.ReaderAt
+	h     *header
+	aead  cipher.AEAD
+	sizes Sizes
+	// digest is the payload digest stored in the trailer, covered by the verified signature.
+	digest []byte
+
+	mu     sync.Mutex // guards the one-chunk cache below
+	cached int64
+	plain  []byte
+	ct     []byte
+}
+
+// NewReaderAt opens the envelope of size bytes in src with id.
+func NewReaderAt(src io.ReaderAt, size int64, id Identity, opts *OpenOptions) (*ReaderAt, error) {
+	h, raw, err := parseHeader(io.NewSectionReader(src, 0, size))
+	if err != nil {
+		return nil, err
+	}
+	sizes, err := layout(int64(len(raw)), size, int64(h.trailerSize()))
+	if err != nil {
+		return nil, err
+	}
+	aead, err := openHeader(h, id, opts)
+	if err != nil {
+		return nil, err
+	}
+	tr := make([]byte, sizes.Trailer)
+	if _, err := src.ReadAt(tr, size-sizes.Trailer); err != nil {
+		return nil, err
+	}
+	if [4]byte(tr[:4]) != trailerMagic {
+		return nil, formatErr(size-sizes.Trailer, "trailer magic", "missing")
+	}
+	digest := tr[4 : 4+digestSize]
+	if !h.signer.Verify(transcript(raw, digest, uint64(sizes.Payload)), tr[4+digestSize:]) {
+		return nil, fmt.Errorf("%w: by %s", ErrBadSignature, h.signer)
+	}
+	ra := &ReaderAt{src: src, h: h, aead: aead, sizes: sizes, digest: digest, cached: -1,
+		plain: make([]byte, 0, ChunkSize), ct: make([]byte, chunkCTSize)}
+	ra.mu.Lock()
+	defer ra.mu.Unlock()
+	if err := ra.load(sizes.Chunks - 1); err != nil {
+		return nil, err
+	}
+	if len(ra.plain) == 0 && sizes.Chunks > 1 {
+		return nil, &ChunkError{Index: uint64(sizes.Chunks - 1), Err: ErrMalformed}
+	}
+	return ra, nil
+}
+
+// Size is the plaintext size.
+func (ra *ReaderAt) Size() int64 { return ra.sizes.Plaintext }
+
+// Signer is the sender whose signature over the header and payload digest verified.
+func (ra *ReaderAt) Signer() *VerifyingKey { return ra.h.signer }
+
+// load decrypts chunk i into the cache. The caller holds ra.mu.
+func (ra *ReaderAt) load(i int64) error {
+	if ra.cached == i {
+		return nil
+	}
+	off := ra.sizes.Header + i*chunkCTSize
+	n := min(int64(chunkCTSize), ra.sizes.Header+ra.sizes.Payload-off)
+	ct := ra.ct[:n]
+	if _, err := ra.src.ReadAt(ct, off); err != nil {
+		return err
+	}
+	var nonce [12]byte
+	chunkNonce(&nonce, uint64(i), i == ra.sizes.Chunks-1)
+	pt, err := ra.aead.Open(ra.plain[:0], nonce[:], ct, nil)
+	if err != nil {
+		ra.cached = -1
+		return &ChunkError{Index: uint64(i), Err: ErrChunkAuth}
+	}
+	ra.plain, ra.cached = pt, i
+	return nil
+}
+
+// ReadAt implements io.ReaderAt over the plaintext. It is safe for concurrent use.
+func (ra *ReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, fmt.Errorf("envelope: negative offset %d", off)
+	}
+	ra.mu.Lock()
+	defer ra.mu.Unlock()
+	n := 0
+	for n < len(p) {
+		pos := off + int64(n)
+		if pos >= ra.sizes.Plaintext {
+			return n, io.EOF
+		}
+		i := pos / ChunkSize
+		if err := ra.load(i); err != nil {
+			return n, err
+		}
+		n += copy(p[n:], ra.plain[pos-i*ChunkSize:])
+	}
+	return n, nil
+}
+
+// Verify reads the whole payload ciphertext and checks it against the signed digest: after it
+// returns nil every chunk ReadAt returns is the sender's. It decrypts nothing.
+func (ra *ReaderAt) Verify() error {
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(ra.src, ra.sizes.Header, ra.sizes.Payload)); err != nil {
+		return err
+	}
+	if subtle.ConstantTimeCompare(h.Sum(nil), ra.digest) != 1 {
+		return fmt.Errorf("%w: payload digest does not match the signed one", ErrBadSignature)
+	}
+	return nil
+}
