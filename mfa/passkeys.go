@@ -1,0 +1,252 @@
+package mfa
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/go-webauthn/webauthn/protocol"
+	"github.com/go-webauthn/webauthn/webauthn"
+)
+
+// DefaultAttestationFormats are the attestation statement formats accepted at registration
+// (W3C WebAuthn Level 3 §8: packed, tpm, android-key, fido-u2f, none, apple).
+var DefaultAttestationFormats = []string{"packed", "fido-u2f", "none", "tpm", "apple", "android-key"}
+
+// PasskeyConfig configures the WebAuthn relying party.
+type PasskeyConfig struct {
+	// RPID is the relying party identifier: a registrable domain of the origins ("example.com",
+	// "localhost"). W3C WebAuthn §5.1.3 step 8, §7.1 step 14.
+	RPID string
+	// RPDisplayName is shown by the browser during registration.
+	RPDisplayName string
+	// Origins are the exact origins pages may run the ceremonies from ("https://example.com",
+	// "http://localhost:8080"). §7.1 step 9, §7.2 step 13.
+	Origins []string
+	// UserVerification is "required" (default: a PIN or biometric on the authenticator, §7.1
+	// step 16), "preferred" or "discouraged".
+	UserVerification string
+	// Attestation is the conveyance preference: "none" (default) or "direct"/"indirect"/"enterprise"
+	// to receive and verify an attestation statement.
+	Attestation string
+	// Formats lists the attestation formats accepted; nil means DefaultAttestationFormats.
+	Formats []string
+	// Rand supplies user handles; nil means crypto/rand.
+	Rand io.Reader
+}
+
+// Passkeys is the WebAuthn factor (FEATURES.md §4.2): registration and authentication ceremonies as
+// a core with no transport, on top of go-webauthn. Begin* returns the options for
+// navigator.credentials.create/get as JSON-ready values; Finish* takes the JSON the browser returned
+// (PublicKeyCredential.toJSON()) and the time. Each challenge is single use and expires after
+// WebAuthnCeremonyTTL. It implements Factor: Verify finishes a login.
+//
+// Beyond go-webauthn's checks it refuses, each with its own error: an origin or RP ID of another
+// site, a missing user presence or verification, a signature counter that did not increase
+// (a cloned authenticator, §6.1.1), a backup-eligible flag that changed (§6.3.3) and attestation
+// formats outside the configured list. A backup state that changes between logins is accepted and
+// recorded: synced passkeys move between backed-up and not as providers sync them.
+type Passkeys struct {
+	wa      *webauthn.WebAuthn
+	cfg     PasskeyConfig
+	rpHash  [32]byte
+	uvReq   bool
+	formats map[string]bool
+
+	mu         sync.Mutex
+	users      map[string]*passkeyUser
+	ceremonies map[string]*ceremony
+	owners     map[string]string // credential ID → account
+}
+
+type ceremony struct {
+	create  bool
+	account string
+	session webauthn.SessionData
+	expires time.Time
+}
+
+// NewPasskeys validates cfg and returns an empty relying party.
+func NewPasskeys(cfg PasskeyConfig) (*Passkeys, error) {
+	if cfg.UserVerification == "" {
+		cfg.UserVerification = string(protocol.VerificationRequired)
+	}
+	switch protocol.UserVerificationRequirement(cfg.UserVerification) {
+	case protocol.VerificationRequired, protocol.VerificationPreferred, protocol.VerificationDiscouraged:
+	default:
+		return nil, invalid("user verification %q: use required, preferred or discouraged", cfg.UserVerification)
+	}
+	if cfg.Attestation == "" {
+		cfg.Attestation = string(protocol.PreferNoAttestation)
+	}
+	if cfg.Formats == nil {
+		cfg.Formats = DefaultAttestationFormats
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
+	if cfg.RPDisplayName == "" {
+		cfg.RPDisplayName = cfg.RPID
+	}
+	wa, err := webauthn.New(&webauthn.Config{
+		RPID:                  cfg.RPID,
+		RPDisplayName:         cfg.RPDisplayName,
+		RPOrigins:             cfg.Origins,
+		AttestationPreference: protocol.ConveyancePreference(cfg.Attestation),
+		AuthenticatorSelection: protocol.AuthenticatorSelection{
+			ResidentKey:      protocol.ResidentKeyRequirementRequired,
+			UserVerification: protocol.UserVerificationRequirement(cfg.UserVerification),
+		},
+	})
+	if err != nil {
+		return nil, invalid("webauthn config: %v", err)
+	}
+	if cfg.RPID == "" {
+		return nil, invalid("webauthn config: RPID is required")
+	}
+	p := &Passkeys{
+		wa: wa, cfg: cfg, rpHash: sha256.Sum256([]byte(cfg.RPID)),
+		uvReq:   cfg.UserVerification == string(protocol.VerificationRequired),
+		formats: map[string]bool{},
+		users:   map[string]*passkeyUser{}, ceremonies: map[string]*ceremony{}, owners: map[string]string{},
+	}
+	for _, f := range cfg.Formats {
+		p.formats[f] = true
+	}
+	return p, nil
+}
+
+// Type implements Factor.
+func (p *Passkeys) Type() FactorType { return FactorFIDO2 }
+
+// Verify implements Factor: response is the JSON of an assertion answering a BeginLogin challenge.
+func (p *Passkeys) Verify(account string, response []byte, now time.Time) error {
+	_, err := p.FinishLogin(account, response, now)
+	return err
+}
+
+// PasskeyCredential describes a registered credential. Record is go-webauthn's credential record
+// (public key, counter, flags, attestation) for storage.
+type PasskeyCredential struct {
+	Account           string              `json:"account"`
+	ID                []byte              `json:"id"`
+	AttestationFormat string              `json:"attestation_format"`
+	AAGUID            []byte              `json:"aaguid"`
+	SignCount         uint32              `json:"sign_count"`
+	UserVerified      bool                `json:"user_verified"`
+	BackupEligible    bool                `json:"backup_eligible"`
+	BackupState       bool                `json:"backup_state"`
+	CreatedAt         time.Time           `json:"created_at"`
+	LastUsedAt        time.Time           `json:"last_used_at"`
+	Record            webauthn.Credential `json:"record"`
+}
+
+func summarize(account string, c *webauthn.Credential, created, used time.Time) PasskeyCredential {
+	return PasskeyCredential{
+		Account: account, ID: append([]byte(nil), c.ID...), AttestationFormat: c.AttestationFormat,
+		AAGUID: append([]byte(nil), c.Authenticator.AAGUID...), SignCount: c.Authenticator.SignCount,
+		UserVerified: c.Flags.UserVerified, BackupEligible: c.Flags.BackupEligible, BackupState: c.Flags.BackupState,
+		CreatedAt: created, LastUsedAt: used, Record: *c,
+	}
+}
+
+// Credentials lists the passkeys of account in registration order.
+func (p *Passkeys) Credentials(account string) []PasskeyCredential {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	u := p.users[account]
+	if u == nil {
+		return nil
+	}
+	out := make([]PasskeyCredential, len(u.creds))
+	for i := range u.creds {
+		out[i] = summarize(account, &u.creds[i], u.created[i], u.used[i])
+	}
+	return out
+}
+
+// RemoveCredential deletes one passkey. Callers gate it with a TxDisableFactor authorization
+// (Registry.Remove does).
+func (p *Passkeys) RemoveCredential(account string, id []byte) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	u := p.users[account]
+	if u == nil {
+		return ErrFactorNotFound
+	}
+	for i := range u.creds {
+		if string(u.creds[i].ID) == string(id) {
+			u.creds = append(u.creds[:i], u.creds[i+1:]...)
+			u.created = append(u.created[:i], u.created[i+1:]...)
+			u.used = append(u.used[:i], u.used[i+1:]...)
+			delete(p.owners, string(id))
+			return nil
+		}
+	}
+	return ErrFactorNotFound
+}
+
+// passkeyUser is the webauthn.User of an account: a random user handle (never the account name, so
+// the authenticator stores no identifier, §14.6.1) and its credentials.
+type passkeyUser struct {
+	account string
+	handle  []byte
+	creds   []webauthn.Credential
+	created []time.Time
+	used    []time.Time
+}
+
+func (u *passkeyUser) WebAuthnID() []byte                         { return u.handle }
+func (u *passkeyUser) WebAuthnName() string                       { return u.account }
+func (u *passkeyUser) WebAuthnDisplayName() string                { return u.account }
+func (u *passkeyUser) WebAuthnCredentials() []webauthn.Credential { return u.creds }
+
+// user returns the account's user, creating it with a fresh handle. Called with p.mu held.
+func (p *Passkeys) user(account string) (*passkeyUser, error) {
+	if u := p.users[account]; u != nil {
+		return u, nil
+	}
+	h := make([]byte, 32)
+	if _, err := io.ReadFull(p.cfg.Rand, h); err != nil {
+		return nil, fmt.Errorf("mfa: read user handle: %w", err)
+	}
+	u := &passkeyUser{account: account, handle: h}
+	p.users[account] = u
+	return u, nil
+}
+
+// putCeremony stores a ceremony under its challenge, pruning expired ones. Called with p.mu held.
+func (p *Passkeys) putCeremony(c *ceremony, now time.Time) error {
+	if len(p.ceremonies) >= MaxOpenCeremonies {
+		for k, v := range p.ceremonies { // order does not matter: every expired entry goes
+			if !now.Before(v.expires) {
+				delete(p.ceremonies, k)
+			}
+		}
+		if len(p.ceremonies) >= MaxOpenCeremonies {
+			return fmt.Errorf("%w: %d webauthn ceremonies open", ErrTooManyChallenges, len(p.ceremonies))
+		}
+	}
+	p.ceremonies[c.session.Challenge] = c
+	return nil
+}
+
+// takeCeremony removes and returns the ceremony of challenge: a challenge answers once, whatever
+// the outcome (§13.4.3). Called with p.mu held.
+func (p *Passkeys) takeCeremony(challenge, account string, create bool, now time.Time) (*ceremony, error) {
+	c := p.ceremonies[challenge]
+	if c == nil {
+		return nil, webauthnErr(ErrCeremonyNotFound, nil)
+	}
+	delete(p.ceremonies, challenge)
+	if c.account != account || c.create != create {
+		return nil, webauthnErr(ErrCeremonyNotFound, fmt.Errorf("challenge was issued for another account or ceremony"))
+	}
+	if !now.Before(c.expires) {
+		return nil, webauthnErr(ErrCeremonyNotFound, fmt.Errorf("challenge expired at %s", c.expires.UTC().Format(time.RFC3339)))
+	}
+	return c, nil
+}

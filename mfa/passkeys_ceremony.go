@@ -1,0 +1,230 @@
+package mfa
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-webauthn/webauthn/protocol"
+	"github.com/go-webauthn/webauthn/webauthn"
+)
+
+// BeginRegistration starts registering a passkey for account (W3C WebAuthn §7.1). The result is the
+// CredentialCreationOptions to pass (as JSON) to navigator.credentials.create; it excludes the
+// account's existing credentials and asks for a discoverable credential with the configured user
+// verification.
+func (p *Passkeys) BeginRegistration(account string, now time.Time) (*protocol.CredentialCreation, error) {
+	if err := checkIDs(account, ""); err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	u, err := p.user(account)
+	if err != nil {
+		return nil, err
+	}
+	if len(u.creds) >= MaxFactorsPerAccount {
+		return nil, fmt.Errorf("%w: %d passkeys registered; remove one first", ErrFactorLimit, len(u.creds))
+	}
+	exclude := make([]protocol.CredentialDescriptor, len(u.creds))
+	for i := range u.creds {
+		exclude[i] = u.creds[i].Descriptor()
+	}
+	opts, session, err := p.wa.BeginRegistration(u, webauthn.WithExclusions(exclude))
+	if err != nil {
+		return nil, webauthnErr(ErrWebAuthn, err)
+	}
+	if err := p.putCeremony(&ceremony{create: true, account: account, session: *session, expires: now.Add(WebAuthnCeremonyTTL)}, now); err != nil {
+		return nil, err
+	}
+	return opts, nil
+}
+
+// FinishRegistration verifies the browser's answer to a BeginRegistration challenge and stores the
+// credential (W3C WebAuthn §7.1 steps 5–27).
+func (p *Passkeys) FinishRegistration(account string, response []byte, now time.Time) (PasskeyCredential, error) {
+	if len(response) == 0 || len(response) > MaxWebAuthnResponse {
+		return PasskeyCredential{}, webauthnErr(ErrMalformedResponse, fmt.Errorf("response of %d bytes", len(response)))
+	}
+	parsed, err := protocol.ParseCredentialCreationResponseBytes(response)
+	if err != nil {
+		return PasskeyCredential{}, webauthnErr(ErrMalformedResponse, err)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	// §7.1 step 8: the challenge must be one we issued; taking it makes it single use.
+	c, err := p.takeCeremony(parsed.Response.CollectedClientData.Challenge, account, true, now)
+	if err != nil {
+		return PasskeyCredential{}, err
+	}
+	auth := parsed.Response.AttestationObject.AuthData
+	if err := p.precheck(parsed.Response.CollectedClientData.Origin, auth); err != nil {
+		return PasskeyCredential{}, err
+	}
+	// §7.1 step 21: the attestation format must be one the relying party accepts.
+	if f := parsed.Response.AttestationObject.Format; !p.formats[f] {
+		return PasskeyCredential{}, webauthnErr(ErrAttestation, fmt.Errorf("attestation format %q not accepted", f))
+	}
+	// §7.1 step 18 (Level 3): BS = 1 with BE = 0 is invalid.
+	if auth.Flags.HasBackupState() && !auth.Flags.HasBackupEligible() {
+		return PasskeyCredential{}, webauthnErr(ErrBackupFlags, errors.New("backup state set on a credential that is not backup eligible"))
+	}
+	u := p.users[account]
+	session := c.session
+	session.Expires = time.Time{} // expiry was checked against now above; go-webauthn would read the clock
+	cred, err := p.wa.CreateCredential(u, session, parsed)
+	if err != nil {
+		return PasskeyCredential{}, mapWebAuthnErr(err)
+	}
+	// §7.1 step 25: a credential ID registered to any account is refused.
+	if owner, dup := p.owners[string(cred.ID)]; dup {
+		return PasskeyCredential{}, webauthnErr(ErrWebAuthn, fmt.Errorf("credential already registered (to %s)", redactIf(owner != account, owner)))
+	}
+	if len(u.creds) >= MaxFactorsPerAccount {
+		return PasskeyCredential{}, fmt.Errorf("%w: %d passkeys registered", ErrFactorLimit, len(u.creds))
+	}
+	u.creds = append(u.creds, *cred)
+	u.created = append(u.created, now)
+	u.used = append(u.used, time.Time{})
+	p.owners[string(cred.ID)] = account
+	return summarize(account, cred, now, time.Time{}), nil
+}
+
+func redactIf(hide bool, s string) string {
+	if hide {
+		return "another account"
+	}
+	return "this account"
+}
+
+// BeginLogin starts an authentication of account (W3C WebAuthn §7.2) listing its credentials.
+func (p *Passkeys) BeginLogin(account string, now time.Time) (*protocol.CredentialAssertion, error) {
+	if err := checkIDs(account, ""); err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	u := p.users[account]
+	if u == nil || len(u.creds) == 0 {
+		return nil, fmt.Errorf("%w: no passkey registered for %q; register one first", ErrFactorNotFound, account)
+	}
+	opts, session, err := p.wa.BeginLogin(u, webauthn.WithUserVerification(protocol.UserVerificationRequirement(p.cfg.UserVerification)))
+	if err != nil {
+		return nil, webauthnErr(ErrWebAuthn, err)
+	}
+	if err := p.putCeremony(&ceremony{account: account, session: *session, expires: now.Add(WebAuthnCeremonyTTL)}, now); err != nil {
+		return nil, err
+	}
+	return opts, nil
+}
+
+// FinishLogin verifies an assertion answering a BeginLogin challenge (W3C WebAuthn §7.2 steps
+// 5–24) and records the new signature counter and backup state.
+func (p *Passkeys) FinishLogin(account string, response []byte, now time.Time) (PasskeyCredential, error) {
+	if len(response) == 0 || len(response) > MaxWebAuthnResponse {
+		return PasskeyCredential{}, webauthnErr(ErrMalformedResponse, fmt.Errorf("response of %d bytes", len(response)))
+	}
+	parsed, err := protocol.ParseCredentialRequestResponseBytes(response)
+	if err != nil {
+		return PasskeyCredential{}, webauthnErr(ErrMalformedResponse, err)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c, err := p.takeCeremony(parsed.Response.CollectedClientData.Challenge, account, false, now)
+	if err != nil {
+		return PasskeyCredential{}, err
+	}
+	u := p.users[account]
+	idx := -1
+	for i := range u.creds {
+		if bytes.Equal(u.creds[i].ID, parsed.RawID) {
+			idx = i
+			break
+		}
+	}
+	// §7.2 steps 6–7: the credential must belong to this account.
+	if idx < 0 {
+		return PasskeyCredential{}, webauthnErr(ErrUnknownCredential, nil)
+	}
+	auth := parsed.Response.AuthenticatorData
+	if err := p.precheck(parsed.Response.CollectedClientData.Origin, auth); err != nil {
+		return PasskeyCredential{}, err
+	}
+	stored := &u.creds[idx]
+	// §6.3.3: backup eligibility is fixed when a credential is created; BS = 1 needs BE = 1.
+	if auth.Flags.HasBackupEligible() != stored.Flags.BackupEligible {
+		return PasskeyCredential{}, webauthnErr(ErrBackupFlags, errors.New("backup eligibility changed since registration"))
+	}
+	if auth.Flags.HasBackupState() && !auth.Flags.HasBackupEligible() {
+		return PasskeyCredential{}, webauthnErr(ErrBackupFlags, errors.New("backup state set on a credential that is not backup eligible"))
+	}
+	session := c.session
+	session.Expires = time.Time{}
+	cred, err := p.wa.ValidateLogin(u, session, parsed)
+	if err != nil {
+		return PasskeyCredential{}, mapWebAuthnErr(err)
+	}
+	// §7.2 step 22 / §6.1.1: a counter that did not increase means two copies of the private key
+	// may exist. go-webauthn only flags it; we refuse the login and keep the stored counter.
+	if cred.Authenticator.CloneWarning {
+		return PasskeyCredential{}, webauthnErr(ErrCounterRollback,
+			fmt.Errorf("stored counter %d, authenticator sent %d", stored.Authenticator.SignCount, auth.Counter))
+	}
+	*stored = *cred
+	u.used[idx] = now
+	return summarize(account, stored, u.created[idx], now), nil
+}
+
+// precheck runs the origin, RP ID and flag checks of §7.1 steps 9, 14–16 and §7.2 steps 13,
+// 15–17 before go-webauthn, so each failure gets its own error. go-webauthn repeats them.
+func (p *Passkeys) precheck(origin string, auth protocol.AuthenticatorData) error {
+	if !p.originAllowed(origin) {
+		return webauthnErr(ErrOriginMismatch, fmt.Errorf("origin %q", origin))
+	}
+	if !bytes.Equal(auth.RPIDHash, p.rpHash[:]) {
+		return webauthnErr(ErrRPIDMismatch, fmt.Errorf("credential is scoped to another RP ID than %q", p.cfg.RPID))
+	}
+	if !auth.Flags.UserPresent() {
+		return webauthnErr(ErrUserPresence, nil)
+	}
+	if p.uvReq && !auth.Flags.UserVerified() {
+		return webauthnErr(ErrUserVerification, nil)
+	}
+	return nil
+}
+
+// originAllowed compares scheme and host case-insensitively and the port exactly (RFC 6454 §5).
+func (p *Passkeys) originAllowed(origin string) bool {
+	o, err := url.Parse(origin)
+	if err != nil || o.Host == "" {
+		return false
+	}
+	for _, allowed := range p.cfg.Origins {
+		a, err := url.Parse(allowed)
+		if err == nil && strings.EqualFold(a.Scheme, o.Scheme) && strings.EqualFold(a.Host, o.Host) && o.Path == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// mapWebAuthnErr wraps an error of go-webauthn in a *WebAuthnError whose kind callers can match.
+func mapWebAuthnErr(err error) error {
+	var pe *protocol.Error
+	if !errors.As(err, &pe) {
+		return webauthnErr(ErrWebAuthn, err)
+	}
+	switch pe.Type {
+	case protocol.ErrAssertionSignature.Type:
+		return webauthnErr(ErrBadSignature, err)
+	case protocol.ErrAttestation.Type, protocol.ErrInvalidAttestation.Type, protocol.ErrAttestationFormat.Type,
+		protocol.ErrAttestationCertificate.Type, protocol.ErrMetadata.Type:
+		return webauthnErr(ErrAttestation, err)
+	case protocol.ErrParsingData.Type:
+		return webauthnErr(ErrMalformedResponse, err)
+	}
+	return webauthnErr(ErrWebAuthn, err)
+}
