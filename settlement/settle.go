@@ -431,3 +431,6 @@ func (l *Ledger) Payout(now int64) ([]Paid, error) {
 	})
 	return out, err
 }
+
+// Settle is Ledger.Settle inside another package's atomic step (market checks the lease first).
+func (t *Tx) Settle(su SignedUsage, now int64) (*Settlement, error) { return t.settle(su, now) }
