@@ -1,0 +1,159 @@
+package hpc
+
+import (
+	"errors"
+	"testing"
+)
+
+var core = Resources{Cores: 1}
+
+func fcfsConfig() Config {
+	c := Config{Weights: Weights{}, StarvationSeconds: -1}
+	return c
+}
+
+func TestEASYBackfillSeveralEndingAtShadow(t *testing.T) {
+	// The same scenario as package sim's: 14 one-core nodes; A(4), B(4), D(2) run until 100; head C
+	// needs 10; E (3 nodes, long) fits the nodes C does not need at 100 because D ends then too.
+	w := newWorld(t, fcfsConfig()).cluster("c1", 14, core).tenant("t", 1, Quota{})
+	w.submit(job("A", "t", 4, 1, 100), 0)
+	w.submit(job("B", "t", 4, 1, 100), 0)
+	w.submit(job("D", "t", 2, 1, 100), 0)
+	if got := len(started(w.s.Schedule(0))); got != 3 {
+		t.Fatalf("%d started at 0, want 3", got)
+	}
+	w.submit(job("C", "t", 10, 1, 100), 1)
+	ds := w.s.Schedule(1)
+	if len(ds) != 1 || ds[0].Action != ActionReserve || ds[0].ReservedAt != 100 {
+		t.Fatalf("decisions %+v, want C reserved at 100", ds)
+	}
+	w.submit(job("E", "t", 3, 1, 1000), 2)
+	st := started(w.s.Schedule(2))
+	if d, ok := st["E"]; !ok || !d.Backfilled {
+		t.Fatalf("E not backfilled: %+v", st)
+	}
+	for _, id := range []string{"A", "B", "D"} {
+		if err := w.s.Complete(id, Completed, 100); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, ok := started(w.s.Schedule(100))["C"]; !ok {
+		t.Fatal("head C did not start at its reservation")
+	}
+}
+
+func TestEASYBackfillRejectsJobThatWouldDelayHead(t *testing.T) {
+	w := newWorld(t, fcfsConfig()).cluster("c1", 14, core).tenant("t", 1, Quota{})
+	w.submit(job("A", "t", 4, 1, 100), 0)
+	w.submit(job("B", "t", 4, 1, 100), 0)
+	w.submit(job("D", "t", 2, 1, 100), 0)
+	w.s.Schedule(0)
+	w.submit(job("C", "t", 10, 1, 100), 1)
+	w.s.Schedule(1)
+	w.submit(job("E", "t", 5, 1, 1000), 2) // one node more than C leaves at 100
+	if st := started(w.s.Schedule(2)); len(st) != 0 {
+		t.Fatalf("E started and would delay C: %+v", st)
+	}
+	e, err := w.s.Explain("E")
+	if err != nil || e.State != "queued" || e.Rank != 2 {
+		t.Fatalf("explain %+v %v", e, err)
+	}
+	t.Log(e.Message)
+	// a short job that ends by the shadow time may use the reserved nodes
+	w.submit(job("F", "t", 4, 1, 98), 2)
+	if _, ok := started(w.s.Schedule(2))["F"]; !ok {
+		t.Fatal("F ends by the reservation and should backfill")
+	}
+}
+
+func TestFCFSWithoutBackfillBlocks(t *testing.T) {
+	cfg := fcfsConfig()
+	cfg.NoBackfill = true
+	w := newWorld(t, cfg).cluster("c1", 10, core).tenant("t", 1, Quota{})
+	w.submit(job("A", "t", 8, 1, 100), 0)
+	w.submit(job("B", "t", 10, 1, 100), 1)
+	w.submit(job("C", "t", 1, 1, 60), 2)
+	st := started(w.s.Schedule(2))
+	if _, ok := st["C"]; ok || len(st) != 1 {
+		t.Fatalf("started %v, want only A", st)
+	}
+	e, _ := w.s.Explain("C")
+	if e.Rank != 2 {
+		t.Fatalf("explain %+v", e)
+	}
+}
+
+func TestTimeoutAtLimit(t *testing.T) {
+	w := newWorld(t, fcfsConfig()).cluster("c1", 2, core).tenant("t", 1, Quota{})
+	w.submit(job("A", "t", 1, 1, 60), 0)
+	w.s.Schedule(0)
+	if ds := w.s.Schedule(59); len(ds) != 0 {
+		t.Fatalf("decisions before the limit: %+v", ds)
+	}
+	ds := w.s.Schedule(60)
+	if len(ds) != 1 || ds[0].Action != ActionTimeout || w.state("A") != Timeout {
+		t.Fatalf("decisions %+v state %s", ds, w.state("A"))
+	}
+	// reject twin: a completed job cannot time out or complete again
+	if err := w.s.Complete("A", Completed, 61); !errors.Is(err, ErrBadTransition) {
+		t.Fatalf("complete after timeout: %v", err)
+	}
+}
+
+func TestJobTransitions(t *testing.T) {
+	allowed := map[[2]JobState]bool{
+		{Pending, Queued}: true, {Pending, Cancelled}: true, {Pending, Failed}: true,
+		{Queued, Running}: true, {Queued, Cancelled}: true, {Queued, Failed}: true,
+		{Running, Completed}: true, {Running, Failed}: true, {Running, Cancelled}: true, {Running, Timeout}: true, {Running, Queued}: true,
+	}
+	for from := Pending; from <= Timeout; from++ {
+		for to := Pending; to <= Timeout; to++ {
+			if got := JobCanTransition(from, to); got != allowed[[2]JobState{from, to}] {
+				t.Errorf("%s → %s: %v", from, to, got)
+			}
+		}
+	}
+}
+
+type scores map[string]int
+
+func (s scores) IdentityScore(a string) (int, error) {
+	v, ok := s[a]
+	if !ok {
+		return 0, ErrNotFound
+	}
+	return v, nil
+}
+
+func TestSubmitChecks(t *testing.T) {
+	cfg := fcfsConfig()
+	cfg.Identity = scores{"acct-t": 50, "acct-low": 49}
+	w := newWorld(t, cfg).cluster("c1", 4, Resources{Cores: 8, MemoryMB: 1024}).tenant("t", 1, Quota{MaxQueuedJobs: 1}).tenant("low", 1, Quota{})
+	w.submit(job("ok", "t", 1, 1, 60), 0)
+	cases := map[string]struct {
+		spec JobSpec
+		want error
+	}{
+		"score 49":          {job("x1", "low", 1, 1, 60), ErrIdentity},
+		"queue quota":       {job("x2", "t", 1, 1, 60), ErrQuota},
+		"runtime 59 s":      {job("x3", "low", 1, 1, 59), ErrInvalid},
+		"runtime 7 d + 1 s": {job("x4", "low", 1, 1, MaxRuntimeSeconds+1), ErrInvalid},
+		"duplicate":         {job("ok", "t", 1, 1, 60), ErrExists},
+		"unknown tenant":    {job("x5", "nobody", 1, 1, 60), ErrNotFound},
+	}
+	for name, c := range cases {
+		if err := w.s.Submit(c.spec, 0); !errors.Is(err, c.want) {
+			t.Errorf("%s: err %v, want %v", name, err, c.want)
+		}
+	}
+	cfg.Identity = scores{"acct-t": 100}
+	w2 := newWorld(t, cfg).cluster("c1", 4, Resources{Cores: 8}).tenant("t", 1, Quota{})
+	big := job("big", "t", 5, 1, 60)
+	if err := w2.s.Submit(big, 0); !errors.Is(err, ErrUnschedulable) {
+		t.Errorf("5 nodes on a 4-node cluster: %v", err)
+	}
+	fat := job("fat", "t", 1, 9, 60)
+	if err := w2.s.Submit(fat, 0); !errors.Is(err, ErrUnschedulable) {
+		t.Errorf("9 cores on 8-core nodes: %v", err)
+	}
+}
