@@ -101,7 +101,7 @@ func (e *env) offering(id, provider string, req Requirements) *Offering {
 	e.t.Helper()
 	o, err := e.m.CreateOffering(Offering{ID: id, Provider: provider, ProviderKey: sigPub(provider), EnvKeyID: keyID(e.t, provider),
 		Category: Compute, Regions: []string{"eu-north", "us-east"}, MinBid: 100, Require: req,
-		Prices: []UnitPrice{{Resource: settlement.CPU, Unit: Hourly, Price: 1000}, {Resource: settlement.Memory, Unit: Monthly, Price: 7300}},
+		Prices:  []UnitPrice{{Resource: settlement.CPU, Unit: Hourly, Price: 1000}, {Resource: settlement.Memory, Unit: Monthly, Price: 7300}},
 		Secrets: seal(e.t, "api-token", provider)}, t0)
 	must(e.t, err)
 	return o
@@ -110,10 +110,22 @@ func (e *env) offering(id, provider string, req Requirements) *Offering {
 func (e *env) orderReq(id string) OrderRequest {
 	return OrderRequest{ID: id, Customer: "alice", CustomerKey: sigPub("alice"), EnvKeyID: keyID(e.t, "alice"),
 		Category: Compute, Region: "eu-north", Resources: []Quantity{{settlement.CPU, 4}, {settlement.Memory, 16}},
-		MaxPrice: 10_000, Duration: 7200, Deposit: 1_000_000, Config: seal(e.t, "image: nginx", "alice", "prov", "prov2")}
+		MaxPrice: 10_000, Duration: 7200, Deposit: 1_000_000, Config: seal(e.t, "image: nginx", "alice", "prov", "prov2", "prov3")}
 }
 
 func (e *env) check() {
 	e.t.Helper()
 	must(e.t, e.l.CheckInvariants())
+}
+
+func envelopeSigner(t testing.TB) (*envelope.SigningKey, error) {
+	return envelope.GenerateSigningKey(envelope.Ed25519)
+}
+
+func sealAnon(t testing.TB, sk *envelope.SigningKey, to string) []byte {
+	b, err := envelope.Seal([]byte("x"), sk, []envelope.Recipient{envID(t, to).Recipient()}, &envelope.SealOptions{Anonymous: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
