@@ -41,7 +41,7 @@ func (s *Scheduler) Schedule(now int64) []Decision {
 	)
 	keep = make([]*Job, 0, len(s.queue))
 	for rank, j := range s.queue {
-		if blocked || idleNodes == 0 {
+		if blocked || (idleNodes == 0 && (head || !s.qos(j.Spec.QoS).CanPreempt)) {
 			switch {
 			case blocked:
 				j.reason = reasonBlocked
@@ -229,8 +229,8 @@ func (s *Scheduler) expire(now int64, out []Decision) []Decision {
 
 // decay halves every tenant's usage once per elapsed half-life.
 func (s *Scheduler) decay(now int64) {
-	if s.lastDecay == 0 {
-		s.lastDecay = now
+	if !s.decayStarted {
+		s.decayStarted, s.lastDecay = true, now
 		return
 	}
 	hl := s.cfg.FairShareHalfLifeSeconds

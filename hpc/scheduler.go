@@ -46,27 +46,28 @@ type scluster struct {
 // takes the time (Unix seconds) from its caller, iterates in a fixed order and uses integers only.
 // It is not safe for concurrent use; the node serialises calls (one block at a time).
 type Scheduler struct {
-	cfg         Config
-	clusters    []*scluster
-	clusterIdx  map[string]int
-	lat         [][]int64 // cluster × cluster, -1 unknown
-	nodes       []snode
-	free        []Resources
-	caps        []Resources
-	admission   map[shapeKey]bool // placeable answers per job shape; reset on topology change
-	nodeIdx     map[string]int32
-	partPrio    map[string]int64
-	tenants     map[string]*tenantState
-	totalShares int64
-	totalUsage  int64
-	jobs        map[string]*Job
-	queue       []*Job // ranked
-	running     []*Job // in start order
-	seq         uint64
-	lastRecalc  int64
-	lastDecay   int64
-	recalced    bool
-	stats       Stats
+	cfg          Config
+	clusters     []*scluster
+	clusterIdx   map[string]int
+	lat          [][]int64 // cluster × cluster, -1 unknown
+	nodes        []snode
+	free         []Resources
+	caps         []Resources
+	admission    map[shapeKey]bool // placeable answers per job shape; reset on topology change
+	nodeIdx      map[string]int32
+	partPrio     map[string]int64
+	tenants      map[string]*tenantState
+	totalShares  int64
+	totalUsage   int64
+	jobs         map[string]*Job
+	queue        []*Job // ranked
+	running      []*Job // in start order
+	seq          uint64
+	lastRecalc   int64
+	lastDecay    int64
+	decayStarted bool
+	recalced     bool
+	stats        Stats
 
 	// per-pass scratch
 	reserved []bool

@@ -1,0 +1,268 @@
+package hpc
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestQuotaHoldsTenantNotOthers(t *testing.T) {
+	// 4 nodes × 4 cores. Tenant a may run 8 cores: its third 4-core job waits though nodes are idle,
+	// and tenant b's job behind it starts.
+	w := newWorld(t, fcfsConfig()).cluster("c1", 4, Resources{Cores: 4}).
+		tenant("a", 1, Quota{MaxCores: 8}).tenant("b", 1, Quota{})
+	w.submit(job("a1", "a", 1, 4, 100), 0)
+	w.submit(job("a2", "a", 1, 4, 100), 0)
+	w.submit(job("a3", "a", 1, 4, 100), 0)
+	w.submit(job("b1", "b", 1, 4, 100), 0)
+	st := started(w.s.Schedule(0))
+	if len(st) != 3 || !has(st, "a1", "a2", "b1") {
+		t.Fatalf("started %v, want a1 a2 b1", keys(st))
+	}
+	e, _ := w.s.Explain("a3")
+	if e.State != "queued" || e.Message != "tenant a quota: 8 of 8 cores in use" {
+		t.Fatalf("explain %+v", e)
+	}
+	// reject twin of the quota: once a1 ends, a3 runs
+	if err := w.s.Complete("a1", Completed, 50); err != nil {
+		t.Fatal(err)
+	}
+	if !has(started(w.s.Schedule(50)), "a3") {
+		t.Fatal("a3 did not start once its tenant was under quota")
+	}
+}
+
+func TestPreemptionByQoS(t *testing.T) {
+	// 2 nodes × 4 cores, both full with normal jobs; an urgent job needing one node preempts the most
+	// recently started normal job only; a high job cannot preempt another high job.
+	w := newWorld(t, fcfsConfig()).cluster("c1", 2, Resources{Cores: 4}).tenant("t", 1, Quota{})
+	w.submit(job("n1", "t", 1, 4, 1000), 0)
+	w.s.Schedule(0)
+	w.submit(job("n2", "t", 1, 4, 1000), 10)
+	w.s.Schedule(10)
+	u := job("u", "t", 1, 4, 100)
+	u.QoS = "urgent"
+	w.submit(u, 20)
+	ds := w.s.Schedule(20)
+	var pre, start *Decision
+	for i := range ds {
+		switch ds[i].Action {
+		case ActionPreempt:
+			pre = &ds[i]
+		case ActionStart:
+			start = &ds[i]
+		}
+	}
+	if pre == nil || pre.Job != "n2" || pre.PreemptedBy != "u" || start == nil || start.Job != "u" || !slices.Equal(start.Victims, []string{"n2"}) {
+		t.Fatalf("decisions %+v", ds)
+	}
+	if w.state("n1") != Running || w.state("n2") != Queued {
+		t.Fatalf("n1 %s n2 %s", w.state("n1"), w.state("n2"))
+	}
+	j, _ := w.s.Job("n2")
+	if j.Preempted != 1 || j.Submitted != 10 {
+		t.Fatalf("n2 preempted %d submitted %d: it keeps its age", j.Preempted, j.Submitted)
+	}
+	// reject twin: a high job cannot preempt the urgent job nor a non-preemptible high job
+	h := job("h", "t", 1, 4, 100)
+	h.QoS = "high"
+	w.submit(h, 30)
+	for _, d := range w.s.Schedule(30) {
+		if d.Action == ActionPreempt && d.Job == "u" {
+			t.Fatal("high preempted urgent")
+		}
+		if d.Action == ActionStart && d.Job == "h" && !slices.Equal(d.Victims, []string{"n1"}) {
+			t.Fatalf("h started with victims %v", d.Victims)
+		}
+	}
+	// normal jobs never preempt
+	w2 := newWorld(t, fcfsConfig()).cluster("c1", 1, Resources{Cores: 4}).tenant("t", 1, Quota{})
+	s1 := job("s1", "t", 1, 4, 1000)
+	s1.QoS = "scavenger"
+	w2.submit(s1, 0)
+	w2.s.Schedule(0)
+	w2.submit(job("n", "t", 1, 4, 100), 1)
+	for _, d := range w2.s.Schedule(1) {
+		if d.Action == ActionPreempt {
+			t.Fatal("a normal job preempted")
+		}
+	}
+}
+
+func TestFairShareOrdersTenants(t *testing.T) {
+	// Equal shares. Tenant heavy has used 3600 core-seconds; light nothing. With only the fair-share
+	// weight, light's job (submitted later) ranks first: F(light) = 10000·5000/(5000+0) = 10000,
+	// F(heavy) = 10000·5000/(5000+10000) = 3333.
+	cfg := Config{Weights: Weights{FairShare: 10000}, StarvationSeconds: -1, PriorityRecalcSeconds: -1}
+	w := newWorld(t, cfg).cluster("c1", 1, Resources{Cores: 1}).tenant("heavy", 1, Quota{}).tenant("light", 1, Quota{})
+	w.submit(job("h0", "heavy", 1, 1, 3600), 0)
+	w.s.Schedule(0)
+	if err := w.s.Complete("h0", Completed, 3600); err != nil {
+		t.Fatal(err)
+	}
+	w.submit(job("h1", "heavy", 1, 1, 60), 3600)
+	w.submit(job("l1", "light", 1, 1, 60), 3601)
+	st := started(w.s.Schedule(3601))
+	if !has(st, "l1") || has(st, "h1") {
+		t.Fatalf("started %v, want l1 first", keys(st))
+	}
+	if f := st["l1"].Factors.FairShare; f != 10000 {
+		t.Errorf("light fair share %d, want 10000", f)
+	}
+	e, _ := w.s.Explain("h1")
+	if e.Factors.FairShare != 3333 {
+		t.Errorf("heavy fair share %d, want 3333", e.Factors.FairShare)
+	}
+	// reject twin: with fair share weighted 0, submission order wins
+	cfg.Weights = Weights{}
+	w = newWorld(t, cfg).cluster("c1", 1, Resources{Cores: 1}).tenant("heavy", 1, Quota{}).tenant("light", 1, Quota{})
+	w.submit(job("h0", "heavy", 1, 1, 3600), 0)
+	w.s.Schedule(0)
+	w.s.Complete("h0", Completed, 3600)
+	w.submit(job("h1", "heavy", 1, 1, 60), 3600)
+	w.submit(job("l1", "light", 1, 1, 60), 3601)
+	if st := started(w.s.Schedule(3601)); !has(st, "h1") {
+		t.Fatalf("started %v, want h1", keys(st))
+	}
+}
+
+func TestFairShareDecays(t *testing.T) {
+	cfg := Config{FairShareHalfLifeSeconds: 1000, StarvationSeconds: -1}
+	w := newWorld(t, cfg).cluster("c1", 1, Resources{Cores: 1}).tenant("a", 1, Quota{}).tenant("b", 1, Quota{})
+	w.s.Schedule(0)
+	w.submit(job("a0", "a", 1, 1, 400), 0)
+	w.s.Schedule(0)
+	w.s.Complete("a0", Completed, 400)
+	if u := w.s.tenants["a"].usage; u != 400 {
+		t.Fatalf("usage %d", u)
+	}
+	w.s.Schedule(2100) // two half-lives
+	if u := w.s.tenants["a"].usage; u != 100 {
+		t.Fatalf("usage after two half-lives %d, want 100", u)
+	}
+}
+
+func TestLatencyAwarePlacement(t *testing.T) {
+	// Clusters: near1 and near2 are 10 ms apart, far is 120 ms from both; 4 one-core nodes each.
+	w := newWorld(t, fcfsConfig()).cluster("near1", 4, core).cluster("near2", 4, core).cluster("far", 4, core).tenant("t", 1, Quota{})
+	must(t, w.s.SetLatency("near1", "near2", 10))
+	must(t, w.s.SetLatency("near1", "far", 120))
+	must(t, w.s.SetLatency("near2", "far", 120))
+	// 3 nodes fit one cluster: best fit is the first of equals
+	w.submit(job("small", "t", 3, 1, 100), 0)
+	// 5 nodes: near1 has 1 left, so the group is near2 + near1 (10 ms), not far
+	w.submit(job("mid", "t", 5, 1, 100), 0)
+	st := started(w.s.Schedule(0))
+	if d := st["small"]; !slices.Equal(d.Clusters, []string{"near1"}) {
+		t.Fatalf("small on %v", d.Clusters)
+	}
+	d := st["mid"]
+	if len(d.Clusters) != 2 || !slices.Contains(d.Clusters, "near1") || !slices.Contains(d.Clusters, "near2") || d.MaxLatencyMillis != 10 {
+		t.Fatalf("mid on %v at %d ms: %s", d.Clusters, d.MaxLatencyMillis, d.Reason)
+	}
+	t.Log(d.Reason)
+	// reject twin: once small ends, near1 has 3 idle nodes and far 4: 5 nodes within 50 ms is
+	// impossible, so a job of 5 nodes waits unless it allows spanning
+	must(t, w.s.Complete("small", Completed, 1))
+	w.submit(job("wide", "t", 5, 1, 100), 1)
+	if st := started(w.s.Schedule(1)); has(st, "wide") {
+		t.Fatalf("wide spanned 120 ms without allowing it: %+v", st["wide"])
+	}
+	sp := job("wide-ok", "t", 5, 1, 100)
+	sp.AllowSpanning = true
+	must(t, w.s.Cancel("wide", 2))
+	w.submit(sp, 2)
+	st = started(w.s.Schedule(2))
+	if d := st["wide-ok"]; d.MaxLatencyMillis != 120 {
+		t.Fatalf("spanning job: %+v", d)
+	}
+}
+
+func TestNodeDownRequeuesAndDrainStopsNewWork(t *testing.T) {
+	w := newWorld(t, fcfsConfig()).cluster("c1", 2, core).tenant("t", 1, Quota{})
+	w.submit(job("a", "t", 1, 1, 100), 0)
+	w.s.Schedule(0)
+	j, _ := w.s.Job("a")
+	ds, err := w.s.SetNodeState(j.Nodes[0], NodeDown, 5)
+	if err != nil || len(ds) != 1 || ds[0].Action != ActionRequeue || w.state("a") != Queued {
+		t.Fatalf("%+v %v %s", ds, err, w.state("a"))
+	}
+	other := "c1-n0"
+	if j.Nodes[0] == other {
+		other = "c1-n1"
+	}
+	if _, err := w.s.SetNodeState(other, NodeDraining, 5); err != nil {
+		t.Fatal(err)
+	}
+	if st := started(w.s.Schedule(5)); len(st) != 0 {
+		t.Fatalf("started on a draining or down node: %v", keys(st))
+	}
+	if _, err := w.s.SetNodeState(other, NodeUp, 6); err != nil {
+		t.Fatal(err)
+	}
+	if st := started(w.s.Schedule(6)); !has(st, "a") {
+		t.Fatal("a did not restart on the restored node")
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	run := func() []Decision {
+		w := newWorld(t, DefaultConfig()).cluster("c1", 8, Resources{Cores: 4, MemoryMB: 4096}).cluster("c2", 8, Resources{Cores: 4, MemoryMB: 4096}).
+			tenant("a", 2, Quota{}).tenant("b", 1, Quota{MaxCores: 32})
+		must(t, w.s.SetLatency("c1", "c2", 20))
+		var all []Decision
+		for i := int64(0); i < 200; i++ {
+			ten := "a"
+			if i%3 == 0 {
+				ten = "b"
+			}
+			w.submit(job(string(rune('A'+i%26))+itoa(i), ten, 1+i%5, 1+i%4, 60+(i*37)%900), i*7)
+			all = append(all, w.s.Schedule(i*7)...)
+		}
+		return all
+	}
+	a, b := run(), run()
+	if len(a) != len(b) {
+		t.Fatalf("%d vs %d decisions", len(a), len(b))
+	}
+	for i := range a {
+		if a[i].Job != b[i].Job || a[i].Action != b[i].Action || !slices.Equal(a[i].Nodes, b[i].Nodes) {
+			t.Fatalf("decision %d differs: %+v vs %+v", i, a[i], b[i])
+		}
+	}
+}
+
+func itoa(i int64) string {
+	if i == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; i > 0; i /= 10 {
+		b = append([]byte{byte('0' + i%10)}, b...)
+	}
+	return string(b)
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func has(m map[string]Decision, ids ...string) bool {
+	for _, id := range ids {
+		if _, ok := m[id]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func keys(m map[string]Decision) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
