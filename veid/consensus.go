@@ -1,0 +1,255 @@
+package veid
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"slices"
+
+	"github.com/virtengine/sdk/envelope"
+)
+
+// ValidatorInfo is one member of the validator set (or of an epoch's committee).
+type ValidatorInfo struct {
+	Name      string             // address or moniker, unique in the set
+	Power     int64              // voting power, > 0
+	Recipient envelope.Recipient // evidence is sealed to this key
+	VoteKey   ed25519.PublicKey  // verifies the validator's score votes
+}
+
+// MaxTotalPower bounds the set's total voting power so 3×power never overflows (CometBFT uses
+// 2^63/8 for the same reason).
+const MaxTotalPower = int64(1) << 60
+
+// Params are the network parameters pinning what validators must run (§3.6). A validator whose
+// model or extractor differs abstains.
+type Params struct {
+	Model     string // scoring model version, e.g. "composite-v2"
+	Extractor string // feature extractor version with its model file hashes
+}
+
+// SealEvidence encrypts an evidence bundle once, to every validator of the set (or committee),
+// signed by the submitter.
+func SealEvidence(ev *Evidence, signer envelope.Signer, set []ValidatorInfo) ([]byte, error) {
+	pt, err := ev.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	rs := make([]envelope.Recipient, len(set))
+	for i, v := range set {
+		rs[i] = v.Recipient
+	}
+	return envelope.Seal(pt, signer, rs, nil)
+}
+
+// Committee picks size members of set for an epoch: the validators with the smallest
+// SHA-256(seed ‖ name), in that order. It is deterministic and returns the whole set when size ≥ len(set).
+func Committee(set []ValidatorInfo, seed []byte, size int) []ValidatorInfo {
+	type ranked struct {
+		h [32]byte
+		v ValidatorInfo
+	}
+	rs := make([]ranked, len(set))
+	for i, v := range set {
+		rs[i] = ranked{sha256.Sum256(append(append([]byte{}, seed...), v.Name...)), v}
+	}
+	slices.SortFunc(rs, func(a, b ranked) int { return slices.Compare(a.h[:], b.h[:]) })
+	out := make([]ValidatorInfo, 0, min(size, len(rs)))
+	for i := 0; i < len(rs) && i < size; i++ {
+		out = append(out, rs[i].v)
+	}
+	return out
+}
+
+// Extractor turns opened evidence into features. The biometrics package provides the real one
+// (used by the node and the demo); its Version names the models and their file hashes.
+type Extractor interface {
+	Version() string
+	Extract(ctx context.Context, ev *Evidence) (Features, error)
+}
+
+// Vote is a validator's signed score for one verification request.
+type Vote struct {
+	RequestID string   `json:"request_id"`
+	Validator string   `json:"validator"`
+	Model     string   `json:"model"`
+	Score     int      `json:"score"`
+	Passed    bool     `json:"passed"`
+	InputHash [32]byte `json:"input_hash"`
+	Sig       []byte   `json:"sig"`
+}
+
+// voteMessage: "VEID-VOTE-v1" 0x00 | str16 request | str16 validator | str16 model | score u8 |
+// passed u8 | input hash [32].
+func (v *Vote) message() []byte {
+	b := append([]byte{}, "VEID-VOTE-v1\x00"...)
+	b = appendStr16(b, v.RequestID)
+	b = appendStr16(b, v.Validator)
+	b = appendStr16(b, v.Model)
+	var passed byte
+	if v.Passed {
+		passed = 1
+	}
+	b = append(b, byte(v.Score), passed)
+	return append(b, v.InputHash[:]...)
+}
+
+// SignVote signs v with the validator's vote key.
+func SignVote(v *Vote, key ed25519.PrivateKey) { v.Sig = ed25519.Sign(key, v.message()) }
+
+// ValidatorRun is what a validator's scoring produced, with the vote to broadcast.
+type ValidatorRun struct {
+	Vote     Vote
+	Result   Result
+	Features Features
+}
+
+// ScoreEvidence is the function a validator runs (§3.6): open the sealed evidence with its own
+// identity, check the pinned versions (ErrModelVersion: the validator abstains), extract features,
+// score with model, and sign a vote. A validator outside the recipients gets ErrNotValidator.
+func ScoreEvidence(ctx context.Context, sealed []byte, requestID, name string, id envelope.Identity,
+	voteKey ed25519.PrivateKey, ex Extractor, model Model, p Params) (*ValidatorRun, error) {
+	if model.Version() != p.Model || ex.Version() != p.Extractor {
+		return nil, newErr("MODEL_VERSION", ErrModelVersion, "running %s/%s, network pins %s/%s; abstaining",
+			model.Version(), ex.Version(), p.Model, p.Extractor)
+	}
+	pt, _, err := envelope.Open(sealed, id, nil)
+	if err != nil {
+		if errors.Is(err, envelope.ErrNotRecipient) {
+			return nil, &Error{Code: "NOT_VALIDATOR", Err: ErrNotValidator, Detail: err.Error()}
+		}
+		return nil, &Error{Code: "EVIDENCE_DECRYPT", Err: ErrEvidenceDecrypt, Detail: err.Error()}
+	}
+	ev, err := ParseEvidence(pt)
+	if err != nil {
+		return nil, err
+	}
+	f, err := ex.Extract(ctx, ev)
+	if err != nil {
+		return nil, err
+	}
+	f.Extractor = ex.Version()
+	res, err := model.Score(f)
+	if err != nil {
+		return nil, err
+	}
+	v := Vote{RequestID: requestID, Validator: name, Model: res.Model, Score: res.Score, Passed: res.Passed, InputHash: res.InputHash}
+	SignVote(&v, voteKey)
+	return &ValidatorRun{Vote: v, Result: res, Features: f}, nil
+}
+
+// Dissent is a valid vote that disagreed with the finalized outcome.
+type Dissent struct {
+	Validator string   `json:"validator"`
+	Score     int      `json:"score"`
+	InputHash [32]byte `json:"input_hash"`
+	Power     int64    `json:"power"`
+}
+
+// InvalidVote is a vote that did not count, and why.
+type InvalidVote struct {
+	Validator string `json:"validator"`
+	Err       error  `json:"-"`
+	Code      string `json:"code"`
+}
+
+// TallyResult is the outcome of Tally. Everything is in set order (deterministic).
+type TallyResult struct {
+	Final      bool          `json:"final"`
+	Score      int           `json:"score"`
+	Passed     bool          `json:"passed"`
+	Model      string        `json:"model"`
+	InputHash  [32]byte      `json:"input_hash"`
+	Power      int64         `json:"power"` // power agreeing on the outcome
+	TotalPower int64         `json:"total_power"`
+	Agreeing   []string      `json:"agreeing"`
+	Dissenters []Dissent     `json:"dissenters"`
+	Invalid    []InvalidVote `json:"invalid"`
+	Absent     []string      `json:"absent"` // members that did not vote (abstained or offline)
+}
+
+// Tally counts the votes of one request against the set: a score is final only when validators
+// holding more than 2/3 of the set's total voting power signed the same (model, score, passed,
+// input hash). Votes from outside the set (ErrUnknownVoter), second votes (ErrDuplicateVote) and
+// bad signatures (ErrBadVoteSig) do not count and are listed in Invalid. Without a quorum it
+// returns the partial result and ErrNoQuorum.
+func Tally(requestID string, set []ValidatorInfo, votes []Vote) (*TallyResult, error) {
+	res := &TallyResult{}
+	for _, v := range set {
+		if v.Power <= 0 || v.Power > MaxTotalPower-res.TotalPower {
+			return nil, newErr("BAD_POWER", ErrBadPower, "validator %q has power %d or total exceeds %d", v.Name, v.Power, MaxTotalPower)
+		}
+		res.TotalPower += v.Power
+	}
+	type key struct {
+		model  string
+		score  int
+		passed bool
+		hash   [32]byte
+	}
+	counted := make([]*Vote, len(set)) // by set index
+	for i := range votes {
+		v := &votes[i]
+		idx := slices.IndexFunc(set, func(x ValidatorInfo) bool { return x.Name == v.Validator })
+		var err error
+		switch {
+		case idx < 0:
+			err = newErr("UNKNOWN_VOTER", ErrUnknownVoter, "%q", v.Validator)
+		case v.RequestID != requestID || len(v.Sig) != ed25519.SignatureSize || len(set[idx].VoteKey) != ed25519.PublicKeySize ||
+			v.Score < 0 || v.Score > 100 || !ed25519.Verify(set[idx].VoteKey, v.message(), v.Sig):
+			err = newErr("BAD_VOTE_SIG", ErrBadVoteSig, "%q", v.Validator)
+		case counted[idx] != nil:
+			err = newErr("DUPLICATE_VOTE", ErrDuplicateVote, "%q", v.Validator)
+		}
+		if err != nil {
+			res.Invalid = append(res.Invalid, InvalidVote{Validator: v.Validator, Err: err, Code: err.(*Error).Code})
+			continue
+		}
+		counted[idx] = v
+	}
+	// Group the power by outcome, groups in order of first appearance in the set.
+	var keys []key
+	power := map[key]int64{}
+	for i, v := range counted {
+		if v == nil {
+			res.Absent = append(res.Absent, set[i].Name)
+			continue
+		}
+		k := key{v.Model, v.Score, v.Passed, v.InputHash}
+		if _, ok := power[k]; !ok {
+			keys = append(keys, k)
+		}
+		power[k] += set[i].Power
+	}
+	var best key
+	for _, k := range keys {
+		if power[k] > res.Power {
+			best, res.Power = k, power[k]
+		}
+	}
+	res.Model, res.Score, res.Passed, res.InputHash = best.model, best.score, best.passed, best.hash
+	for i, v := range counted {
+		if v == nil {
+			continue
+		}
+		if (key{v.Model, v.Score, v.Passed, v.InputHash}) == best {
+			res.Agreeing = append(res.Agreeing, set[i].Name)
+		} else {
+			res.Dissenters = append(res.Dissenters, Dissent{Validator: v.Validator, Score: v.Score, InputHash: v.InputHash, Power: set[i].Power})
+		}
+	}
+	// Final iff power > 2/3 total, i.e. 3·power > 2·total (no division, no overflow below 2^61).
+	res.Final = 3*res.Power > 2*res.TotalPower
+	if !res.Final {
+		return res, newErr("NO_QUORUM", ErrNoQuorum, "best outcome has %d of %d power", res.Power, res.TotalPower)
+	}
+	return res, nil
+}
+
+// RequestID derives a stable request id from the sealed evidence: hex of SHA-256, first 16 bytes.
+func RequestID(sealed []byte) string {
+	h := sha256.Sum256(sealed)
+	return hex.EncodeToString(h[:16])
+}
