@@ -11,7 +11,7 @@ import (
 
 // Seal for a recipient, open, and learn who sent it.
 func Example() {
-	bob, _ := envelope.GenerateIdentity(envelope.XWing)      // bob keeps this secret
+	bob, _ := envelope.GenerateIdentity(envelope.XWing)       // bob keeps this secret
 	alice, _ := envelope.GenerateSigningKey(envelope.Ed25519) // alice signs what she sends
 
 	env, err := envelope.Seal([]byte("passport scan"), alice, []envelope.Recipient{bob.Recipient()}, nil)
@@ -37,7 +37,7 @@ func ExampleNewWriter() {
 		log.Fatal(err)
 	}
 	io.Copy(w, bytes.NewReader(make([]byte, 1<<20))) // 1 MiB, 16 chunks
-	if err := w.Close(); err != nil {                 // writes the final chunk and the signature
+	if err := w.Close(); err != nil {                // writes the final chunk and the signature
 		log.Fatal(err)
 	}
 
