@@ -141,7 +141,7 @@ type PasskeyCredential struct {
 	BackupState       bool                `json:"backup_state"`
 	CreatedAt         time.Time           `json:"created_at"`
 	LastUsedAt        time.Time           `json:"last_used_at"`
-	Record            webauthn.Credential `json:"record"`
+	Record            webauthn.Credential `json:"-"` // marshal it yourself to store it; never sent to clients
 }
 
 func summarize(account string, c *webauthn.Credential, created, used time.Time) PasskeyCredential {
