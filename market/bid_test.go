@@ -32,7 +32,7 @@ func TestQuoteFormula(t *testing.T) {
 }
 
 func TestBidPriceBounds(t *testing.T) {
-	e := reach(t, OrderOpen) // base price 4160, max 10,000, min bid 100
+	e := reach(t, OrderOpen)                                                                                           // base price 4160, max 10,000, min bid 100
 	_, err := e.m.PlaceBid(BidRequest{OrderID: "ord-1", OfferingID: "off-1", Provider: "prov", MarkupBps: 15_000}, t0) // 10,400
 	var pe *PriceError
 	if !errors.As(err, &pe) || pe.Price != 10_400 || pe.Max != 10_000 {

@@ -49,7 +49,10 @@ func (e *env) bidAccept() {
 	must(e.t, err)
 }
 func (e *env) provision() { _, err := e.m.StartProvisioning("ord-1", "prov", t0+2); must(e.t, err) }
-func (e *env) deploy()    { _, err := e.m.Deployed("ord-1", "prov", seal(e.t, "c", "alice"), t0+3); must(e.t, err) }
+func (e *env) deploy() {
+	_, err := e.m.Deployed("ord-1", "prov", seal(e.t, "c", "alice"), t0+3)
+	must(e.t, err)
+}
 func (e *env) terminate() { _, err := e.m.RequestTermination("ord-1", "alice", t0+5); must(e.t, err) }
 
 // apply tries to move ord-1 to state to with the operation that does so.

@@ -1,0 +1,125 @@
+package bidengine
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/virtengine/sdk/market"
+	"github.com/virtengine/sdk/settlement"
+)
+
+func offering(id, provider string, cat market.Category, regions ...string) *market.Offering {
+	return &market.Offering{ID: id, Provider: provider, Category: cat, Regions: regions, MinBid: 100,
+		Prices: []market.UnitPrice{{Resource: settlement.CPU, Unit: market.Hourly, Price: 1000}, {Resource: settlement.Memory, Unit: market.Hourly, Price: 10}}}
+}
+
+func order(id string, cat market.Category, region string, cores, maxPrice uint64) *market.Order {
+	return &market.Order{ID: id, Customer: "cust", Category: cat, Region: region, MaxPrice: maxPrice, Duration: 3600,
+		Resources: []market.Quantity{{Resource: settlement.CPU, Amount: cores}, {Resource: settlement.Memory, Amount: 2 * cores}}}
+}
+
+func newEngine(t *testing.T) *Engine {
+	e, err := New(Config{Provider: "p", Offerings: []*market.Offering{offering("o1", "p", market.Compute, "eu")},
+		Capacity: map[string]Capacity{"eu": {settlement.CPU: 8}}, MaxBidsPerWindow: 100, Window: 60}, Prices{DefaultMarkupBps: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func TestDecide(t *testing.T) {
+	e := newEngine(t)
+	// 4 cores: 4×1000 + 8×10 = 4080, +10% = 4488.
+	req, ok, _ := e.Decide(order("a", market.Compute, "eu", 4, 5000), 0)
+	if !ok || req.OfferingID != "o1" || req.MarkupBps != 1000 {
+		t.Fatalf("%+v %v", req, ok)
+	}
+	for name, c := range map[string]struct {
+		o    *market.Order
+		skip int
+	}{
+		"again":         {order("a", market.Compute, "eu", 1, 5000), SkipAlreadyBid},
+		"wrong type":    {order("b", market.GPU, "eu", 1, 5000), SkipNoPrice},
+		"wrong region":  {order("c", market.Compute, "us", 1, 5000), SkipNoPrice},
+		"above maximum": {order("d", market.Compute, "eu", 4, 4487), SkipAboveMax},
+		"over capacity": {order("e", market.Compute, "eu", 5, 50_000), SkipCapacity},
+		"own order":     {func() *market.Order { o := order("f", market.Compute, "eu", 1, 5000); o.Customer = "p"; return o }(), SkipOwnOrder},
+	} {
+		if _, ok, skip := e.Decide(c.o, 0); ok || skip != c.skip {
+			t.Errorf("%s: ok=%v skip=%d, want skip %d", name, ok, skip, c.skip)
+		}
+	}
+	// Capacity comes back when the bid is lost.
+	e.Lost("a")
+	if _, ok, _ := e.Decide(order("e", market.Compute, "eu", 5, 50_000), 0); !ok {
+		t.Fatal("capacity not released")
+	}
+	if e.Used("eu")[settlement.CPU] != 5 {
+		t.Fatal(e.Used("eu"))
+	}
+	st := e.Stats()
+	if st.Bids != 2 || st.Skipped[SkipCapacity] != 1 {
+		t.Fatalf("%+v", st)
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	e, _ := New(Config{Provider: "p", Offerings: []*market.Offering{offering("o1", "p", market.Compute, "eu")},
+		Capacity: map[string]Capacity{"eu": {}}, MaxBidsPerWindow: 2, Window: 60}, Prices{})
+	n := 0
+	for i := 0; i < 5; i++ {
+		if _, ok, _ := e.Decide(order(string(rune('a'+i)), market.Compute, "eu", 1, 5000), 30); ok {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Fatalf("%d bids in one window, limit 2", n)
+	}
+	if _, ok, _ := e.Decide(order("z", market.Compute, "eu", 1, 5000), 60); !ok {
+		t.Fatal("next window still limited")
+	}
+}
+
+func TestPricesReloadWithoutRestart(t *testing.T) {
+	e := newEngine(t)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(e.LoadPrices(strings.NewReader(`{"default_markup_bps": 0, "markup_bps": {"compute": 2500}}`)))
+	req, ok, _ := e.Decide(order("a", market.Compute, "eu", 1, 5000), 0)
+	if !ok || req.MarkupBps != 2500 {
+		t.Fatalf("%+v", req)
+	}
+	// A bad file keeps the old prices.
+	for _, bad := range []string{`{"default_markup_bps": -1}`, `{"markup": 5}`, `{"default_markup_bps": 100001}`, `not json`} {
+		if err := e.LoadPrices(strings.NewReader(bad)); !errors.Is(err, ErrConfig) {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+	if e.Prices().MarkupBps[market.Compute] != 2500 {
+		t.Fatal("bad file replaced the prices")
+	}
+	// Raising the markup past the order's maximum stops the bids.
+	must(e.SetPrices(Prices{DefaultMarkupBps: 50_000}))
+	if _, ok, skip := e.Decide(order("b", market.Compute, "eu", 1, 5000), 0); ok || skip != SkipAboveMax {
+		t.Fatalf("bid above max: ok=%v skip=%d", ok, skip)
+	}
+}
+
+func TestBookOrder(t *testing.T) {
+	b := NewBook()
+	for _, id := range []string{"c", "a", "b"} {
+		b.Add(order(id, market.Compute, "eu", 1, 1))
+	}
+	b.Add(order("x", market.GPU, "eu", 1, 1))
+	b.Remove("b")
+	var got []string
+	_ = b.OpenOrders(market.Compute, "eu", func(o *market.Order) error { got = append(got, o.ID); return nil })
+	if strings.Join(got, ",") != "a,c" || b.Len() != 3 {
+		t.Fatalf("%v %d", got, b.Len())
+	}
+}
