@@ -1,0 +1,25 @@
+// Package biometrics turns a selfie, a short selfie video and a photo of an identity document into
+// evidence for scoring: is there a live person, is it the person on the document, what does the
+// document's machine-readable zone say, and is the capture good enough. It runs real models through
+// OpenCV 4.6 (gocv) and is the only package of the SDK that uses cgo.
+//
+// Most users open an Engine once and call its methods:
+//
+//	eng, err := biometrics.Open(biometrics.Config{}) // models from the data directory
+//	defer eng.Close()
+//	m, err := eng.MatchImages(selfieJPEG, documentJPEG) // m.Decision: match, borderline, reject
+//	l, err := eng.Liveness(selfieJPEG)                  // l.Live, l.ScoreBP
+//	q, err := eng.Quality(selfieJPEG, biometrics.Selfie) // reason codes for the capturing app
+//
+// The face pipeline is: detect with YuNet (5 landmarks; outputs decoded in Go, see detect.go) → align
+// with a similarity transform of the landmarks onto dlib's 150×150 chip template → embed with dlib's
+// ResNet (128-d; converted from TensorFlow.js to ONNX by package facerec on first use) → compare by
+// Euclidean distance with calibrated thresholds (match.go). Passive liveness is an ensemble of two
+// MiniFASNet anti-spoofing models; active liveness checks head motion over frames (active.go).
+// Machine-readable zones are located by morphology and read by Tesseract (mrzocr.go), then parsed by
+// package mrz (pure Go); PDF417 barcodes are decoded by zxing-cpp (package pdf417) and parsed by package
+// aamva (pure Go). Scoring takes package features (pure Go): integer basis points and reason codes.
+//
+// Every model file is pinned by sha256 (ModelHash). Handles (Mat, Net, Tesseract client) are closed on
+// every path; Engine.Close releases the models.
+package biometrics

@@ -1,0 +1,88 @@
+package biometrics
+
+import (
+	"path/filepath"
+	"sync"
+
+	"github.com/virtengine/sdk/biometrics/facerec"
+	"github.com/virtengine/sdk/internal/assets"
+)
+
+// Config says where the models are. The zero value uses the data directory (assets.DataDir).
+type Config struct {
+	// ModelsDir is the directory holding face_detection/, face_recognition/, antispoof/, tessdata/.
+	ModelsDir string
+}
+
+// Engine holds the loaded models. Open one per process and share it: its methods are safe for
+// concurrent use. Close releases every native handle.
+type Engine struct {
+	mu        sync.RWMutex
+	closed    bool
+	modelsDir string
+	modelHash string
+	det       *Detector
+	emb       *Embedder
+	live      *PassiveLiveness
+}
+
+// Open verifies the model files against their pinned sha256, converts the face recognition model to
+// ONNX if it is missing (facerec.EnsureONNX) and loads the networks.
+func Open(cfg Config) (*Engine, error) {
+	dir := cfg.ModelsDir
+	if dir == "" {
+		dir = filepath.Join(assets.DataDir(), "models")
+	}
+	hash, err := verifyModels(dir)
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{modelsDir: dir, modelHash: hash}
+	path := func(rel string) string { return filepath.Join(dir, filepath.FromSlash(rel)) }
+	if e.det, err = NewDetector(path(ModelYuNet)); err != nil {
+		return nil, err
+	}
+	if e.emb, err = NewEmbedder(path(facerec.ONNXFile)); err != nil {
+		e.Close()
+		return nil, err
+	}
+	if e.live, err = NewPassiveLiveness(path(ModelSpoofV2), path(ModelSpoofV1SE)); err != nil {
+		e.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// ModelHash is the hash of every model file the engine runs (see verifyModels); with ModelVersion it
+// pins the pipeline for scoring.
+func (e *Engine) ModelHash() string { return e.modelHash }
+
+// Close releases the models. It is safe to call more than once.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return nil
+	}
+	e.closed = true
+	if e.det != nil {
+		e.det.Close()
+	}
+	if e.emb != nil {
+		e.emb.Close()
+	}
+	if e.live != nil {
+		e.live.Close()
+	}
+	return nil
+}
+
+// use runs f with the engine open (read lock), or returns ErrClosed.
+func (e *Engine) use(f func() error) error {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.closed {
+		return ErrClosed
+	}
+	return f()
+}
