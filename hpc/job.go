@@ -71,7 +71,8 @@ type JobSpec struct {
 	OutputsTo ed25519.PublicKey `json:"outputs_to,omitempty"`
 }
 
-// Validate checks the spec against §8.2's limits.
+// Validate checks the spec's fields. The runtime limit's lower bound (60 s by default, §8.2) is the
+// scheduler's: Submit checks it against Config.
 func (j *JobSpec) Validate() error {
 	switch {
 	case !validID(j.ID) || !validID(j.Tenant) || !validID(j.Account):
@@ -82,7 +83,7 @@ func (j *JobSpec) Validate() error {
 		return invalidf("job %s: nodes %d, want 1..%d", j.ID, j.Nodes, MaxNodesPerJob)
 	case !j.PerNode.valid() || j.PerNode.Cores < 1:
 		return invalidf("job %s: at least one core per node and no negative resource", j.ID)
-	case j.RuntimeLimitSeconds < MinRuntimeSeconds || j.RuntimeLimitSeconds > MaxRuntimeSeconds:
+	case j.RuntimeLimitSeconds < 1 || j.RuntimeLimitSeconds > MaxRuntimeSeconds:
 		return invalidf("job %s: runtime limit %d s, want %d..%d", j.ID, j.RuntimeLimitSeconds, MinRuntimeSeconds, MaxRuntimeSeconds)
 	case j.Template == "" && j.Image == "":
 		return invalidf("job %s: name an approved template or an image", j.ID)

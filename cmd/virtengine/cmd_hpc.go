@@ -55,13 +55,13 @@ decentralization costs.`,
 			if trace == "" {
 				return errors.New("--trace is required: pass an SWF file, e.g. --trace KTH-SP2-1996-2.1-cln.swf.gz from the Parallel Workloads Archive")
 			}
-			var pols []sim.Policy
+			var runs []sim.Config
 			for _, name := range strings.Split(policy, ",") {
-				p, ok := sim.PolicyByName(strings.TrimSpace(name))
+				c, ok := sim.ConfigByName(strings.TrimSpace(name))
 				if !ok {
-					return fmt.Errorf("unknown policy %q: use one of %s (comma-separated for several)", name, strings.Join(sim.PolicyNames(), ", "))
+					return fmt.Errorf("unknown policy %q: use one of %s (comma-separated for several)", name, strings.Join(sim.Names(), ", "))
 				}
-				pols = append(pols, p)
+				runs = append(runs, c)
 			}
 			opt := sim.LoadOptions{Procs: procs}
 			switch estimate {
@@ -78,16 +78,17 @@ decentralization costs.`,
 				}
 				return fmt.Errorf("%w; check the path and that the file is SWF (18 numbers a line, ';' comments)", err)
 			}
-			cfg := sim.Config{SpanPenaltyBPPerMilli: penalty}
+			var siteList []sim.Site
+			var lat [][]int64
 			if sites > 1 {
-				cfg.Sites, cfg.LatencyMillis, err = sim.SplitEven(w.Procs, sites, latency)
+				siteList, lat, err = sim.SplitEven(w.Procs, sites, latency)
 				if err != nil {
 					return fmt.Errorf("%w: use 1 ≤ --sites ≤ processors and --site-latency-ms ≥ 0", err)
 				}
 			}
 			var out []*sim.Result
-			for _, p := range pols {
-				cfg.Policy = p
+			for _, cfg := range runs {
+				cfg.Sites, cfg.LatencyMillis, cfg.SpanPenaltyBPPerMilli = siteList, lat, penalty
 				r, err := sim.Run(w, cfg)
 				if err != nil {
 					return err
@@ -104,7 +105,7 @@ decentralization costs.`,
 	}
 	f := c.Flags()
 	f.StringVar(&trace, "trace", "", "SWF trace file (.swf or .swf.gz)")
-	f.StringVar(&policy, "policy", "default", "policy: "+strings.Join(sim.PolicyNames(), ", ")+" (comma-separated to compare)")
+	f.StringVar(&policy, "policy", "default", "policy: "+strings.Join(sim.Names(), ", ")+" (comma-separated to compare); default is the production scheduler")
 	f.StringVar(&estimate, "estimate", "raise", "estimates below the run time: raise or kill")
 	f.Int64Var(&procs, "procs", 0, "machine size (default: the trace's MaxProcs)")
 	f.IntVar(&sites, "sites", 1, "split the machine into this many sites")

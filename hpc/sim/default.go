@@ -10,9 +10,11 @@ const (
 	DefaultStarvationSeconds = 48 * 3600
 )
 
-// Default is the project's policy: EASY backfilling over a priority queue (see DefaultAgeDivisor).
+// Default is a fast processor-count model of the project's policy: EASY backfilling over a priority
+// queue (see DefaultAgeDivisor). The production scheduler's own default (ConfigByName("default"))
+// ranks by the same two terms through its multifactor weights.
 func Default() Policy {
-	return Priority("default", func(now int64, j *Job) int64 {
+	return Priority("model-default", func(now int64, j *Job) int64 {
 		wait := now - j.Submit
 		if wait > DefaultStarvationSeconds {
 			return starvedBase - j.Submit
@@ -36,20 +38,33 @@ func Priority(name string, prio func(now int64, j *Job) int64) Policy {
 	return backfill{name: name, prio: prio}
 }
 
-// PolicyByName returns "fcfs", "easy", "default" or "sjf".
-func PolicyByName(name string) (Policy, bool) {
+// ConfigByName returns the run configuration a CLI name stands for:
+//
+//	fcfs, easy, sjf    the reference policies of this package
+//	default            the production scheduler (package hpc) with its default configuration
+//	model-default      this package's fast model of it (Default)
+//	scheduler-easy     the production scheduler configured as EASY (matches easy job for job)
+func ConfigByName(name string) (Config, bool) {
 	switch name {
 	case "fcfs":
-		return FCFS(), true
+		return Config{Policy: FCFS()}, true
 	case "easy":
-		return EASY(), true
-	case "default":
-		return Default(), true
+		return Config{Policy: EASY()}, true
 	case "sjf":
-		return SJF(), true
+		return Config{Policy: SJF()}, true
+	case "model-default":
+		return Config{Policy: Default()}, true
+	case "default":
+		c := SchedulerDefault()
+		return Config{Scheduler: &c, SchedulerName: "default"}, true
+	case "scheduler-easy":
+		c := SchedulerEASY()
+		return Config{Scheduler: &c, SchedulerName: "scheduler-easy"}, true
 	}
-	return nil, false
+	return Config{}, false
 }
 
-// PolicyNames lists the names PolicyByName accepts.
-func PolicyNames() []string { return []string{"fcfs", "easy", "default", "sjf"} }
+// Names lists the names ConfigByName accepts.
+func Names() []string {
+	return []string{"fcfs", "easy", "default", "sjf", "model-default", "scheduler-easy"}
+}

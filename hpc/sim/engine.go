@@ -5,11 +5,17 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"github.com/virtengine/sdk/hpc"
 )
 
 // Config says how to run a workload.
 type Config struct {
 	Policy Policy // FCFS(), EASY() or Default(); nil means EASY()
+	// Scheduler, when set, replays the workload through the production scheduler (package hpc) with
+	// this configuration instead of Policy; SchedulerName names it in the Result.
+	Scheduler     *hpc.Config
+	SchedulerName string
 	// Sites splits the machine into sites (their Procs must sum to the workload's); empty means one site.
 	Sites []Site
 	// LatencyMillis[a][b] is the round-trip latency between sites a and b (symmetric, zero diagonal).
@@ -143,6 +149,13 @@ func Run(w *Workload, cfg Config) (*Result, error) {
 	}
 	if err := m.setSites(w.Procs, cfg.Sites, cfg.LatencyMillis); err != nil {
 		return nil, err
+	}
+	if cfg.Scheduler != nil {
+		name := cfg.SchedulerName
+		if name == "" {
+			name = "scheduler"
+		}
+		return runScheduler(w, name, *cfg.Scheduler, m)
 	}
 	n := len(w.Jobs)
 	res := &Result{Policy: pol.Name(), Sites: len(m.sites), WaitPerJob: make([]int64, n), StartPerJob: make([]int64, n)}

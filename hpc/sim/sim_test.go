@@ -238,14 +238,17 @@ func TestInvalidWorkloadRejected(t *testing.T) {
 	}
 }
 
-func TestPolicyByName(t *testing.T) {
-	for _, n := range PolicyNames() {
-		p, ok := PolicyByName(n)
-		if !ok || p.Name() != n {
-			t.Errorf("%s: %v %v", n, p, ok)
+func TestConfigByName(t *testing.T) {
+	for _, n := range Names() {
+		c, ok := ConfigByName(n)
+		if !ok || (c.Policy == nil) == (c.Scheduler == nil) {
+			t.Errorf("%s: %+v %v", n, c, ok)
+		}
+		if c.Policy != nil && c.Policy.Name() != n {
+			t.Errorf("%s names itself %s", n, c.Policy.Name())
 		}
 	}
-	if _, ok := PolicyByName("lottery"); ok {
+	if _, ok := ConfigByName("lottery"); ok {
 		t.Error("unknown policy accepted")
 	}
 }
