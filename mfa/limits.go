@@ -73,10 +73,18 @@ const (
 	// DeliveredCodeInterval is the minimum time between two codes sent to one account and channel.
 	DeliveredCodeInterval = 30 * time.Second
 
+	// DeliveredCodesPerHour bounds the codes sent to one account and channel in a rolling hour.
+	DeliveredCodesPerHour = 10
+	// MaxDestinationLen bounds a phone number or email address.
+	MaxDestinationLen = 320
+
 	// BackupCodeCount is how many backup codes one generation yields; BackupCodeLen is the number of
-	// base32 characters in each (10 × 5 = 50 bits).
+	// base32 characters in each: 16 × 5 = 80 bits, enough that a salted SHA-256 of a code cannot be
+	// searched offline.
 	BackupCodeCount = 10
-	BackupCodeLen   = 10
+	BackupCodeLen   = 16
+	// MaxFactorLabelLen bounds the label of an enrolled factor.
+	MaxFactorLabelLen = 64
 )
 
 // WebAuthn limits.
