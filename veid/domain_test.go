@@ -45,8 +45,8 @@ func startDNS(t *testing.T, records map[string][]string) string {
 func TestDomainTXTAgainstRealDNS(t *testing.T) {
 	long := strings.Repeat("k", 300)
 	addr := startDNS(t, map[string][]string{
-		"_virtengine-verification.example.org.": {"v=spf1 -all", DomainRecordValue("tok-123")},
-		"_virtengine-verification.long.example.": {DomainRecordValue(long)},
+		"_virtengine-verification.example.org.":   {"v=spf1 -all", DomainRecordValue("tok-123")},
+		"_virtengine-verification.long.example.":  {DomainRecordValue(long)},
 		"_virtengine-verification.other.example.": {DomainRecordValue("someone-else")},
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -23,7 +23,9 @@ type Sender interface {
 type SenderFunc func(ctx context.Context, destination, code string) error
 
 // Send calls f.
-func (f SenderFunc) Send(ctx context.Context, destination, code string) error { return f(ctx, destination, code) }
+func (f SenderFunc) Send(ctx context.Context, destination, code string) error {
+	return f(ctx, destination, code)
+}
 
 // OTPLimits are the rate limits of one OTP service; zero fields take the package defaults.
 type OTPLimits struct {
