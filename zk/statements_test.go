@@ -15,7 +15,7 @@ import (
 // and by the Groth16 prover.
 type statementCase struct {
 	name      string
-	statement string                                                   // UnsatisfiedError.Statement of the false case
+	statement string                                                      // UnsatisfiedError.Statement of the false case
 	breakIt   func(f *fixture, req *Request, c *Credential) *HolderSecret // returns the holder secret to use
 }
 

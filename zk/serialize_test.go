@@ -1,0 +1,204 @@
+package zk
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/consensys/gnark-crypto/ecc"
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
+	"github.com/consensys/gnark/frontend"
+)
+
+// TestPublicInputOrder checks publicRefs/publicNames against gnark's own public witness order.
+func TestPublicInputOrder(t *testing.T) {
+	f := testFixture(t)
+	a, pub, err := buildAssignment(f.fullRequest(t), f.cred, f.holder, f.path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := frontend.NewWitness(a, ecc.BN254.ScalarField(), frontend.PublicOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	vec, ok := w.Vector().(fr.Vector)
+	if !ok || len(vec) != NumPublicInputs {
+		t.Fatalf("public witness has %d values, want %d", len(vec), NumPublicInputs)
+	}
+	for i := range vec {
+		if !vec[i].Equal(&pub[i]) {
+			t.Fatalf("public input %d (%s) out of order", i, publicNames[i])
+		}
+	}
+}
+
+func TestKeyRoundTrip(t *testing.T) {
+	pk, vk := groth16Keys(t)
+	vb, err := vk.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vk2 VerifyingKey
+	if err := vk2.UnmarshalBinary(vb); err != nil {
+		t.Fatal(err)
+	}
+	if !vk2.Unsafe || vk2.Backend != Groth16 {
+		t.Fatalf("header lost: %+v", vk2)
+	}
+	vb2, _ := vk2.MarshalBinary()
+	if !bytes.Equal(vb, vb2) {
+		t.Fatal("verifying key does not round-trip")
+	}
+	// a decoded key verifies a presentation
+	req, p := validPresentation(t)
+	v := &Verifier{Key: &vk2, AllowUnsafeSetup: true}
+	if r := v.Verify(req, p, testNow); !r.Valid {
+		t.Fatal(r.Err())
+	}
+	pb, err := pk.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pk2 ProvingKey
+	if err := pk2.UnmarshalBinary(pb); err != nil {
+		t.Fatal(err)
+	}
+	pb2, _ := pk2.MarshalBinary()
+	if !bytes.Equal(pb, pb2) {
+		t.Fatal("proving key does not round-trip")
+	}
+
+	// reject twins: wrong kind, wrong version, truncation, trailing bytes, flipped unsafe flag byte
+	bad := map[string][]byte{
+		"proving key as verifying": pb,
+		"truncated":                vb[:len(vb)-5],
+		"trailing":                 append(bytes.Clone(vb), 0),
+		"version":                  bytes.Replace(bytes.Clone(vb), []byte("credential-v1"), []byte("credential-v9"), 1),
+		"empty":                    nil,
+	}
+	for name, b := range bad {
+		var k VerifyingKey
+		if err := k.UnmarshalBinary(b); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	var k VerifyingKey
+	if err := k.UnmarshalBinary(bad["version"]); !errors.Is(err, ErrVersion) {
+		t.Errorf("version: %v", err)
+	}
+}
+
+func TestCredentialRoundTrip(t *testing.T) {
+	f := testFixture(t)
+	b, err := MarshalCredential(f.cred)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := ParseCredential(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b2, _ := MarshalCredential(c)
+	if !bytes.Equal(b, b2) {
+		t.Fatal("credential does not round-trip")
+	}
+	// reject twin: any attribute changed breaks the issuer's signature
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	m["attributes"].(map[string]any)["score"] = 100
+	tampered, _ := json.Marshal(m)
+	if _, err := ParseCredential(tampered); !errors.Is(err, ErrInvalidSignature) {
+		t.Fatalf("tampered credential: %v", err)
+	}
+	// another issuer's key on the same signature
+	other, _ := GenerateIssuerKey(testRand(7))
+	c2 := *c
+	c2.Issuer = other.Public()
+	if err := c2.Verify(); !errors.Is(err, ErrInvalidSignature) {
+		t.Fatalf("wrong issuer key: %v", err)
+	}
+}
+
+func TestRequestRoundTrip(t *testing.T) {
+	f := testFixture(t)
+	req := f.fullRequest(t)
+	b, err := MarshalRequest(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := DecodeRequest(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b2, _ := MarshalRequest(r2)
+	if !bytes.Equal(b, b2) {
+		t.Fatalf("request does not round-trip:\n%s\n%s", b, b2)
+	}
+	bad := []func(r *Request){
+		func(r *Request) { r.Countries = make([]uint16, MaxCountrySet+1) },
+		func(r *Request) { r.Countries = []uint16{1000} },
+		func(r *Request) { r.Disclose = []string{"tier", "tier"} },
+		func(r *Request) { r.Disclose = []string{"name"} },
+		func(r *Request) { r.Ranges = []Range{{Attribute: "country"}} },
+		func(r *Request) { v := uint32(5); w := uint32(4); r.Ranges = []Range{{Attribute: "score", Min: &v, Max: &w}} },
+		func(r *Request) { r.Nonce = Scalar{} },
+		func(r *Request) { r.Audience = "" },
+		func(r *Request) { r.Version = "credential-v0" },
+	}
+	for i, mut := range bad {
+		r := *req
+		mut(&r)
+		b, _ := json.Marshal(&r)
+		if _, err := DecodeRequest(b); err == nil {
+			t.Errorf("bad request %d accepted", i)
+		}
+	}
+}
+
+func TestPresentationRoundTrip(t *testing.T) {
+	_, p := validPresentation(t)
+	b, err := MarshalPresentation(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2, err := DecodePresentation(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b2, _ := MarshalPresentation(p2)
+	if !bytes.Equal(b, b2) {
+		t.Fatal("presentation does not round-trip")
+	}
+	if len(p.Proof) != Groth16ProofSize {
+		t.Fatalf("proof is %d bytes", len(p.Proof))
+	}
+	for _, s := range []string{
+		``, `{}`, `null`, string(b) + `{}`,
+		`{"version":"credential-v1","backend":"groth16","public_inputs":[],"proof":"AA=="}`,
+		string(bytes.Replace(b, []byte(`"backend":"groth16"`), []byte(`"backend":"bulletproofs"`), 1)),
+		string(bytes.Replace(b, []byte(`"version"`), []byte(`"extra":1,"version"`), 1)),
+	} {
+		if _, err := DecodePresentation([]byte(s)); err == nil {
+			t.Errorf("accepted %.80q", s)
+		}
+	}
+}
+
+func TestScalarText(t *testing.T) {
+	var s Scalar
+	for _, bad := range []string{
+		"0x", "00", "0x" + string(bytes.Repeat([]byte("f"), 64)), // not canonical (≥ r)
+		"0X" + string(bytes.Repeat([]byte("0"), 64)),
+		"0x" + string(bytes.Repeat([]byte("A"), 64)), // upper case
+	} {
+		if err := s.UnmarshalText([]byte(bad)); !errors.Is(err, ErrMalformed) {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+	want := scalarOf(u64(42))
+	b, _ := want.MarshalText()
+	if err := s.UnmarshalText(b); err != nil || s != want {
+		t.Fatalf("round trip: %v", err)
+	}
+}
