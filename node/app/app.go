@@ -1,0 +1,198 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	dbm "github.com/cometbft/cometbft-db"
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/cometbft/cometbft/version"
+)
+
+// AppVersion is the application protocol version reported to CometBFT.
+const AppVersion uint64 = 1
+
+// Options configure an App.
+type Options struct {
+	// Logger receives structured logs; it never gets personal data (no evidence, no envelopes, only
+	// addresses, heights, codes). Nil discards logs.
+	Logger *slog.Logger
+	// Committee is this validator's identity committee key; nil makes the validator abstain from
+	// identity votes (a full node or a validator without the pinned model).
+	Committee Committee
+	// OnBlock, if set, is called after each committed block with its height and events (for the
+	// event stream and metrics). It must not block.
+	OnBlock func(BlockInfo)
+	// TamperVotes makes this validator lie in its identity votes. Tests use it to play a Byzantine
+	// validator; never set it otherwise.
+	TamperVotes bool
+}
+
+// BlockInfo summarises a committed block for observers.
+type BlockInfo struct {
+	Height  int64
+	Time    time.Time
+	AppHash []byte
+	Txs     int
+	Failed  int
+	Events  []abci.Event
+}
+
+// App is the VirtEngine ABCI 2.0 application: accounts, roles, identity, proofs, MFA gating, market,
+// settlement and HPC as deterministic state machines over one key-value store.
+type App struct {
+	abci.BaseApplication
+
+	mu   sync.Mutex // serialises direct callers (Export, tests) with ABCI calls
+	db   dbm.DB
+	log  *slog.Logger
+	opts Options
+
+	height  int64  // last committed height
+	appHash []byte // app hash of the last committed (or, before the first commit, initialised) state
+	chainID string
+
+	pending     *cache // InitChain and finalized-block writes not yet committed
+	pendingH    int64
+	pendingHash []byte
+	pendingInfo BlockInfo
+	check       *cache // CheckTx view: committed state plus mempool effects
+
+	sigs sigCache
+}
+
+// New opens the application over db, restoring the last committed height and app hash.
+func New(db dbm.DB, opts Options) (*App, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	h, hash, err := loadMeta(db)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{db: db, log: opts.Logger, opts: opts, height: h, appHash: hash, sigs: newSigCache()}
+	if cid, ok, err := (dbView{db}).get(keyChainID); err == nil && ok {
+		a.chainID = string(cid)
+	}
+	a.reset()
+	return a, nil
+}
+
+func (a *App) reset() {
+	a.pending = newCache(dbView{a.db})
+	a.check = newCache(dbView{a.db})
+}
+
+// Height returns the last committed height.
+func (a *App) Height() int64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.height
+}
+
+// AppHash returns the last committed app hash.
+func (a *App) AppHash() []byte {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]byte(nil), a.appHash...)
+}
+
+// Info reports the committed height and app hash, so CometBFT replays exactly the blocks the
+// application has not committed (ABCI handshake).
+func (a *App) Info(context.Context, *abci.RequestInfo) (*abci.ResponseInfo, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return &abci.ResponseInfo{
+		Data:             "virtengine",
+		Version:          version.ABCIVersion,
+		AppVersion:       AppVersion,
+		LastBlockHeight:  a.height,
+		LastBlockAppHash: a.appHash,
+	}, nil
+}
+
+// InitChain loads the genesis app_state.
+func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.ResponseInitChain, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	g, err := ParseGenesis(req.AppStateBytes)
+	if err != nil {
+		return nil, err
+	}
+	a.pending = newCache(dbView{a.db})
+	if err := a.loadGenesis(a.pending, g, req.ChainId); err != nil {
+		return nil, err
+	}
+	// Validators given by CometBFT but absent from app_state still count for votes and fees.
+	for _, vu := range req.Validators {
+		pk := vu.PubKey.GetEd25519()
+		if pk == nil {
+			continue
+		}
+		v := Validator{PubKey: pk, Power: vu.Power}
+		existing, err := getValidator(a.pending, v.Address())
+		if err != nil {
+			return nil, err
+		}
+		if existing == nil {
+			if err := putValidator(a.pending, &v); err != nil {
+				return nil, err
+			}
+		}
+	}
+	a.chainID = req.ChainId
+	a.appHash = nextAppHash(nil, req.InitialHeight-1, a.pending)
+	a.log.Info("init chain", "chain_id", req.ChainId, "accounts", len(g.Accounts), "validators", len(req.Validators))
+	return &abci.ResponseInitChain{AppHash: a.appHash}, nil
+}
+
+// FinalizeBlock executes a decided block; its writes stay pending until Commit.
+func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (*abci.ResponseFinalizeBlock, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	blk := newCache(a.pending)
+	c := &execCtx{app: a, store: blk, height: req.Height, time: req.Time, chainID: a.chainID, proposer: req.ProposerAddress}
+	res := make([]*abci.ExecTxResult, len(req.Txs))
+	failed := 0
+	for i, b := range req.Txs {
+		res[i] = a.deliver(c, b)
+		if res[i].Code != CodeOK {
+			failed++
+		}
+	}
+	if err := a.endBlock(c, req); err != nil {
+		return nil, fmt.Errorf("app: end block %d: %w", req.Height, err)
+	}
+	hash := nextAppHash(a.appHash, req.Height, blk)
+	blk.write()
+	a.pendingH, a.pendingHash = req.Height, hash
+	a.pendingInfo = BlockInfo{Height: req.Height, Time: req.Time, AppHash: hash, Txs: len(req.Txs), Failed: failed, Events: c.blockEvents}
+	return &abci.ResponseFinalizeBlock{TxResults: res, AppHash: hash, Events: c.blockEvents}, nil
+}
+
+// Commit writes the pending state, height and app hash in one synced batch.
+func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit, error) {
+	a.mu.Lock()
+	if err := commitBatch(a.db, a.pending, a.pendingH, a.pendingHash); err != nil {
+		a.mu.Unlock()
+		return nil, err
+	}
+	a.height, a.appHash = a.pendingH, a.pendingHash
+	a.reset()
+	info := a.pendingInfo
+	a.mu.Unlock()
+	if a.opts.OnBlock != nil {
+		a.opts.OnBlock(info)
+	}
+	return &abci.ResponseCommit{}, nil
+}
+
+// Close closes the database.
+func (a *App) Close() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.db.Close()
+}

@@ -1,0 +1,149 @@
+package app
+
+import (
+	"encoding/binary"
+	"sort"
+
+	"github.com/virtengine/sdk/node/tx"
+)
+
+// Key prefixes of the application state. Every value is canonical CBOR (node/tx.Marshal).
+const (
+	pfxAccount = "a/" // a/<20-byte address> → Account
+	keyAcctSeq = "s/account_number"
+	keyParams  = "s/params"
+	keyChainID = "s/chain_id"
+	keyFeePool = "s/fee_pool"
+	pfxVal     = "v/" // v/<consensus address> → Validator
+)
+
+// Account is an account's on-chain record.
+type Account struct {
+	Address  tx.Address `cbor:"1,keyasint" json:"address"`
+	Number   uint64     `cbor:"2,keyasint" json:"account_number"`
+	Sequence uint64     `cbor:"3,keyasint" json:"sequence"`
+	Balance  uint64     `cbor:"4,keyasint" json:"balance"`
+	PubKey   *tx.PubKey `cbor:"5,keyasint,omitempty" json:"pubkey,omitempty"`
+	Roles    []string   `cbor:"6,keyasint,omitempty" json:"roles,omitempty"` // sorted, no duplicates
+	State    string     `cbor:"7,keyasint" json:"state"`
+	Factors  []Factor   `cbor:"8,keyasint,omitempty" json:"factors,omitempty"`
+}
+
+// Factor is a registered second-factor key.
+type Factor struct {
+	ID     string    `cbor:"1,keyasint" json:"id"`
+	Kind   string    `cbor:"2,keyasint" json:"kind"`
+	PubKey tx.PubKey `cbor:"3,keyasint" json:"pubkey"`
+}
+
+// HasRole reports whether the account holds role r.
+func (a *Account) HasRole(r string) bool {
+	i := sort.SearchStrings(a.Roles, r)
+	return i < len(a.Roles) && a.Roles[i] == r
+}
+
+func (a *Account) addRole(r string) {
+	if !a.HasRole(r) {
+		a.Roles = append(a.Roles, r)
+		sort.Strings(a.Roles)
+	}
+}
+
+func (a *Account) removeRole(r string) {
+	i := sort.SearchStrings(a.Roles, r)
+	if i < len(a.Roles) && a.Roles[i] == r {
+		a.Roles = append(a.Roles[:i], a.Roles[i+1:]...)
+	}
+	if len(a.Roles) == 0 {
+		a.Roles = nil
+	}
+}
+
+// Params are the network parameters, set at genesis and changed by governance.
+type Params struct {
+	MinFee uint64 `cbor:"1,keyasint" json:"min_fee"`
+	// IdentityModel pins the scoring model version and its model file hashes; a validator whose local
+	// model differs abstains from identity votes (FEATURES.md §3.6).
+	IdentityModel string `cbor:"2,keyasint" json:"identity_model"`
+	ModelHashes   []string `cbor:"3,keyasint,omitempty" json:"model_hashes,omitempty"`
+	// IdentityVoteWindow is how many blocks a pending identity request waits for a >2/3 agreement
+	// before it expires.
+	IdentityVoteWindow uint64 `cbor:"4,keyasint" json:"identity_vote_window"`
+}
+
+// DefaultParams are the parameters a fresh network starts with.
+func DefaultParams() Params {
+	return Params{MinFee: 1, IdentityModel: "composite-v2", IdentityVoteWindow: 10}
+}
+
+func getObj(s kv, key string, v any) (bool, error) {
+	b, ok, err := s.get(key)
+	if err != nil || !ok {
+		return false, err
+	}
+	if err := tx.Unmarshal(b, v); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+func putObj(s kv, key string, v any) error {
+	b, err := tx.Marshal(v)
+	if err != nil {
+		return err
+	}
+	s.set(key, b)
+	return nil
+}
+
+func accountKey(a tx.Address) string { return pfxAccount + string(a[:]) }
+
+func getAccount(s kv, a tx.Address) (*Account, error) {
+	var acc Account
+	ok, err := getObj(s, accountKey(a), &acc)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, nil
+	}
+	return &acc, nil
+}
+
+func putAccount(s kv, a *Account) error { return putObj(s, accountKey(a.Address), a) }
+
+// newAccount creates the account record for addr with the next account number.
+func newAccount(s kv, addr tx.Address) (*Account, error) {
+	n, err := getUint(s, keyAcctSeq)
+	if err != nil {
+		return nil, err
+	}
+	setUint(s, keyAcctSeq, n+1)
+	return &Account{Address: addr, Number: n, State: tx.StateActive}, nil
+}
+
+func getUint(s kv, key string) (uint64, error) {
+	b, ok, err := s.get(key)
+	if err != nil || !ok {
+		return 0, err
+	}
+	if len(b) != 8 {
+		return 0, ErrInvalidState
+	}
+	return binary.BigEndian.Uint64(b), nil
+}
+
+func setUint(s kv, key string, v uint64) {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], v)
+	s.set(key, b[:])
+}
+
+func getParams(s kv) (Params, error) {
+	var p Params
+	ok, err := getObj(s, keyParams, &p)
+	if err == nil && !ok {
+		p = DefaultParams()
+	}
+	return p, err
+}

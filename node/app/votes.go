@@ -1,0 +1,335 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/cometbft/cometbft/crypto/ed25519"
+	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
+	cmttypes "github.com/cometbft/cometbft/types"
+
+	"github.com/virtengine/sdk/node/tx"
+)
+
+// Committee is a validator's identity-committee secret: it opens evidence envelopes sealed to the
+// committee and scores the evidence. Score must be a pure function of the opened evidence (veid's
+// integer scoring), so honest validators agree. Model names the scoring model and its pinned file
+// hashes; a validator whose Model differs from the network's parameter abstains.
+type Committee interface {
+	Open(envelope []byte) ([]byte, error)
+	Score(evidence []byte) (score uint32, inputHash [32]byte, tier int, passed bool, err error)
+	Model() string
+}
+
+// IdentityVote is one validator's score for one request.
+type IdentityVote struct {
+	Request   []byte `cbor:"1,keyasint"`
+	Score     uint32 `cbor:"2,keyasint"`
+	InputHash []byte `cbor:"3,keyasint"`
+	Tier      int    `cbor:"4,keyasint"`
+	Passed    bool   `cbor:"5,keyasint"`
+}
+
+// VoteExtension is what a validator attaches to its precommit: its identity votes, sorted by request.
+type VoteExtension struct {
+	Model string         `cbor:"1,keyasint"`
+	Votes []IdentityVote `cbor:"2,keyasint"`
+}
+
+// TallyVote is one validator's signed extension as the proposer saw it.
+type TallyVote struct {
+	Validator []byte `cbor:"1,keyasint"` // consensus address
+	Power     int64  `cbor:"2,keyasint"`
+	Extension []byte `cbor:"3,keyasint"`
+	Signature []byte `cbor:"4,keyasint"`
+}
+
+// Tally is the proposer-built pseudo-transaction that carries the previous height's vote extensions.
+type Tally struct {
+	Height int64       `cbor:"1,keyasint"`
+	Round  int32       `cbor:"2,keyasint"`
+	Votes  []TallyVote `cbor:"3,keyasint"`
+}
+
+// internalPrefix marks the tally pseudo-transaction. No canonical CBOR transaction starts with 0xff,
+// so it cannot be confused with a user transaction; CheckTx refuses it.
+var internalPrefix = []byte("\xffVE/tally/v1")
+
+func isInternal(b []byte) bool { return bytes.HasPrefix(b, internalPrefix) }
+
+// maxVotesPerExtension bounds the work VerifyVoteExtension accepts.
+const maxVotesPerExtension = maxPendingScan
+
+var errBadExtension = errors.New("bad vote extension")
+
+// ExtendVote opens and scores every pending identity request (committed state) and returns the votes.
+// A validator without a committee key, or with another model, returns an empty extension (abstains).
+func (a *App) ExtendVote(_ context.Context, req *abci.RequestExtendVote) (*abci.ResponseExtendVote, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	com := a.opts.Committee
+	if com == nil {
+		return &abci.ResponseExtendVote{}, nil
+	}
+	st := dbView{a.db}
+	p, err := getParams(st)
+	if err != nil || p.IdentityModel != com.Model() {
+		return &abci.ResponseExtendVote{}, nil
+	}
+	reqs, err := a.pendingRequests(st)
+	if err != nil {
+		return &abci.ResponseExtendVote{}, nil
+	}
+	ext := VoteExtension{Model: com.Model()}
+	for _, r := range reqs {
+		ev, err := com.Open(r.Envelope)
+		if err != nil {
+			a.log.Warn("identity: cannot open evidence", "request", hex.EncodeToString(r.ID[:8]), "err", err)
+			continue
+		}
+		score, ih, tier, passed, err := com.Score(ev)
+		if err != nil {
+			a.log.Warn("identity: cannot score evidence", "request", hex.EncodeToString(r.ID[:8]), "err", err)
+			continue
+		}
+		if a.opts.TamperVotes {
+			score = (score + 13) % 101
+		}
+		ext.Votes = append(ext.Votes, IdentityVote{Request: r.ID, Score: score, InputHash: ih[:], Tier: tier, Passed: passed})
+	}
+	sort.Slice(ext.Votes, func(i, j int) bool { return bytes.Compare(ext.Votes[i].Request, ext.Votes[j].Request) < 0 })
+	if len(ext.Votes) == 0 {
+		return &abci.ResponseExtendVote{}, nil
+	}
+	b, err := tx.Marshal(ext)
+	if err != nil {
+		return nil, err
+	}
+	return &abci.ResponseExtendVote{VoteExtension: b}, nil
+}
+
+// VerifyVoteExtension accepts well-formed extensions only: canonical encoding, bounded, sorted,
+// scores in 0..100, 32-byte input hashes, known pending requests. It does not reject a vote for
+// disagreeing (that would stall consensus when many disagree); the tally decides what counts.
+func (a *App) VerifyVoteExtension(_ context.Context, req *abci.RequestVerifyVoteExtension) (*abci.ResponseVerifyVoteExtension, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if err := a.checkExtension(req.VoteExtension); err != nil {
+		a.log.Warn("rejecting vote extension", "height", req.Height, "validator", hex.EncodeToString(req.ValidatorAddress), "err", err)
+		return &abci.ResponseVerifyVoteExtension{Status: abci.ResponseVerifyVoteExtension_REJECT}, nil
+	}
+	return &abci.ResponseVerifyVoteExtension{Status: abci.ResponseVerifyVoteExtension_ACCEPT}, nil
+}
+
+func (a *App) checkExtension(b []byte) error {
+	_, err := parseExtension(b)
+	return err
+}
+
+func parseExtension(b []byte) (*VoteExtension, error) {
+	var ext VoteExtension
+	if len(b) == 0 {
+		return &ext, nil
+	}
+	if err := tx.Unmarshal(b, &ext); err != nil {
+		return nil, fmt.Errorf("%w: %v", errBadExtension, err)
+	}
+	if len(ext.Votes) > maxVotesPerExtension {
+		return nil, fmt.Errorf("%w: %d votes", errBadExtension, len(ext.Votes))
+	}
+	for i, v := range ext.Votes {
+		if len(v.Request) != 32 || len(v.InputHash) != 32 || v.Score > 100 || v.Tier < 0 || v.Tier > 3 {
+			return nil, fmt.Errorf("%w: vote %d out of range", errBadExtension, i)
+		}
+		if i > 0 && bytes.Compare(ext.Votes[i-1].Request, v.Request) >= 0 {
+			return nil, fmt.Errorf("%w: votes not sorted or duplicated", errBadExtension)
+		}
+	}
+	return &ext, nil
+}
+
+// buildTally packs the previous height's signed extensions (LocalLastCommit) into the tally.
+func (a *App) buildTally(req *abci.RequestPrepareProposal) []byte {
+	t := Tally{Height: req.Height - 1, Round: req.LocalLastCommit.Round}
+	for _, v := range req.LocalLastCommit.Votes {
+		if v.BlockIdFlag != cmtproto.BlockIDFlagCommit || len(v.VoteExtension) == 0 {
+			continue
+		}
+		t.Votes = append(t.Votes, TallyVote{Validator: v.Validator.Address, Power: v.Validator.Power, Extension: v.VoteExtension, Signature: v.ExtensionSignature})
+	}
+	if len(t.Votes) == 0 {
+		return nil
+	}
+	b, err := tx.Marshal(t)
+	if err != nil {
+		return nil
+	}
+	return append(append([]byte(nil), internalPrefix...), b...)
+}
+
+// verifyTally checks a tally against the validator set: the right height, known validators with
+// their recorded power, no duplicates, well-formed extensions and valid CometBFT extension signatures
+// (types.VoteExtensionSignBytes), so a proposer cannot forge or alter another validator's vote.
+func (a *App) verifyTally(b []byte, height int64) error {
+	t, err := a.decodeTally(b)
+	if err != nil {
+		return err
+	}
+	if t.Height != height-1 {
+		return fmt.Errorf("tally for height %d in block %d", t.Height, height)
+	}
+	st := a.pending
+	seen := map[string]bool{}
+	for _, v := range t.Votes {
+		if seen[string(v.Validator)] {
+			return fmt.Errorf("validator %X twice", v.Validator)
+		}
+		seen[string(v.Validator)] = true
+		val, err := getValidator(st, v.Validator)
+		if err != nil {
+			return err
+		}
+		if val == nil || val.Power != v.Power {
+			return fmt.Errorf("validator %X unknown or with another power", v.Validator)
+		}
+		if _, err := parseExtension(v.Extension); err != nil {
+			return err
+		}
+		sb := cmttypes.VoteExtensionSignBytes(a.chainID, &cmtproto.Vote{Height: t.Height, Round: t.Round, Extension: v.Extension})
+		if !ed25519.PubKey(val.PubKey).VerifySignature(sb, v.Signature) {
+			return fmt.Errorf("validator %X: extension signature invalid", v.Validator)
+		}
+	}
+	return nil
+}
+
+func (a *App) decodeTally(b []byte) (*Tally, error) {
+	if !isInternal(b) {
+		return nil, errors.New("not a tally")
+	}
+	var t Tally
+	if err := tx.Unmarshal(b[len(internalPrefix):], &t); err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// deliverInternal applies a tally: for each request, the (score, input hash) group holding more than
+// 2/3 of the total voting power becomes final; votes outside it are recorded as dissent.
+func (a *App) deliverInternal(c *execCtx, b []byte) error {
+	t, err := a.decodeTally(b)
+	if err != nil {
+		return txErr(ErrInternalTx, "%v", err)
+	}
+	total, err := totalPower(a, c.store)
+	if err != nil {
+		return err
+	}
+	type key struct {
+		score  uint32
+		hash   string
+		tier   int
+		passed bool
+	}
+	type group struct {
+		power int64
+		vals  [][]byte
+	}
+	byReq := map[string]map[key]*group{}
+	var reqIDs []string
+	model := ""
+	for _, v := range t.Votes {
+		ext, err := parseExtension(v.Extension)
+		if err != nil {
+			continue
+		}
+		p, err := getParams(c.store)
+		if err != nil {
+			return err
+		}
+		if ext.Model != p.IdentityModel {
+			continue
+		}
+		model = ext.Model
+		for _, iv := range ext.Votes {
+			id := string(iv.Request)
+			if byReq[id] == nil {
+				byReq[id] = map[key]*group{}
+				reqIDs = append(reqIDs, id)
+			}
+			k := key{iv.Score, string(iv.InputHash), iv.Tier, iv.Passed}
+			g := byReq[id][k]
+			if g == nil {
+				g = &group{}
+				byReq[id][k] = g
+			}
+			g.power += v.Power
+			g.vals = append(g.vals, v.Validator)
+		}
+	}
+	sort.Strings(reqIDs)
+	for _, id := range reqIDs {
+		var r IdentityRequest
+		ok, err := getObj(c.store, pfxIdentReq+id, &r)
+		if err != nil {
+			return err
+		}
+		if !ok || r.Status != ReqPending {
+			continue
+		}
+		groups := byReq[id]
+		var keys []key
+		for k := range groups {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool {
+			if keys[i].score != keys[j].score {
+				return keys[i].score < keys[j].score
+			}
+			return keys[i].hash < keys[j].hash
+		})
+		for _, k := range keys {
+			g := groups[k]
+			if 3*g.power <= 2*total { // more than 2/3 of the total voting power (FEATURES.md §3.6)
+				continue
+			}
+			var dissent [][]byte
+			for _, k2 := range keys {
+				if k2 != k {
+					dissent = append(dissent, groups[k2].vals...)
+				}
+			}
+			sort.Slice(dissent, func(i, j int) bool { return bytes.Compare(dissent[i], dissent[j]) < 0 })
+			if err := finalize(c, &r, k.score, []byte(k.hash), model, k.tier, k.passed, dissent); err != nil {
+				return err
+			}
+			break
+		}
+	}
+	return nil
+}
+
+func totalPower(a *App, s kv) (int64, error) {
+	it, err := a.db.Iterator([]byte(pfxVal), []byte("v0"))
+	if err != nil {
+		return 0, err
+	}
+	defer it.Close()
+	var total int64
+	for ; it.Valid(); it.Next() {
+		var v Validator
+		ok, err := getObj(s, string(it.Key()), &v)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			total += v.Power
+		}
+	}
+	return total, it.Error()
+}

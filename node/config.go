@@ -1,0 +1,187 @@
+package node
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	cfg "github.com/cometbft/cometbft/config"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
+	cmttypes "github.com/cometbft/cometbft/types"
+
+	"github.com/virtengine/sdk/envelope"
+	"github.com/virtengine/sdk/node/app"
+	"github.com/virtengine/sdk/node/tx"
+)
+
+// ErrNotInitialised is returned by Start on a home without a node (run Init first).
+var ErrNotInitialised = errors.New("node: home is not initialised; run `virtengine node init --home DIR`")
+
+// ErrAlreadyInitialised is returned by Init on a home that has a genesis already.
+var ErrAlreadyInitialised = errors.New("node: home already initialised; use another --home or delete it")
+
+// LocalConfig is the node's own settings, in config/virtengine.json.
+type LocalConfig struct {
+	APIAddr string `json:"api_addr"`
+	Moniker string `json:"moniker"`
+}
+
+// InitOptions configure Init.
+type InitOptions struct {
+	ChainID string
+	Moniker string
+	RPCAddr string // CometBFT RPC, default DefaultRPCAddr
+	P2PAddr string // default DefaultP2PAddr
+	APIAddr string // HTTP API, default DefaultAPIAddr
+	// Faucet, if set, is funded at genesis with the genesis role (the network's bootstrap authority).
+	Faucet *tx.Address
+	// FaucetAmount defaults to DefaultFaucet.
+	FaucetAmount uint64
+	// Timeouts: zero keeps CometBFT's defaults (timeout_commit 1 s).
+	TimeoutCommit  time.Duration
+	TimeoutPropose time.Duration
+	// SkipGenesis leaves genesis.json to the caller (devnet writes one shared genesis).
+	SkipGenesis bool
+}
+
+// ValidatorInfo is what a genesis needs about one validator.
+type ValidatorInfo struct {
+	Name         string
+	ConsensusKey []byte // Ed25519 public key
+	NodeID       string
+	P2PAddr      string
+	CommitteeKey string // envelope recipient string (vexw1…)
+	Operator     tx.Address
+}
+
+func cometConfig(home string) *cfg.Config {
+	c := cfg.DefaultConfig()
+	c.SetRoot(home)
+	return c
+}
+
+// Init creates a node home: CometBFT config and keys, the committee key, and (unless SkipGenesis) a
+// one-validator genesis in which this node is the validator and Faucet holds the genesis role.
+func Init(home string, o InitOptions) (*ValidatorInfo, error) {
+	if o.ChainID == "" {
+		o.ChainID = DefaultChainID
+	}
+	if o.Moniker == "" {
+		o.Moniker = filepath.Base(home)
+	}
+	c := cometConfig(home)
+	if _, err := os.Stat(c.GenesisFile()); err == nil {
+		return nil, ErrAlreadyInitialised
+	}
+	if err := os.MkdirAll(filepath.Join(home, "config"), 0o700); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Join(home, "data"), 0o700); err != nil {
+		return nil, err
+	}
+	c.Moniker = o.Moniker
+	c.RPC.ListenAddress = orDefault(o.RPCAddr, DefaultRPCAddr)
+	c.P2P.ListenAddress = orDefault(o.P2PAddr, DefaultP2PAddr)
+	c.P2P.AllowDuplicateIP = true
+	c.P2P.AddrBookStrict = false
+	c.Instrumentation.Prometheus = false // the HTTP API serves /metrics, CometBFT's collectors included
+	c.Storage.DiscardABCIResponses = false
+	if o.TimeoutCommit > 0 {
+		c.Consensus.TimeoutCommit = o.TimeoutCommit
+	}
+	if o.TimeoutPropose > 0 {
+		c.Consensus.TimeoutPropose = o.TimeoutPropose
+	}
+	cfg.WriteConfigFile(filepath.Join(home, "config", "config.toml"), c)
+	pv := privval.LoadOrGenFilePV(c.PrivValidatorKeyFile(), c.PrivValidatorStateFile())
+	nk, err := p2p.LoadOrGenNodeKey(c.NodeKeyFile())
+	if err != nil {
+		return nil, err
+	}
+	com, err := envelope.GenerateIdentity(envelope.XWing)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(committeeKeyFile(home), []byte(com.String()+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	lc := LocalConfig{APIAddr: orDefault(o.APIAddr, DefaultAPIAddr), Moniker: o.Moniker}
+	if err := writeJSON(localConfigFile(home), lc); err != nil {
+		return nil, err
+	}
+	pub, err := pv.GetPubKey()
+	if err != nil {
+		return nil, err
+	}
+	vi := &ValidatorInfo{Name: o.Moniker, ConsensusKey: pub.Bytes(), NodeID: string(nk.ID()), P2PAddr: c.P2P.ListenAddress, CommitteeKey: com.Recipient().String()}
+	if o.SkipGenesis {
+		return vi, nil
+	}
+	g := app.Genesis{Params: app.DefaultParams()}
+	if o.Faucet != nil {
+		amt := o.FaucetAmount
+		if amt == 0 {
+			amt = DefaultFaucet
+		}
+		g.Accounts = append(g.Accounts, app.GenesisAccount{Address: *o.Faucet, Balance: amt, Roles: []string{tx.RoleGenesis}})
+		vi.Operator = *o.Faucet
+	}
+	return vi, WriteGenesis(home, o.ChainID, []*ValidatorInfo{vi}, g, time.Time{})
+}
+
+// WriteGenesis writes config/genesis.json with the validators (power DefaultStake each), vote
+// extensions enabled from height 1, and the application genesis g (its validators are filled in).
+func WriteGenesis(home, chainID string, vals []*ValidatorInfo, g app.Genesis, genesisTime time.Time) error {
+	if genesisTime.IsZero() {
+		genesisTime = time.Now().UTC().Truncate(time.Second)
+	}
+	cp := cmttypes.DefaultConsensusParams()
+	cp.ABCI.VoteExtensionsEnableHeight = 1
+	cp.Block.MaxBytes = maxBlockBytes
+	doc := &cmttypes.GenesisDoc{GenesisTime: genesisTime, ChainID: chainID, InitialHeight: 1, ConsensusParams: cp}
+	g.Validators = nil
+	for _, v := range vals {
+		pk := ed25519PubKey(v.ConsensusKey)
+		doc.Validators = append(doc.Validators, cmttypes.GenesisValidator{Address: pk.Address(), PubKey: pk, Power: DefaultStake, Name: v.Name})
+		g.Validators = append(g.Validators, app.GenesisValidator{ConsensusPubKey: v.ConsensusKey, Power: DefaultStake, Operator: v.Operator, CommitteeKey: []byte(v.CommitteeKey), Name: v.Name})
+	}
+	st, err := json.Marshal(g)
+	if err != nil {
+		return err
+	}
+	doc.AppState = st
+	if err := doc.ValidateAndComplete(); err != nil {
+		return fmt.Errorf("node: genesis: %w", err)
+	}
+	return doc.SaveAs(cometConfig(home).GenesisFile())
+}
+
+func committeeKeyFile(home string) string { return filepath.Join(home, "config", "committee_key") }
+func localConfigFile(home string) string  { return filepath.Join(home, "config", "virtengine.json") }
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o600)
+}
+
+func readJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}

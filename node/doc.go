@@ -1,0 +1,17 @@
+// Package node runs the VirtEngine reference node: the ABCI 2.0 application of node/app embedded in a
+// CometBFT v0.40 node (local client, one process), with a JSON HTTP API, an event stream and
+// Prometheus metrics beside CometBFT's own RPC.
+//
+// Most operators use the CLI (virtengine node init|start, virtengine devnet). Programs use:
+//
+//	node.Init(home, node.InitOptions{ChainID: "virtengine-1"})   // keys, config, genesis
+//	n, err := node.Start(ctx, home, node.Options{})              // runs until ctx ends or n.Stop()
+//	c := n.Client()                                              // queries and transactions
+//
+// and node/devnet for N validators on loopback in one call.
+//
+// Layout of a home directory: config/ holds CometBFT's config.toml, genesis.json, the validator and
+// node keys, virtengine.json (API address) and committee_key (this validator's identity-committee
+// secret, mode 0600); data/ holds CometBFT's databases and app.db, the application state (goleveldb),
+// written with the app hash in one batch per block.
+package node
