@@ -187,7 +187,9 @@ func (n *Node) App() *app.App { return n.app }
 func (n *Node) Comet() *nm.Node { return n.cmt }
 
 // RPCAddr is CometBFT's RPC listen address as host:port.
-func (n *Node) RPCAddr() string { return strings.TrimPrefix(n.cmt.Config().RPC.ListenAddress, "tcp://") }
+func (n *Node) RPCAddr() string {
+	return strings.TrimPrefix(n.cmt.Config().RPC.ListenAddress, "tcp://")
+}
 
 // APIAddr is the HTTP API's address (empty when disabled).
 func (n *Node) APIAddr() string {
@@ -237,6 +239,8 @@ func (h levelHandler) Enabled(ctx context.Context, l slog.Level) bool {
 func (h levelHandler) WithAttrs(a []slog.Attr) slog.Handler {
 	return levelHandler{h.min, h.Handler.WithAttrs(a)}
 }
-func (h levelHandler) WithGroup(g string) slog.Handler { return levelHandler{h.min, h.Handler.WithGroup(g)} }
+func (h levelHandler) WithGroup(g string) slog.Handler {
+	return levelHandler{h.min, h.Handler.WithGroup(g)}
+}
 
 var _ = errors.New

@@ -42,7 +42,7 @@ type Identity struct {
 	InputHash []byte     `cbor:"6,keyasint" json:"input_hash"`
 	Request   []byte     `cbor:"7,keyasint" json:"request"`
 	Height    int64      `cbor:"8,keyasint" json:"height"`
-	IssuedAt  int64      `cbor:"9,keyasint" json:"issued_at"`  // block time, Unix seconds
+	IssuedAt  int64      `cbor:"9,keyasint" json:"issued_at"`   // block time, Unix seconds
 	ExpiresAt int64      `cbor:"10,keyasint" json:"expires_at"` // block time, Unix seconds
 }
 

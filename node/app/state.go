@@ -64,7 +64,7 @@ type Params struct {
 	MinFee uint64 `cbor:"1,keyasint" json:"min_fee"`
 	// IdentityModel pins the scoring model version and its model file hashes; a validator whose local
 	// model differs abstains from identity votes (FEATURES.md §3.6).
-	IdentityModel string `cbor:"2,keyasint" json:"identity_model"`
+	IdentityModel string   `cbor:"2,keyasint" json:"identity_model"`
 	ModelHashes   []string `cbor:"3,keyasint,omitempty" json:"model_hashes,omitempty"`
 	// IdentityVoteWindow is how many blocks a pending identity request waits for a >2/3 agreement
 	// before it expires.
