@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/virtengine/sdk/mfa"
+)
+
+// runMFA runs the root command with args and returns stdout; jsonOut is reset afterwards.
+func runMFA(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	rootCmd.SetOut(&out)
+	rootCmd.SetArgs(args)
+	defer func() { jsonOut = false; rootCmd.SetArgs(nil); rootCmd.SetOut(nil) }()
+	err := rootCmd.Execute()
+	return out.String(), err
+}
+
+func TestMFATOTPCommands(t *testing.T) {
+	// RFC 6238 Appendix B, SHA-1 at T = 59: 94287082.
+	out, err := runMFA(t, "mfa", "totp", "code", "--json", "--secret", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", "--digits", "8", "--time", "59")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var code struct{ Code string }
+	json.Unmarshal([]byte(out), &code)
+	if code.Code != "94287082" {
+		t.Fatalf("code %q", out)
+	}
+	out, err = runMFA(t, "mfa", "totp", "enroll", "--json", "--account", "alice", "--algorithm", "sha256", "--digits", "7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var enr struct{ URI string }
+	json.Unmarshal([]byte(out), &enr)
+	k, err := mfa.ParseURI(enr.URI)
+	if err != nil || k.Algorithm != mfa.SHA256 || k.Digits != 7 {
+		t.Fatalf("enroll printed %q: %v", enr.URI, err)
+	}
+	c, _ := k.Code(timeUnix(1_700_000_000))
+	if _, err := runMFA(t, "mfa", "totp", "verify", "--uri", enr.URI, "--code", c, "--time", "1700000000"); err != nil {
+		t.Fatalf("verify valid code: %v", err)
+	}
+	bad := []byte(c)
+	bad[0] = '0' + (bad[0]-'0'+1)%10
+	_, err = runMFA(t, "mfa", "totp", "verify", "--uri", enr.URI, "--code", string(bad), "--time", "1700000000")
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != 1 || !errors.Is(err, mfa.ErrWrongCode) {
+		t.Fatalf("verify wrong code: %v", err)
+	}
+	if _, err := runMFA(t, "mfa", "totp", "code"); err == nil {
+		t.Fatal("code without a key succeeded")
+	}
+}
+
+func TestMFAPolicyShowJSON(t *testing.T) {
+	out, err := runMFA(t, "mfa", "policy", "show", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p struct {
+		mfa.Policy
+		Hash string `json:"hash"`
+	}
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.Version != mfa.DefaultPolicyVersion || p.Hash != mfa.DefaultPolicy().Hash() || len(p.Rules) != len(mfa.DefaultPolicy().Rules) {
+		t.Fatalf("policy show: %s", out)
+	}
+}
+
+func timeUnix(s int64) time.Time { return time.Unix(s, 0) }
