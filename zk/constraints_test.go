@@ -12,11 +12,11 @@ var update = flag.Bool("update", false, "rewrite testdata/constraints.json and t
 
 // pinnedCounts is the checked-in record of constraint counts.
 type pinnedCounts struct {
-	Circuit         string `json:"circuit"`
-	Groth16R1CS     int    `json:"groth16_r1cs_constraints"`
-	PlonkGates      int    `json:"plonk_constraints"`
-	PublicInputs    int    `json:"public_inputs"`
-	TargetMax int    `json:"target_max_constraints"`
+	Circuit      string `json:"circuit"`
+	Groth16R1CS  int    `json:"groth16_r1cs_constraints"`
+	PlonkGates   int    `json:"plonk_constraints"`
+	PublicInputs int    `json:"public_inputs"`
+	TargetMax    int    `json:"target_max_constraints"`
 }
 
 // TestConstraintCountsPinned fails whenever the circuit changes size without testdata/constraints.json

@@ -141,7 +141,11 @@ func TestRequestRoundTrip(t *testing.T) {
 		func(r *Request) { r.Disclose = []string{"tier", "tier"} },
 		func(r *Request) { r.Disclose = []string{"name"} },
 		func(r *Request) { r.Ranges = []Range{{Attribute: "country"}} },
-		func(r *Request) { v := uint32(5); w := uint32(4); r.Ranges = []Range{{Attribute: "score", Min: &v, Max: &w}} },
+		func(r *Request) {
+			v := uint32(5)
+			w := uint32(4)
+			r.Ranges = []Range{{Attribute: "score", Min: &v, Max: &w}}
+		},
 		func(r *Request) { r.Nonce = Scalar{} },
 		func(r *Request) { r.Audience = "" },
 		func(r *Request) { r.Version = "credential-v0" },
