@@ -12,6 +12,7 @@ func FuzzParse(f *testing.F) {
 		seeds++
 	}
 	f.Add(td3L1 + "\n" + td3L2)
+	f.Add(td3L1 + "\n" + td3L2[:9] + "<" + td3L2[10:])
 	if seeds == 0 {
 		f.Fatal("empty seed corpus")
 	}

@@ -253,3 +253,16 @@ func TestISODate(t *testing.T) {
 		}
 	}
 }
+
+// A filler in the document number's check digit position of a TD3 (which has no long-number
+// extension) is a check digit failure, not a crash.
+func TestFillerCheckDigitWithoutExtension(t *testing.T) {
+	l2 := td3L2[:9] + "<" + td3L2[10:]
+	if _, err := Parse([]string{td3L1, l2}); !errors.Is(err, ErrCheckDigit) {
+		t.Fatalf("got %v", err)
+	}
+	// TD1 whose optional data starts with a filler: no extension either.
+	if _, err := Parse([]string{"I<UTOD23145890<<<<<<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"}); !errors.Is(err, ErrCheckDigit) {
+		t.Fatalf("got %v", err)
+	}
+}

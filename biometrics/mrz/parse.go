@@ -177,7 +177,7 @@ func (p *parser) documentNumber(l, start int, ext string) {
 	num := p.seg(l, start, start+9)
 	cd := p.lines[l][start+9]
 	withFiller := ""
-	if cd == '<' {
+	if cd == '<' && ext != "" {
 		if i := strings.IndexByte(ext, '<'); i != 0 {
 			if i < 0 {
 				i = len(ext)
