@@ -24,6 +24,7 @@ type Engine struct {
 	det       *Detector
 	emb       *Embedder
 	live      *PassiveLiveness
+	mrz       *MRZReader
 }
 
 // Open verifies the model files against their pinned sha256, converts the face recognition model to
@@ -50,6 +51,10 @@ func Open(cfg Config) (*Engine, error) {
 		e.Close()
 		return nil, err
 	}
+	if e.mrz, err = NewMRZReader(filepath.Dir(path(ModelMRZTessdata))); err != nil {
+		e.Close()
+		return nil, err
+	}
 	return e, nil
 }
 
@@ -73,6 +78,9 @@ func (e *Engine) Close() error {
 	}
 	if e.live != nil {
 		e.live.Close()
+	}
+	if e.mrz != nil {
+		e.mrz.Close()
 	}
 	return nil
 }
