@@ -23,7 +23,7 @@
 // recipient with HPKE base mode (RFC 9180) under X-Wing or DHKEM(X25519); the payload is encrypted
 // once with AES-256-GCM or ChaCha20-Poly1305 under a key derived with HKDF from the file key and a
 // per-envelope nonce, in STREAM chunks; the sender signs, with Ed25519 or ML-DSA-65, a transcript
-// binding the header (recipients included) and the SHA-256 of the whole payload ciphertext.
+// binding the header (recipients included) and the SHA-256 of every sealed chunk.
 //
 // Open verifies the signature before returning any plaintext. Streaming readers return authenticated
 // chunks as they go and report a bad signature no later than io.EOF; see Reader.

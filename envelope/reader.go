@@ -3,11 +3,9 @@ package envelope
 import (
 	"bytes"
 	"crypto/cipher"
-	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 )
 
@@ -37,18 +35,23 @@ func (o *OpenOptions) check(signer *VerifyingKey) error {
 // the last chunk only after the signature verifies, and a bad signature is reported no later than
 // the Read that would return io.EOF. A caller that must not act on unsigned data should buffer
 // until io.EOF, or use Open.
+//
+// Chunks are read ahead and opened in parallel (at most 8 in flight); memory use is bounded.
 type Reader struct {
 	src       io.Reader
 	h         *header
 	rawHeader []byte
 	aead      cipher.AEAD
 	tl        int    // trailer size
-	buf       []byte // unread ciphertext, starting at the current chunk; cap chunkCTSize+tl+1
-	pbuf      []byte // plaintext of the current chunk
-	plain     []byte // unread part of pbuf
-	counter   uint64
+	buf       []byte // unread ciphertext, starting at the next chunk; cap chunkCTSize+tl+1
+	eof       bool   // src is exhausted: buf holds the final chunk and the trailer
+	fifo      []*job // chunks being opened, oldest first
+	free      []*job
+	cur       *job   // the job whose plaintext is being returned
+	plain     []byte // unread plaintext of cur
+	counter   uint64 // chunks dispatched
 	ctLen     uint64
-	digest    hash.Hash
+	digest    *digest
 	err       error
 	done      bool
 }
@@ -68,8 +71,7 @@ func NewReader(src io.Reader, id Identity, opts *OpenOptions) (*Reader, error) {
 	return &Reader{
 		src: src, h: h, rawHeader: raw, aead: aead, tl: tl,
 		buf:    make([]byte, 0, chunkCTSize+tl+1),
-		pbuf:   make([]byte, 0, ChunkSize),
-		digest: sha256.New(),
+		digest: newDigest(),
 	}, nil
 }
 
@@ -108,14 +110,7 @@ func (r *Reader) Signer() *VerifyingKey { return r.h.signer }
 // Read implements io.Reader.
 func (r *Reader) Read(p []byte) (int, error) {
 	for len(r.plain) == 0 {
-		if r.err != nil {
-			return 0, r.err
-		}
-		if r.done {
-			return 0, io.EOF
-		}
-		if err := r.next(); err != nil {
-			r.err = err
+		if err := r.advance(); err != nil {
 			return 0, err
 		}
 	}
@@ -124,65 +119,136 @@ func (r *Reader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-func (r *Reader) open(ct []byte, final bool) ([]byte, error) {
-	var nonce [12]byte
-	chunkNonce(&nonce, r.counter, final)
-	return r.aead.Open(r.pbuf[:0], nonce[:], ct, nil)
+// WriteTo implements io.WriterTo, so io.Copy skips a copy.
+func (r *Reader) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for {
+		if len(r.plain) > 0 {
+			n, err := w.Write(r.plain)
+			total += int64(n)
+			r.plain = r.plain[n:]
+			if err != nil {
+				return total, err
+			}
+		}
+		if err := r.advance(); err == io.EOF {
+			return total, nil
+		} else if err != nil {
+			return total, err
+		}
+	}
 }
 
-// next decrypts one chunk into r.plain, with a lookahead of one trailer plus one byte to tell the
-// final chunk (STREAM) from the others.
-func (r *Reader) next() error {
-	eof := false
-	for len(r.buf) < cap(r.buf) {
+// advance makes the next chunk's plaintext current, or returns the sticky error or io.EOF.
+func (r *Reader) advance() error {
+	if r.err != nil {
+		return r.err
+	}
+	if r.done {
+		return io.EOF
+	}
+	if err := r.next(); err != nil {
+		r.err = err
+		r.plain = nil
+		return err
+	}
+	return nil
+}
+
+// fill reads until buf is full (a chunk, a trailer and one byte: then its first chunk is not the
+// last) or src ends.
+func (r *Reader) fill() error {
+	for !r.eof && len(r.buf) < cap(r.buf) {
 		n, err := r.src.Read(r.buf[len(r.buf):cap(r.buf)])
 		r.buf = r.buf[:len(r.buf)+n]
 		if err == io.EOF {
-			eof = true
-			break
-		}
-		if err != nil {
+			r.eof = true
+		} else if err != nil {
 			return err
 		}
 	}
-	if !eof {
-		ct := r.buf[:chunkCTSize]
-		pt, err := r.open(ct, false)
-		if err != nil {
-			return r.diagnose(false)
+	return nil
+}
+
+func (r *Reader) getJob() *job {
+	if len(r.free) > 0 {
+		j := r.free[len(r.free)-1]
+		r.free = r.free[:len(r.free)-1]
+		return j
+	}
+	return newJob()
+}
+
+// next makes the next chunk current: it keeps up to inFlight() non-final chunks opening in
+// parallel and opens the final chunk itself, once every earlier chunk is consumed.
+func (r *Reader) next() error {
+	if r.cur != nil {
+		r.free = append(r.free, r.cur)
+		r.cur = nil
+	}
+	for len(r.fifo) < inFlight() {
+		if err := r.fill(); err != nil {
+			return err
 		}
-		r.digest.Write(ct)
-		r.ctLen += chunkCTSize
+		if r.eof {
+			break
+		}
+		// A full buffer: its first chunk is not the final one. Keep 4 more bytes for diagnosis.
+		j := r.getJob()
+		j.ct = append(j.ct[:0], r.buf[:chunkCTSize+len(trailerMagic)]...)[:chunkCTSize]
+		j.counter, j.final = r.counter, false
 		r.counter++
-		r.plain = pt
 		r.buf = r.buf[:copy(r.buf, r.buf[chunkCTSize:])]
+		j.done.Add(1)
+		go func() { defer j.done.Done(); j.open(r.aead, j.buf) }()
+		r.fifo = append(r.fifo, j)
+	}
+	if len(r.fifo) > 0 {
+		j := r.fifo[0]
+		j.done.Wait()
+		r.fifo = r.fifo[1:]
+		r.cur = j
+		if j.err != nil {
+			return r.diagnose(j.ct[:chunkCTSize+len(trailerMagic)], false, j.counter)
+		}
+		r.digest.add(j.leaf)
+		r.ctLen += chunkCTSize
+		r.plain = j.out
 		return nil
 	}
+	return r.final()
+}
+
+// final opens the last chunk (all of buf but the trailer) and verifies the trailer.
+func (r *Reader) final() error {
 	n := len(r.buf)
 	if n < TagSize+r.tl {
-		return r.diagnose(true)
+		return r.diagnose(r.buf, true, r.counter)
 	}
-	ct, tr := r.buf[:n-r.tl], r.buf[n-r.tl:]
-	pt, err := r.open(ct, true)
-	if err != nil || [4]byte(tr[:4]) != trailerMagic {
-		return r.diagnose(true)
+	j := r.getJob()
+	r.cur = j
+	j.ct, j.counter, j.final = r.buf[:n-r.tl], r.counter, true
+	tr := r.buf[n-r.tl:]
+	j.open(r.aead, j.buf)
+	if j.err != nil || [4]byte(tr[:4]) != trailerMagic {
+		return r.diagnose(r.buf, true, r.counter)
 	}
-	if len(pt) == 0 && r.counter > 0 {
+	if len(j.out) == 0 && r.counter > 0 {
 		return &ChunkError{Index: r.counter, Err: ErrMalformed} // only an empty payload has an empty final chunk
 	}
-	r.digest.Write(ct)
-	r.ctLen += uint64(len(ct))
+	r.digest.add(j.leaf)
+	r.ctLen += uint64(len(j.ct))
 	if err := r.verify(tr); err != nil {
 		return err
 	}
-	r.plain = pt
+	r.plain = j.out
 	r.done = true
 	return nil
 }
 
 // verify checks the trailer: stored digest = computed digest, and the signature over the transcript.
 func (r *Reader) verify(tr []byte) error {
-	digest := r.digest.Sum(nil)
+	digest := r.digest.sum()
 	if subtle.ConstantTimeCompare(digest, tr[4:4+digestSize]) != 1 {
 		return fmt.Errorf("%w: payload digest does not match the signed one", ErrBadSignature)
 	}
@@ -195,8 +261,13 @@ func (r *Reader) verify(tr []byte) error {
 // diagnose explains why the chunk at r.buf failed: data appended after a valid end, a stream cut
 // before its end, or a chunk that does not authenticate. It runs only on the error path and tries
 // at most maxTrailerProbes positions.
-func (r *Reader) diagnose(eof bool) error {
-	b := r.buf
+func (r *Reader) diagnose(b []byte, eof bool, counter uint64) error {
+	open := func(ct []byte, final bool) error {
+		var nonce [12]byte
+		chunkNonce(&nonce, counter, final)
+		_, err := r.aead.Open(nil, nonce[:], ct, nil)
+		return err
+	}
 	limit := min(len(b), chunkCTSize+len(trailerMagic))
 	for p, probes := TagSize, 0; p+len(trailerMagic) <= limit && probes < maxTrailerProbes; p, probes = p+1, probes+1 {
 		i := bytes.Index(b[p:limit], trailerMagic[:])
@@ -204,20 +275,20 @@ func (r *Reader) diagnose(eof bool) error {
 			break
 		}
 		p += i
-		if _, err := r.open(b[:p], true); err == nil {
+		if open(b[:p], true) == nil {
 			if !eof || p+r.tl < len(b) {
-				return &ChunkError{Index: r.counter, Err: ErrTrailingData}
+				return &ChunkError{Index: counter, Err: ErrTrailingData}
 			}
-			return &ChunkError{Index: r.counter, Err: ErrTruncated}
+			return &ChunkError{Index: counter, Err: ErrTruncated}
 		}
 	}
 	if eof && len(b) >= chunkCTSize {
-		if _, err := r.open(b[:chunkCTSize], false); err == nil {
-			return &ChunkError{Index: r.counter + 1, Err: ErrTruncated}
+		if open(b[:chunkCTSize], false) == nil {
+			return &ChunkError{Index: counter + 1, Err: ErrTruncated}
 		}
 	}
 	if eof && len(b) < TagSize+r.tl {
-		return &ChunkError{Index: r.counter, Err: ErrTruncated}
+		return &ChunkError{Index: counter, Err: ErrTruncated}
 	}
-	return &ChunkError{Index: r.counter, Err: ErrChunkAuth}
+	return &ChunkError{Index: counter, Err: ErrChunkAuth}
 }

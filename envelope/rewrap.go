@@ -93,7 +93,7 @@ func Rewrap(dst io.Writer, src io.Reader, opts RewrapOptions) error {
 	}
 	// Copy everything but the last trailerSize bytes, which are the old trailer.
 	tl := h.trailerSize()
-	digest := sha256.New()
+	digest := newDigest()
 	buf := make([]byte, 0, chunkCTSize+tl)
 	var payload uint64
 	for {
@@ -105,8 +105,8 @@ func Rewrap(dst io.Writer, src io.Reader, opts RewrapOptions) error {
 		if err != nil {
 			return err
 		}
-		out := buf[:len(buf)-tl]
-		digest.Write(out)
+		out := buf[:len(buf)-tl] // exactly one sealed chunk
+		digest.add(sha256.Sum256(out))
 		if _, err := dst.Write(out); err != nil {
 			return err
 		}
@@ -117,9 +117,9 @@ func Rewrap(dst io.Writer, src io.Reader, opts RewrapOptions) error {
 		return &FormatError{Field: "trailer", Reason: "input ends before the trailer", Err: ErrTruncated}
 	}
 	out, tr := buf[:len(buf)-tl], buf[len(buf)-tl:]
-	digest.Write(out)
+	digest.add(sha256.Sum256(out))
 	payload += uint64(len(out))
-	if subtle.ConstantTimeCompare(digest.Sum(nil), tr[4:4+digestSize]) != 1 {
+	if subtle.ConstantTimeCompare(digest.sum(), tr[4:4+digestSize]) != 1 {
 		return fmt.Errorf("%w: payload digest does not match the signed one", ErrBadSignature)
 	}
 	trailer, err := resign(h, raw, nh, tr, payload, opts.Signer)

@@ -81,12 +81,12 @@ func cat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
 
 // resignRaw builds header ‖ payload ‖ trailer with a fresh, valid signature by signer.
 func resignRaw(t testing.TB, rawHeader, payload []byte, signer *SigningKey) []byte {
-	d := sha256.Sum256(payload)
-	sig, err := signer.Sign(transcript(rawHeader, d[:], uint64(len(payload))))
+	d := payloadDigest(payload)
+	sig, err := signer.Sign(transcript(rawHeader, d, uint64(len(payload))))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return cat(rawHeader, payload, trailerMagic[:], d[:], sig)
+	return cat(rawHeader, payload, trailerMagic[:], d, sig)
 }
 
 func generateVectors(t testing.TB) []vector {

@@ -3,9 +3,7 @@ package envelope
 import (
 	"crypto/cipher"
 	"crypto/rand"
-	"crypto/sha256"
 	"fmt"
-	"hash"
 	"io"
 )
 
@@ -35,17 +33,19 @@ func (o *SealOptions) random() io.Reader {
 }
 
 // Writer encrypts a payload as it is written. Close must be called to write the final chunk and the
-// signature; until then the output is not a valid envelope.
+// signature; until then the output is not a valid envelope. Chunks are sealed in parallel and
+// written in order; memory use is bounded (at most 8 chunks of 64 KiB in flight).
 type Writer struct {
 	dst           io.Writer
 	aead          cipher.AEAD
 	signer        Signer
 	rawHeader     []byte
-	buf           []byte // pending plaintext, up to ChunkSize
-	out           []byte // sealed chunk
+	cur           *job   // chunk being filled
+	fifo          []*job // sealed or sealing, oldest first
+	free          []*job
 	counter       uint64
 	ctLen         uint64
-	digest        hash.Hash
+	digest        *digest
 	err           error
 	closed        bool
 	deterministic bool
@@ -154,11 +154,8 @@ func newWriterWithKey(dst io.Writer, signer Signer, h *header, fileKey []byte, o
 		return nil, err
 	}
 	return &Writer{
-		dst: dst, aead: aead, signer: signer, rawHeader: raw,
-		buf:           make([]byte, 0, ChunkSize),
-		out:           make([]byte, 0, chunkCTSize),
-		digest:        sha256.New(),
-		deterministic: opts != nil && opts.rand != nil,
+		dst: dst, aead: aead, signer: signer, rawHeader: raw, cur: newJob(),
+		digest: newDigest(), deterministic: opts != nil && opts.rand != nil,
 	}, nil
 }
 
@@ -173,28 +170,50 @@ func (w *Writer) Write(p []byte) (int, error) {
 	}
 	total := len(p)
 	for len(p) > 0 {
-		if len(w.buf) == ChunkSize {
-			if err := w.flush(false); err != nil {
+		if len(w.cur.buf) == ChunkSize {
+			if err := w.dispatch(false); err != nil {
 				w.err = err
 				return total - len(p), err
 			}
 		}
-		n := copy(w.buf[len(w.buf):ChunkSize], p)
-		w.buf = w.buf[:len(w.buf)+n]
+		b := w.cur.buf
+		n := copy(b[len(b):ChunkSize], p)
+		w.cur.buf = b[:len(b)+n]
 		p = p[n:]
 	}
 	return total, nil
 }
 
-func (w *Writer) flush(final bool) error {
-	var nonce [12]byte
-	chunkNonce(&nonce, w.counter, final)
-	w.out = w.aead.Seal(w.out[:0], nonce[:], w.buf, nil)
-	w.digest.Write(w.out)
-	w.ctLen += uint64(len(w.out))
+// dispatch starts sealing the current chunk and, when too many are in flight, writes the oldest.
+func (w *Writer) dispatch(final bool) error {
+	j := w.cur
+	j.counter, j.final = w.counter, final
 	w.counter++
-	w.buf = w.buf[:0]
-	_, err := w.dst.Write(w.out)
+	j.done.Add(1)
+	go func() { defer j.done.Done(); j.seal(w.aead) }()
+	w.fifo = append(w.fifo, j)
+	if len(w.free) > 0 {
+		w.cur, w.free = w.free[len(w.free)-1], w.free[:len(w.free)-1]
+		w.cur.buf = w.cur.buf[:0]
+	} else {
+		w.cur = newJob()
+	}
+	for len(w.fifo) >= inFlight() || (final && len(w.fifo) > 0) {
+		if err := w.writeOldest(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *Writer) writeOldest() error {
+	j := w.fifo[0]
+	j.done.Wait()
+	w.fifo = w.fifo[1:]
+	w.digest.add(j.leaf)
+	w.ctLen += uint64(len(j.out))
+	w.free = append(w.free, j)
+	_, err := w.dst.Write(j.out)
 	return err
 }
 
@@ -208,11 +227,11 @@ func (w *Writer) Close() error {
 	if w.err != nil {
 		return w.err
 	}
-	if err := w.flush(true); err != nil {
+	if err := w.dispatch(true); err != nil {
 		w.err = err
 		return err
 	}
-	digest := w.digest.Sum(nil)
+	digest := w.digest.sum()
 	sig, err := signTranscript(w.signer, transcript(w.rawHeader, digest, w.ctLen), w.deterministic)
 	if err != nil {
 		w.err = err
