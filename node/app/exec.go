@@ -91,10 +91,12 @@ func runMsg(c *execCtx, signer *Account, d *tx.Decoded) error {
 	if !ok {
 		return fmt.Errorf("%w: %q has no handler", tx.ErrUnknownType, d.Parsed.Type)
 	}
-	if err := gate(c, signer, d); err != nil {
+	// The handler's own checks (authorization, funds, state) speak first; the MFA gate then decides
+	// on the same cache, so a refused step-up leaves no effect.
+	if err := h(c, signer, d); err != nil {
 		return err
 	}
-	return h(c, signer, d)
+	return gate(c, signer, d)
 }
 
 func result(err error, events []abci.Event) *abci.ExecTxResult {
@@ -110,6 +112,15 @@ func result(err error, events []abci.Event) *abci.ExecTxResult {
 func (a *App) ante(s kv, chainID string, d *tx.Decoded, deliver bool) (*Account, error) {
 	if d.Parsed.ChainID != chainID {
 		return nil, txErr(ErrWrongChain, "transaction is for %q, this network is %q", d.Parsed.ChainID, chainID)
+	}
+	// The signature is checked before any state is read, so a forged transaction learns nothing.
+	if !a.sigs.seen(d.Hash, deliver) {
+		if err := d.Verify(); err != nil {
+			return nil, err
+		}
+		if !deliver {
+			a.sigs.add(d.Hash)
+		}
 	}
 	addr := d.Signer()
 	acc, err := getAccount(s, addr)
@@ -130,14 +141,6 @@ func (a *App) ante(s kv, chainID string, d *tx.Decoded, deliver bool) (*Account,
 	}
 	if acc.PubKey != nil && (acc.PubKey.Algo != d.PubKey.Algo || !bytes.Equal(acc.PubKey.Key, d.PubKey.Key)) {
 		return nil, txErr(ErrUnauthorized, "key does not match the account's key")
-	}
-	if !a.sigs.seen(d.Hash, deliver) {
-		if err := d.Verify(); err != nil {
-			return nil, err
-		}
-		if !deliver {
-			a.sigs.add(d.Hash)
-		}
 	}
 	p, err := getParams(s)
 	if err != nil {
