@@ -46,7 +46,8 @@ func priceOf(off *Offering, r settlement.Resource) (UnitPrice, bool) {
 // ones divided by HoursPerMonth, fixed ones spread over the order's duration (rounded up to whole
 // hours); usage prices are metered and add nothing to the rate. Each hourly-equivalent term is
 // rounded half to even, and the markup (basis points) is applied to the sum with truncation.
-// It also returns the marked-up unit price of every resource, the ceiling for usage records.
+// It also returns the marked-up unit price of every resource, the ceiling for usage records: per
+// unit-hour for hourly and monthly prices (monthly ÷ HoursPerMonth), per metered unit for usage.
 func Quote(off *Offering, o *Order, markupBps uint64) (price uint64, units [settlement.NumResources]uint64, err error) {
 	if markupBps > MaxMarkupBps {
 		return 0, units, invalidf("markup %d bp exceeds %d", markupBps, MaxMarkupBps)
@@ -77,7 +78,11 @@ func Quote(off *Offering, o *Order, markupBps uint64) (price uint64, units [sett
 			return 0, units, invalidf("price overflows")
 		}
 		base += term
-		mu, ok2 := settlement.MulDivHalfEven(p.Price, settlement.BasisPoints+markupBps, settlement.BasisPoints)
+		unit := p.Price // per unit-hour, per metered unit, or once
+		if p.Unit == Monthly {
+			unit, _ = settlement.MulDivHalfEven(p.Price, 1, HoursPerMonth)
+		}
+		mu, ok2 := settlement.MulDivHalfEven(unit, settlement.BasisPoints+markupBps, settlement.BasisPoints)
 		if !ok2 {
 			return 0, units, invalidf("unit price of %s overflows", q.Resource)
 		}

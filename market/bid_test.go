@@ -19,7 +19,7 @@ func TestQuoteFormula(t *testing.T) {
 	// 2×1000 + 3×7300/730 + 2×500/5 h + 0 = 2000 + 30 + 200 = 2230; ×1.25 = 2787.5 → 2787 (truncating)
 	p, units, err := Quote(off, o, 2500)
 	must(t, err)
-	if p != 2787 || units[settlement.CPU] != 1250 || units[settlement.Network] != 112 {
+	if p != 2787 || units[settlement.CPU] != 1250 || units[settlement.Memory] != 12 || units[settlement.Network] != 112 {
 		t.Fatalf("price %d units %v", p, units)
 	}
 	if _, _, err := Quote(off, o, MaxMarkupBps+1); !errors.Is(err, ErrInvalid) {

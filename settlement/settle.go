@@ -104,11 +104,11 @@ func (t *tx) settle(su SignedUsage, now int64) (*Settlement, error) {
 	if e.State != EscrowActive {
 		return nil, &TransitionError{Kind: "escrow", ID: e.ID, From: string(e.State), To: "settled (only an active escrow settles usage)"}
 	}
-	if e.Final {
-		return nil, invalidf("escrow %q already had its final settlement", e.ID)
-	}
 	if err := t.checkRecord(&su, e, now); err != nil {
 		return nil, err
+	}
+	if e.Final {
+		return nil, invalidf("escrow %q already had its final settlement", e.ID)
 	}
 	if r.PeriodStart < e.SettledThrough {
 		return nil, fmt.Errorf("%w: period starts at %d, escrow %q is settled through %d", ErrPeriodOverlap, r.PeriodStart, e.ID, e.SettledThrough)

@@ -113,6 +113,9 @@ func TestFinalSettlementReleasesEscrow(t *testing.T) {
 	r.Kind = KindFinal
 	_, err := f.l.Settle(signed(r, "prov", "alice"), t0+3600)
 	must(t, err)
+	if _, err := f.l.Settle(signed(r, "prov", "alice"), t0+3601); !errors.Is(err, ErrReplay) {
+		t.Fatalf("replayed final record: %v", err)
+	}
 	e, _ := f.l.Escrow("ord-1")
 	if e.State != EscrowActive || e.Balance != 0 || e.Refunded != 1_500_000 {
 		t.Fatalf("after final settlement: %+v", e)

@@ -25,7 +25,7 @@ import (
 // cores, its requested time the duration, its submit time the arrival, its user the customer; it
 // runs for its real runtime. MARKET_SWF_JOBS sets how many jobs (0: all 27,992).
 func streamJobs(t testing.TB) []swf.Job {
-	n := 1500
+	n := 1000
 	if s := os.Getenv("MARKET_SWF_JOBS"); s != "" {
 		var err error
 		if n, err = strconv.Atoi(s); err != nil {
@@ -370,7 +370,7 @@ func TestStreamFromKTHTrace(t *testing.T) {
 		t.Fatalf("the stream never exercised the maximum price (%d) or capacity (%d) rules", skippedAbove, skippedCap)
 	}
 	// Replaying the same stream reproduces the same state, byte for byte.
-	short := jobs[:min(300, len(jobs))]
+	short := jobs[:min(200, len(jobs))]
 	if a, b := runStream(t, short).hash, runStream(t, short).hash; a != b {
 		t.Fatalf("replay diverged: %x vs %x", a, b)
 	}
