@@ -52,6 +52,9 @@ type Config struct {
 	Identity IdentityScorer
 	// NoBackfill turns EASY backfilling off: the first job that cannot start blocks the queue.
 	NoBackfill bool
+	// BackfillDepth bounds how many jobs behind the reservation one pass tries to backfill (Slurm's
+	// bf_max_job_test); 0 means DefaultBackfillDepth, negative means no bound.
+	BackfillDepth int
 }
 
 // DefaultConfig returns the defaults of FEATURES §8 (Identity still nil: set it).
@@ -83,6 +86,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxRuntimeSeconds <= 0 {
 		c.MaxRuntimeSeconds = MaxRuntimeSeconds
+	}
+	if c.BackfillDepth == 0 {
+		c.BackfillDepth = DefaultBackfillDepth
 	}
 	if c.MinIdentityScore == 0 {
 		c.MinIdentityScore = MinIdentityScore

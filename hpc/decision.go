@@ -83,16 +83,19 @@ func (s *Scheduler) Explain(id string) (Explanation, error) {
 		return e, nil
 	}
 	for i, q := range s.queue {
-		if q == j {
+		if q.j == j {
 			e.Rank = i + 1
 			break
 		}
 	}
-	e.Queued = len(s.queue)
-	t := s.tenants[j.Spec.Tenant]
+	e.Queued = s.Queued()
+	if j.pass != s.pass && j.reason != reasonNotConsidered {
+		j.reason, j.reasonArg = s.rest.reason, s.rest.arg // the last pass stopped before it
+	}
+	t := j.tenant
 	switch j.reason {
 	case reasonNotConsidered:
-		e.Message = "queued; not yet considered by a scheduling pass"
+		e.Message = "queued; not yet ranked by a scheduling pass"
 	case reasonReservation:
 		e.Message = fmt.Sprintf("first in line that cannot start: holds a reservation at %d, when running jobs are estimated to free enough nodes", j.reasonArg)
 	case reasonBehindHead:

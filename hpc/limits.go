@@ -34,6 +34,9 @@ const (
 	// PriorityCalcPeriod is 5 minutes); new jobs are inserted by rank in between.
 	DefaultPriorityRecalcSeconds = 60
 
+	// DefaultBackfillDepth bounds the jobs tried for backfilling per pass; Slurm's default is 500,
+	// we afford more because a failed shape is remembered for the rest of the pass.
+	DefaultBackfillDepth = 10_000
 	// MaxNodesPerJob, MaxIDLen and MaxQueuedJobs bound requests.
 	MaxNodesPerJob = 65536
 	MaxIDLen       = 128

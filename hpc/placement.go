@@ -45,11 +45,14 @@ func (s *Scheduler) place(j *Job, o *placeOpts) (placement, bool) {
 	counts := s.counts[:len(s.clusters)]
 	best := -1
 	var total int64
+	nowView := !o.admission && len(o.free) > 0 && &o.free[0] == &s.free[0]
 	for ci, c := range s.clusters {
 		var k int64
-		for _, n := range c.parts[j.Spec.Partition] {
-			if s.usable(n, per, o) {
-				k++
+		if !nowView || per.Fits(c.maxFree) {
+			for _, n := range s.nodesOf(ci, j.part) {
+				if s.usable(n, per, o) {
+					k++
+				}
 			}
 		}
 		counts[ci] = k
@@ -148,7 +151,7 @@ func (s *Scheduler) pick(j *Job, o *placeOpts, clusters []int, counts []int64) [
 		return false
 	}
 	for _, ci := range clusters {
-		nodes := s.clusters[ci].parts[j.Spec.Partition]
+		nodes := s.nodesOf(ci, j.part)
 		for pass := 0; pass < 2 && int64(len(out)) < need; pass++ {
 			if pass == 0 && !o.preferReserved && !o.preferBusyNow {
 				continue

@@ -63,7 +63,7 @@ func (s *Scheduler) preempt(j *Job, now int64, rank int) (Decision, []*Job, bool
 		s.release(v, now)
 		v.State = Queued
 		v.Preempted++
-		s.tenants[v.Spec.Tenant].queued++
+		v.tenant.queued++
 		s.stats.Preempted++
 		names = append(names, v.Spec.ID)
 	}

@@ -25,7 +25,7 @@ func (s *Scheduler) factors(j *Job, now int64) Factors {
 	f.Size = BP - min(j.Spec.RuntimeLimitSeconds, c.MaxRuntimeSeconds)*BP/c.MaxRuntimeSeconds
 	f.Partition = s.partitionBP(j.Spec.Partition)
 	f.QoS = s.qos(j.Spec.QoS).PriorityBP
-	f.FairShare = s.fairShare(j.Spec.Tenant)
+	f.FairShare = s.fairShare(j.tenant)
 	w := c.Weights
 	f.Priority = (w.Age*f.Age + w.Size*f.Size + w.Partition*f.Partition + w.FairShare*f.FairShare + w.QoS*f.QoS) / BP
 	if c.StarvationSeconds > 0 && wait > c.StarvationSeconds {
@@ -38,8 +38,7 @@ func (s *Scheduler) factors(j *Job, now int64) Factors {
 // fairShare is BP × S/(S+U) with S the tenant's fraction of all shares and U its fraction of all
 // decayed usage: BP when it has used nothing, BP/2 when it used exactly its share, towards 0 beyond.
 // (A rational stand-in for Slurm's classic 2^(−U/S), with the same fixed points at U=0 and U=S.)
-func (s *Scheduler) fairShare(tenant string) int64 {
-	t := s.tenants[tenant]
+func (s *Scheduler) fairShare(t *tenantState) int64 {
 	if t == nil || s.totalShares == 0 {
 		return 0
 	}
@@ -82,6 +81,21 @@ func (s *Scheduler) qos(name string) QoS {
 		}
 	}
 	return QoS{Name: name}
+}
+
+// compareJobs is before as a three-way comparison.
+func compareJobs(a, b *Job) int {
+	switch {
+	case a.prio > b.prio:
+		return -1
+	case a.prio < b.prio:
+		return 1
+	case a.seq < b.seq:
+		return -1
+	case a.seq > b.seq:
+		return 1
+	}
+	return 0
 }
 
 // before is the queue order: higher priority first, then submission order.

@@ -2,6 +2,7 @@ package hpc
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -19,10 +20,12 @@ import (
 //     the reserved nodes, so the reservation is never delayed.
 func (s *Scheduler) Schedule(now int64) []Decision {
 	s.stats.Passes++
+	s.pass++
 	var out []Decision
 	out = s.expire(now, out)
 	s.decay(now)
 	s.rerank(now)
+	s.rest = restReason{reason: reasonNoRoom}
 	if len(s.queue) == 0 {
 		return out
 	}
@@ -30,39 +33,43 @@ func (s *Scheduler) Schedule(now int64) []Decision {
 		s.reserved[i] = false
 	}
 	var (
-		head      = false
-		shadow    int64
-		keep      []*Job
-		requeued  []*Job
-		failed    []shapeFail
-		nowOpts   = placeOpts{free: s.free}
-		blocked   = false
-		idleNodes = s.idleNodes()
+		head     = false
+		shadow   int64
+		requeued []*Job
+		failed   []shapeFail
+		nowOpts  = placeOpts{free: s.free}
+		blocked  = false
+		tested   = 0
+		keep     = make([]qent, 0, len(s.queue))
 	)
-	keep = make([]*Job, 0, len(s.queue))
-	for rank, j := range s.queue {
-		if blocked || (idleNodes == 0 && (head || !s.qos(j.Spec.QoS).CanPreempt)) {
+	for rank := 0; rank < len(s.queue); rank++ {
+		e := s.queue[rank]
+		j := e.j
+		// Nothing more can start: the rest keep their rank and share one reason (see Explain).
+		if blocked || (head && (s.idle == 0 || (s.cfg.BackfillDepth > 0 && tested >= s.cfg.BackfillDepth))) {
 			switch {
 			case blocked:
-				j.reason = reasonBlocked
-			case head:
-				j.reason, j.reasonArg = reasonBehindHead, shadow
+				s.rest = restReason{reason: reasonBlocked}
 			default:
-				j.reason = reasonNoRoom
+				s.rest = restReason{reason: reasonBehindHead, arg: shadow}
 			}
-			keep = append(keep, j)
+			keep = append(keep, s.queue[rank:]...)
+			break
+		}
+		j.pass = s.pass
+		if s.idle == 0 && !s.qos(j.Spec.QoS).CanPreempt {
+			j.reason = reasonNoRoom
+			keep = append(keep, e)
 			continue
 		}
-		t := s.tenants[j.Spec.Tenant]
-		if q := t.overQuota(j); q != "" {
+		if q := j.tenant.overQuota(j); q != "" {
 			j.reason = quotaReason(q)
-			keep = append(keep, j)
+			keep = append(keep, e)
 			continue
 		}
 		if !head {
 			if p, ok := s.place(j, &nowOpts); ok {
 				out = append(out, s.start(j, p, now, rank, false, 0, ""))
-				idleNodes = s.idleNodes()
 				continue
 			}
 			if d, victims, ok := s.preempt(j, now, rank); ok {
@@ -72,19 +79,18 @@ func (s *Scheduler) Schedule(now int64) []Decision {
 				}
 				requeued = append(requeued, victims...)
 				out = append(out, d)
-				idleNodes = s.idleNodes()
 				continue
 			}
 			if s.cfg.NoBackfill {
 				j.reason = reasonNoRoom
-				keep = append(keep, j)
+				keep = append(keep, e)
 				blocked = true
 				continue
 			}
 			sh, ok := s.reserve(j, now)
 			if !ok {
 				j.reason = reasonNoGroup
-				keep = append(keep, j)
+				keep = append(keep, e)
 				continue
 			}
 			head, shadow = true, sh
@@ -92,14 +98,15 @@ func (s *Scheduler) Schedule(now int64) []Decision {
 			out = append(out, Decision{Action: ActionReserve, Job: j.Spec.ID, At: now, Factors: j.factors, Rank: rank + 1, ReservedAt: sh,
 				Nodes: s.nodeNames(j.alloc), Reason: fmt.Sprintf("rank %d cannot start now; reserved at %d, when running jobs are estimated to free its nodes", rank+1, sh)})
 			j.alloc = nil
-			keep = append(keep, j)
+			keep = append(keep, e)
 			continue
 		}
 		// backfill
+		tested++
 		endsBy := now+j.Spec.RuntimeLimitSeconds <= shadow
+		j.reason, j.reasonArg = reasonBehindHead, shadow
 		if knownFail(failed, j, endsBy) {
-			j.reason, j.reasonArg = reasonBehindHead, shadow
-			keep = append(keep, j)
+			keep = append(keep, e)
 			continue
 		}
 		o := placeOpts{free: s.free, excludeReserved: !endsBy, preferReserved: endsBy}
@@ -109,20 +116,45 @@ func (s *Scheduler) Schedule(now int64) []Decision {
 				why = "backfilled: uses no node reserved at %d"
 			}
 			out = append(out, s.start(j, p, now, rank, true, shadow, fmt.Sprintf(why, shadow)))
-			idleNodes = s.idleNodes()
 			continue
 		}
 		if len(failed) < maxFailedShapes {
-			failed = append(failed, shapeFail{j.Spec.Partition, j.Spec.Nodes, j.Spec.PerNode, endsBy, j.Spec.AllowSpanning})
+			failed = append(failed, shapeFail{j.part, j.Spec.Nodes, j.Spec.PerNode, endsBy, j.Spec.AllowSpanning})
 		}
-		j.reason, j.reasonArg = reasonBehindHead, shadow
-		keep = append(keep, j)
+		keep = append(keep, e)
 	}
 	s.queue = keep
 	for _, v := range requeued {
 		s.enqueue(v)
 	}
 	return out
+}
+
+// qent is a ranked queue entry; the sort key lives in it so ranking touches no job.
+type qent struct {
+	prio int64
+	seq  uint64
+	j    *Job
+}
+
+func compareEnt(a, b qent) int {
+	switch {
+	case a.prio > b.prio:
+		return -1
+	case a.prio < b.prio:
+		return 1
+	case a.seq < b.seq:
+		return -1
+	case a.seq > b.seq:
+		return 1
+	}
+	return 0
+}
+
+// restReason is why the jobs a pass did not reach wait.
+type restReason struct {
+	reason waitReason
+	arg    int64
 }
 
 func quotaReason(q string) waitReason {
@@ -138,7 +170,7 @@ func quotaReason(q string) waitReason {
 // shapeFail is a job shape that found no placement in this pass; resources only shrink during a
 // pass, so any job at least as large fails too and is skipped without a scan.
 type shapeFail struct {
-	part   string
+	part   int
 	nodes  int64
 	per    Resources
 	endsBy bool
@@ -147,23 +179,12 @@ type shapeFail struct {
 
 func knownFail(failed []shapeFail, j *Job, endsBy bool) bool {
 	for _, f := range failed {
-		if f.part == j.Spec.Partition && j.Spec.Nodes >= f.nodes && f.per.Fits(j.Spec.PerNode) &&
+		if f.part == j.part && j.Spec.Nodes >= f.nodes && f.per.Fits(j.Spec.PerNode) &&
 			(endsBy == f.endsBy || f.endsBy) && (!j.Spec.AllowSpanning || f.spanOK) {
 			return true
 		}
 	}
 	return false
-}
-
-// idleNodes counts up nodes with at least one idle core.
-func (s *Scheduler) idleNodes() int {
-	k := 0
-	for i := range s.nodes {
-		if s.nodes[i].state == NodeUp && s.free[i].Cores > 0 {
-			k++
-		}
-	}
-	return k
 }
 
 func (s *Scheduler) nodeNames(idx []int32) []string {
@@ -176,9 +197,14 @@ func (s *Scheduler) nodeNames(idx []int32) []string {
 
 // start puts j on p's nodes.
 func (s *Scheduler) start(j *Job, p placement, now int64, rank int, backfilled bool, shadow int64, why string) Decision {
+	last := -1
 	for _, n := range p.nodes {
-		s.free[n] = s.free[n].sub(j.Spec.PerNode)
+		s.setFree(n, s.free[n].sub(j.Spec.PerNode))
 		s.nodes[n].running++
+		if c := s.nodes[n].cluster; c != last {
+			s.refreshCluster(c)
+			last = c
+		}
 	}
 	j.alloc = p.nodes
 	j.State, j.Started = Running, now
@@ -188,7 +214,7 @@ func (s *Scheduler) start(j *Job, p placement, now int64, rank int, backfilled b
 	for _, c := range p.clusters {
 		j.Clusters = append(j.Clusters, s.clusters[c].ID)
 	}
-	t := s.tenants[j.Spec.Tenant]
+	t := j.tenant
 	t.cores += j.Spec.Nodes * j.Spec.PerNode.Cores
 	t.gpus += j.Spec.Nodes * j.Spec.PerNode.GPUs
 	t.running++
@@ -247,17 +273,46 @@ func (s *Scheduler) decay(now int64) {
 	}
 }
 
-// rerank recomputes priorities and sorts the queue, at most every PriorityRecalcSeconds.
+// rerank merges newly queued jobs into the ranked queue; every PriorityRecalcSeconds it also
+// recomputes every priority and re-sorts (Slurm's PriorityCalcPeriod idiom), otherwise the new jobs
+// are ranked by their priority at submission and merged in one linear pass.
 func (s *Scheduler) rerank(now int64) {
-	if s.cfg.PriorityRecalcSeconds > 0 && now-s.lastRecalc < s.cfg.PriorityRecalcSeconds {
+	if s.cfg.PriorityRecalcSeconds <= 0 || now-s.lastRecalc >= s.cfg.PriorityRecalcSeconds {
+		s.lastRecalc = now
+		for _, j := range s.fresh {
+			s.queue = append(s.queue, qent{j: j})
+		}
+		s.fresh = s.fresh[:0]
+		for i := range s.queue {
+			j := s.queue[i].j
+			j.factors = s.factors(j, now)
+			j.prio = j.factors.Priority
+			s.queue[i].prio, s.queue[i].seq = j.prio, j.seq
+		}
+		slices.SortFunc(s.queue, compareEnt)
 		return
 	}
-	s.lastRecalc = now
-	for _, j := range s.queue {
-		j.factors = s.factors(j, now)
-		j.prio = j.factors.Priority
+	if len(s.fresh) == 0 {
+		return
 	}
-	sort.Slice(s.queue, func(a, b int) bool { return before(s.queue[a], s.queue[b]) })
+	add := make([]qent, len(s.fresh))
+	for i, j := range s.fresh {
+		add[i] = qent{prio: j.prio, seq: j.seq, j: j}
+	}
+	s.fresh = s.fresh[:0]
+	slices.SortFunc(add, compareEnt)
+	merged := make([]qent, 0, len(s.queue)+len(add))
+	a, b := 0, 0
+	for a < len(s.queue) || b < len(add) {
+		if b == len(add) || (a < len(s.queue) && compareEnt(s.queue[a], add[b]) <= 0) {
+			merged = append(merged, s.queue[a])
+			a++
+		} else {
+			merged = append(merged, add[b])
+			b++
+		}
+	}
+	s.queue = merged
 }
 
 // running jobs in estimated-end order.

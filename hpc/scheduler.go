@@ -2,7 +2,6 @@ package hpc
 
 import (
 	"fmt"
-	"sort"
 )
 
 // NodeState is a node's schedulability as the scheduler sees it.
@@ -39,7 +38,8 @@ type snode struct {
 
 type scluster struct {
 	Cluster
-	parts map[string][]int32 // partition → node indices, ascending
+	parts   [][]int32 // partition index → node indices, ascending
+	maxFree Resources // componentwise max of idle resources over its up nodes (an upper bound)
 }
 
 // Scheduler places jobs on the nodes of registered clusters (§8.3). It is deterministic: every method
@@ -56,11 +56,16 @@ type Scheduler struct {
 	admission    map[shapeKey]bool // placeable answers per job shape; reset on topology change
 	nodeIdx      map[string]int32
 	partPrio     map[string]int64
+	partIdx      map[string]int
+	idle         int // up nodes with an idle core
 	tenants      map[string]*tenantState
 	totalShares  int64
 	totalUsage   int64
 	jobs         map[string]*Job
-	queue        []*Job // ranked
+	queue        []qent // ranked
+	fresh        []*Job // queued since the last pass, not yet ranked
+	pass         uint64
+	rest         restReason
 	running      []*Job // in start order
 	seq          uint64
 	lastRecalc   int64
@@ -91,6 +96,7 @@ func NewScheduler(cfg Config) *Scheduler {
 		clusterIdx: map[string]int{},
 		nodeIdx:    map[string]int32{},
 		partPrio:   map[string]int64{},
+		partIdx:    map[string]int{},
 		tenants:    map[string]*tenantState{},
 		jobs:       map[string]*Job{},
 		lastRecalc: -1 << 62,
@@ -108,7 +114,7 @@ func (s *Scheduler) AddCluster(c Cluster) error {
 	if _, ok := s.clusterIdx[c.ID]; ok {
 		return fmt.Errorf("%w: cluster %s", ErrExists, c.ID)
 	}
-	sc := &scluster{Cluster: c, parts: map[string][]int32{}}
+	sc := &scluster{Cluster: c}
 	s.clusterIdx[c.ID] = len(s.clusters)
 	s.clusters = append(s.clusters, sc)
 	for i := range s.lat {
@@ -165,8 +171,61 @@ func (s *Scheduler) AddNode(reg SignedRegistration) error {
 	s.admission = nil
 	s.reserved = append(s.reserved, false)
 	s.nodeIdx[r.Node] = idx
-	c.parts[r.Partition] = append(c.parts[r.Partition], idx)
+	pi := s.partition(r.Partition)
+	for len(c.parts) <= pi {
+		c.parts = append(c.parts, nil)
+	}
+	c.parts[pi] = append(c.parts[pi], idx)
+	s.idle++
+	s.refreshCluster(ci)
 	return nil
+}
+
+// partition returns the index of a partition name, adding it.
+func (s *Scheduler) partition(name string) int {
+	if i, ok := s.partIdx[name]; ok {
+		return i
+	}
+	s.partIdx[name] = len(s.partIdx)
+	return len(s.partIdx) - 1
+}
+
+// nodesOf returns cluster ci's nodes of partition pi.
+func (s *Scheduler) nodesOf(ci, pi int) []int32 {
+	if pi < len(s.clusters[ci].parts) {
+		return s.clusters[ci].parts[pi]
+	}
+	return nil
+}
+
+func (s *Scheduler) isIdle(n int32) bool { return s.nodes[n].state == NodeUp && s.free[n].Cores > 0 }
+
+// setFree changes a node's idle resources, keeping the idle-node count.
+func (s *Scheduler) setFree(n int32, r Resources) {
+	was := s.isIdle(n)
+	s.free[n] = r
+	if now := s.isIdle(n); now != was {
+		if now {
+			s.idle++
+		} else {
+			s.idle--
+		}
+	}
+}
+
+// refreshCluster recomputes a cluster's idle-resource bound.
+func (s *Scheduler) refreshCluster(ci int) {
+	var m Resources
+	for _, nodes := range s.clusters[ci].parts {
+		for _, n := range nodes {
+			if s.nodes[n].state != NodeUp {
+				continue
+			}
+			f := s.free[n]
+			m.Cores, m.MemoryMB, m.GPUs = max(m.Cores, f.Cores), max(m.MemoryMB, f.MemoryMB), max(m.GPUs, f.GPUs)
+		}
+	}
+	s.clusters[ci].maxFree = m
 }
 
 // Node returns a node's registration, state and idle resources.
@@ -211,7 +270,7 @@ func (s *Scheduler) Job(id string) (Job, error) {
 }
 
 // Queued returns the number of queued jobs; Running the number running.
-func (s *Scheduler) Queued() int  { return len(s.queue) }
+func (s *Scheduler) Queued() int  { return len(s.queue) + len(s.fresh) }
 func (s *Scheduler) Running() int { return len(s.running) }
 
 // Submit validates spec, checks the submitter's identity score and the tenant's queue quota, and
@@ -245,13 +304,13 @@ func (s *Scheduler) Submit(spec JobSpec, now int64) error {
 	if t.Quota.MaxQueuedJobs > 0 && t.queued >= t.Quota.MaxQueuedJobs {
 		return fmt.Errorf("%w: tenant %s has %d queued jobs, its quota is %d", ErrQuota, t.ID, t.queued, t.Quota.MaxQueuedJobs)
 	}
-	if len(s.queue) >= MaxQueuedJobs {
-		return fmt.Errorf("%w: %d jobs queued", ErrQuota, len(s.queue))
+	if s.Queued() >= MaxQueuedJobs {
+		return fmt.Errorf("%w: %d jobs queued", ErrQuota, s.Queued())
 	}
 	if q := t.Quota; (q.MaxCores > 0 && spec.Nodes*spec.PerNode.Cores > q.MaxCores) || (q.MaxGPUs > 0 && spec.Nodes*spec.PerNode.GPUs > q.MaxGPUs) {
 		return fmt.Errorf("%w: job %s alone exceeds tenant %s's quota (%d cores, %d GPUs)", ErrQuota, spec.ID, t.ID, q.MaxCores, q.MaxGPUs)
 	}
-	j := &Job{Spec: spec, State: Queued, Submitted: now, qi: -1}
+	j := &Job{Spec: spec, State: Queued, Submitted: now, qi: -1, tenant: t, part: s.partition(spec.Partition)}
 	if !s.placeable(j) {
 		return fmt.Errorf("%w: job %s needs %d nodes with %+v in partition %s within %d ms of one another; no registered clusters offer that", ErrUnschedulable, spec.ID, spec.Nodes, spec.PerNode, spec.Partition, s.cfg.LatencyGroupMillis)
 	}
@@ -274,13 +333,10 @@ func (s *Scheduler) knownQoS(name string) bool {
 	return false
 }
 
-// enqueue inserts j at its rank.
+// enqueue adds j to the jobs the next pass ranks.
 func (s *Scheduler) enqueue(j *Job) {
-	i := sort.Search(len(s.queue), func(k int) bool { return before(j, s.queue[k]) })
-	s.queue = append(s.queue, nil)
-	copy(s.queue[i+1:], s.queue[i:])
-	s.queue[i] = j
-	j.reason = reasonNotConsidered
+	s.fresh = append(s.fresh, j)
+	j.reason, j.pass = reasonNotConsidered, s.pass
 }
 
 // Cancel cancels a queued or running job.
@@ -314,19 +370,30 @@ func (s *Scheduler) Complete(id string, state JobState, now int64) error {
 
 func (s *Scheduler) dequeue(j *Job) {
 	for i, q := range s.queue {
-		if q == j {
+		if q.j == j {
 			s.queue = append(s.queue[:i], s.queue[i+1:]...)
 			break
 		}
 	}
-	s.tenants[j.Spec.Tenant].queued--
+	for i, q := range s.fresh {
+		if q == j {
+			s.fresh = append(s.fresh[:i], s.fresh[i+1:]...)
+			break
+		}
+	}
+	j.tenant.queued--
 }
 
 // release frees j's nodes and charges its tenant; it leaves j's state to the caller.
 func (s *Scheduler) release(j *Job, now int64) {
+	last := -1
 	for _, n := range j.alloc {
-		s.free[n] = s.free[n].add(j.Spec.PerNode)
+		s.setFree(n, s.free[n].add(j.Spec.PerNode))
 		s.nodes[n].running--
+		if c := s.nodes[n].cluster; c != last {
+			s.refreshCluster(c)
+			last = c
+		}
 	}
 	for i, r := range s.running {
 		if r == j {
@@ -334,7 +401,7 @@ func (s *Scheduler) release(j *Job, now int64) {
 			break
 		}
 	}
-	t := s.tenants[j.Spec.Tenant]
+	t := j.tenant
 	t.cores -= j.Spec.Nodes * j.Spec.PerNode.Cores
 	t.gpus -= j.Spec.Nodes * j.Spec.PerNode.GPUs
 	t.running--
@@ -365,7 +432,16 @@ func (s *Scheduler) SetNodeState(id string, state NodeState, now int64) ([]Decis
 	if state < NodeUp || state > NodeDown {
 		return nil, invalidf("node state %d", state)
 	}
+	was := s.isIdle(i)
 	s.nodes[i].state = state
+	if now := s.isIdle(i); now != was {
+		if now {
+			s.idle++
+		} else {
+			s.idle--
+		}
+	}
+	s.refreshCluster(s.nodes[i].cluster)
 	if state != NodeDown {
 		return nil, nil
 	}
@@ -375,7 +451,7 @@ func (s *Scheduler) SetNodeState(id string, state NodeState, now int64) ([]Decis
 			if n == i {
 				s.release(j, now)
 				j.State = Queued
-				s.tenants[j.Spec.Tenant].queued++
+				j.tenant.queued++
 				s.enqueue(j)
 				out = append(out, Decision{Action: ActionRequeue, Job: j.Spec.ID, At: now, Reason: fmt.Sprintf("node %s went down; requeued", id)})
 				break

@@ -14,7 +14,7 @@ import (
 // SchedulerEASY is the configuration under which the production scheduler behaves as EASY on a
 // trace: no priority factors (submission order), no starvation guard, backfilling on.
 func SchedulerEASY() hpc.Config {
-	return hpc.Config{StarvationSeconds: -1, PriorityRecalcSeconds: -1, MinRuntimeSeconds: 1}
+	return hpc.Config{StarvationSeconds: -1, PriorityRecalcSeconds: -1, MinRuntimeSeconds: 1, BackfillDepth: -1}
 }
 
 // SchedulerDefault is the production scheduler's default configuration, with a 1 s runtime floor
@@ -23,6 +23,7 @@ func SchedulerDefault() hpc.Config {
 	c := hpc.DefaultConfig()
 	c.MinRuntimeSeconds = 1
 	c.PriorityRecalcSeconds = -1
+	c.BackfillDepth = -1
 	return c
 }
 
