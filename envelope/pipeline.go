@@ -21,9 +21,10 @@ func inFlight() int {
 // job is one chunk in flight. buf holds the plaintext and, after sealing in place, the sealed chunk
 // (or the reverse when opening).
 type job struct {
-	buf     []byte // cap chunkCTSize + len(trailerMagic): see Reader
+	buf     []byte // writer: plaintext, sealed in place; reader: plaintext
+	raw     []byte // reader: the chunk as read and the lookahead after it (see Reader.next)
 	out     []byte // result: sealed chunk (writer) or plaintext (reader)
-	ct      []byte // reader: the sealed chunk as read, for the leaf hash and for diagnosis
+	ct      []byte // reader: the sealed chunk, a prefix of raw
 	counter uint64
 	final   bool
 	leaf    [32]byte
@@ -31,7 +32,7 @@ type job struct {
 	done    sync.WaitGroup
 }
 
-func newJob() *job { return &job{buf: make([]byte, 0, chunkCTSize+len(trailerMagic))} }
+func newJob() *job { return &job{buf: make([]byte, 0, chunkCTSize)} }
 
 // seal encrypts buf in place and hashes the result.
 func (j *job) seal(aead cipher.AEAD) {

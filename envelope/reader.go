@@ -43,7 +43,8 @@ type Reader struct {
 	rawHeader []byte
 	aead      cipher.AEAD
 	tl        int    // trailer size
-	buf       []byte // unread ciphertext, starting at the next chunk; cap chunkCTSize+tl+1
+	buf       []byte // unread ciphertext, starting at the next chunk; cap chunkCTSize+tl+1; filling.raw
+	filling   *job   // the job whose raw buffer is buf
 	eof       bool   // src is exhausted: buf holds the final chunk and the trailer
 	fifo      []*job // chunks being opened, oldest first
 	free      []*job
@@ -68,11 +69,10 @@ func NewReader(src io.Reader, id Identity, opts *OpenOptions) (*Reader, error) {
 		return nil, err
 	}
 	tl := h.trailerSize()
-	return &Reader{
-		src: src, h: h, rawHeader: raw, aead: aead, tl: tl,
-		buf:    make([]byte, 0, chunkCTSize+tl+1),
-		digest: newDigest(),
-	}, nil
+	r := &Reader{src: src, h: h, rawHeader: raw, aead: aead, tl: tl, digest: newDigest()}
+	r.filling = r.getJob()
+	r.buf = r.filling.raw[:0]
+	return r, nil
 }
 
 // openHeader checks the signer and unwraps the payload AEAD.
@@ -176,7 +176,7 @@ func (r *Reader) getJob() *job {
 		r.free = r.free[:len(r.free)-1]
 		return j
 	}
-	return newJob()
+	return &job{buf: make([]byte, 0, ChunkSize), raw: make([]byte, 0, chunkCTSize+r.tl+1)}
 }
 
 // next makes the next chunk current: it keeps up to inFlight() non-final chunks opening in
@@ -193,12 +193,14 @@ func (r *Reader) next() error {
 		if r.eof {
 			break
 		}
-		// A full buffer: its first chunk is not the final one. Keep 4 more bytes for diagnosis.
-		j := r.getJob()
-		j.ct = append(j.ct[:0], r.buf[:chunkCTSize+len(trailerMagic)]...)[:chunkCTSize]
+		// A full buffer: its first chunk is not the final one. The chunk is opened where it was
+		// read; only the lookahead after it moves to the next buffer.
+		j, next := r.filling, r.getJob()
+		next.raw = next.raw[:copy(next.raw[:cap(next.raw)], r.buf[chunkCTSize:])]
+		j.raw, j.ct = r.buf, r.buf[:chunkCTSize]
 		j.counter, j.final = r.counter, false
 		r.counter++
-		r.buf = r.buf[:copy(r.buf, r.buf[chunkCTSize:])]
+		r.filling, r.buf = next, next.raw
 		j.done.Add(1)
 		go func() { defer j.done.Done(); j.open(r.aead, j.buf) }()
 		r.fifo = append(r.fifo, j)
@@ -209,7 +211,7 @@ func (r *Reader) next() error {
 		r.fifo = r.fifo[1:]
 		r.cur = j
 		if j.err != nil {
-			return r.diagnose(j.ct[:chunkCTSize+len(trailerMagic)], false, j.counter)
+			return r.diagnose(j.raw[:chunkCTSize+len(trailerMagic)], false, j.counter)
 		}
 		r.digest.add(j.leaf)
 		r.ctLen += chunkCTSize
@@ -225,7 +227,7 @@ func (r *Reader) final() error {
 	if n < TagSize+r.tl {
 		return r.diagnose(r.buf, true, r.counter)
 	}
-	j := r.getJob()
+	j := r.filling
 	r.cur = j
 	j.ct, j.counter, j.final = r.buf[:n-r.tl], r.counter, true
 	tr := r.buf[n-r.tl:]

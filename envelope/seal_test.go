@@ -3,7 +3,9 @@ package envelope
 import (
 	"bytes"
 	"errors"
+	"io"
 	"testing"
+	"testing/iotest"
 )
 
 func mustIdentity(t testing.TB, k KEM) *HPKEIdentity {
@@ -71,5 +73,47 @@ func TestOpenNotRecipient(t *testing.T) {
 	}
 	if _, _, err := Open(anon, alice, nil); err != nil {
 		t.Fatalf("anonymous: %v", err)
+	}
+}
+
+// TestStreamingShortReadsAndWrites feeds the Writer odd-sized writes and the Reader a source that
+// returns one byte at a time (and the reverse): the pipeline's buffering must not depend on either.
+func TestStreamingShortReadsAndWrites(t *testing.T) {
+	id := mustIdentity(t, X25519)
+	signer := mustSigner(t, MLDSA65) // the larger trailer exercises the lookahead
+	for _, n := range []int{0, 5, ChunkSize, 9*ChunkSize + 3, 20 * ChunkSize} {
+		pt := make([]byte, n)
+		for i := range pt {
+			pt[i] = byte(i ^ i>>9)
+		}
+		var env bytes.Buffer
+		w, err := NewWriter(&env, signer, []Recipient{id.Recipient()}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rest, step := pt, 1; len(rest) > 0; step = step*3 + 1 {
+			k := min(step, len(rest))
+			if _, err := w.Write(rest[:k]); err != nil {
+				t.Fatal(err)
+			}
+			rest = rest[k:]
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write([]byte{1}); !errors.Is(err, ErrClosed) {
+			t.Fatalf("write after close: %v", err)
+		}
+		r, err := NewReader(iotest.OneByteReader(bytes.NewReader(env.Bytes())), id, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(r)
+		if err != nil || !bytes.Equal(got, pt) {
+			t.Fatalf("n=%d: %v", n, err)
+		}
+		if _, err := r.Read(make([]byte, 1)); err != io.EOF {
+			t.Fatalf("after EOF: %v", err)
+		}
 	}
 }

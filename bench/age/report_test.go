@@ -1,0 +1,317 @@
+package agebench
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"filippo.io/age"
+
+	"github.com/virtengine/sdk/envelope"
+)
+
+// TestReport prints, as one JSON document, ours against age measured in the same run with the two
+// interleaved round by round (the machine is shared: medians of interleaved runs, and ratios, are what
+// mean something). It runs only with VE_BENCH=1; VE_BENCH_1G=1 adds the 1 GiB rows, the rewrap and
+// random-read rows on 1 GiB, and the peak memory of the CLI against the age binary.
+func TestReport(t *testing.T) {
+	if os.Getenv("VE_BENCH") == "" && os.Getenv("VE_BENCH_1G") == "" {
+		t.Log("set VE_BENCH=1 (and VE_BENCH_1G=1 for the 1 GiB rows) to run the comparison")
+		return
+	}
+	big := os.Getenv("VE_BENCH_1G") != ""
+	f := newFixture(t)
+	rep := map[string]any{}
+	rounds := 5
+
+	type row struct {
+		Size        string  `json:"size"`
+		OursMBps    float64 `json:"virtengine_MBps"`
+		AgeMBps     float64 `json:"age_MBps"`
+		Ratio       float64 `json:"ratio"`
+		Target      float64 `json:"target_ratio"`
+		Rounds      int     `json:"rounds"`
+		Interleaved bool    `json:"interleaved"`
+	}
+	var seal, open []row
+	type sz struct {
+		name string
+		n    int64
+	}
+	szs := []sz{{"1MiB", 1 << 20}, {"64MiB", 64 << 20}}
+	if big {
+		szs = append(szs, sz{"1GiB", 1 << 30})
+	}
+	dir := t.TempDir()
+	for _, s := range szs {
+		r := rounds
+		if s.n >= 1<<30 {
+			r = 3
+		}
+		src := func() io.Reader { return patternReader(s.n) }
+		so, sa := interleave(r, func() error { return f.veSeal(io.Discard, src()) }, func() error { return f.ageSeal(io.Discard, src()) })
+		seal = append(seal, row{s.name, mbps(s.n, so), mbps(s.n, sa), ratio(sa, so), 1.3, r, true})
+
+		veFile, ageFile := filepath.Join(dir, "ve-"+s.name), filepath.Join(dir, "age-"+s.name)
+		writeFile(t, veFile, func(w io.Writer) error { return f.veSeal(w, src()) })
+		writeFile(t, ageFile, func(w io.Writer) error { return f.ageSeal(w, src()) })
+		oo, oa := interleave(r, func() error { return openFile(veFile, f.veOpen) }, func() error { return openFile(ageFile, f.ageOpen) })
+		open = append(open, row{s.name, mbps(s.n, oo), mbps(s.n, oa), ratio(oa, oo), 2, r, true})
+		if s.n < 1<<30 {
+			os.Remove(veFile)
+			os.Remove(ageFile)
+		}
+	}
+	rep["seal_1_recipient"], rep["open_1_recipient"] = seal, open
+
+	// Header: an empty payload for N recipients.
+	type hrow struct {
+		Recipients int     `json:"recipients"`
+		KEM        string  `json:"kem"`
+		OursMs     float64 `json:"virtengine_ms"`
+		AgeMs      float64 `json:"age_ms"`
+		Ratio      float64 `json:"ours_over_age"`
+		Target     float64 `json:"target_ours_over_age"`
+	}
+	var hdr []hrow
+	for _, n := range []int{1, 10, 100, 1000} {
+		veX, veXW := make([]envelope.Recipient, n), make([]envelope.Recipient, n)
+		agX, agHy := make([]age.Recipient, n), make([]age.Recipient, n)
+		for i := 0; i < n; i++ {
+			veX[i], veXW[i], agX[i], agHy[i] = f.veID.Recipient(), f.veXW.Recipient(), f.ageID.Recipient(), f.ageHy.Recipient()
+		}
+		r := rounds
+		if n == 1000 {
+			r = 3
+		}
+		o, a := interleave(r, func() error { _, err := envelope.Seal(nil, f.veSigner, veX, nil); return err }, func() error { return ageSealN(agX) })
+		hdr = append(hdr, hrow{n, "X25519", ms(o), ms(a), float64(o) / float64(a), 0.5})
+		o, a = interleave(r, func() error { _, err := envelope.Seal(nil, f.veSigner, veXW, nil); return err }, func() error { return ageSealN(agHy) })
+		hdr = append(hdr, hrow{n, "hybrid PQ (X-Wing / age mlkem768x25519)", ms(o), ms(a), float64(o) / float64(a), 1})
+	}
+	rep["header"] = hdr
+	wrap := make([]time.Duration, 0, 50)
+	for i := 0; i < 50; i++ {
+		t0 := time.Now()
+		if _, err := f.veXW.Recipient().Wrap(make([]byte, 32)); err != nil {
+			t.Fatal(err)
+		}
+		wrap = append(wrap, time.Since(t0))
+	}
+	rep["one_xwing_wrap_us"] = float64(median(wrap).Nanoseconds()) / 1e3
+
+	if big {
+		rep["rewrap_1GiB"] = rewrapRow(t, f, filepath.Join(dir, "ve-1GiB"))
+		rep["random_read_4KiB_1GiB"] = randomReadRow(t, f, filepath.Join(dir, "ve-1GiB"), filepath.Join(dir, "age-1GiB"))
+		rep["peak_rss_1GiB_cli"] = memoryRow(t, f, dir)
+	}
+	out, _ := json.MarshalIndent(rep, "", "  ")
+	fmt.Println(string(out))
+}
+
+// interleave runs a and b alternately rounds times and returns the median duration of each.
+func interleave(rounds int, a, b func() error) (time.Duration, time.Duration) {
+	var da, db []time.Duration
+	for i := 0; i < rounds; i++ {
+		for _, c := range []struct {
+			f func() error
+			d *[]time.Duration
+		}{{a, &da}, {b, &db}} {
+			t0 := time.Now()
+			if err := c.f(); err != nil {
+				panic(err)
+			}
+			*c.d = append(*c.d, time.Since(t0))
+		}
+	}
+	return median(da), median(db)
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func mbps(n int64, d time.Duration) float64 { return round(float64(n) / d.Seconds() / 1e6) }
+func ms(d time.Duration) float64           { return round(float64(d.Microseconds()) / 1e3) }
+func ratio(ref, ours time.Duration) float64 { return round(float64(ref) / float64(ours)) }
+func round(x float64) float64              { return float64(int64(x*100+0.5)) / 100 }
+
+// patternReader yields n deterministic bytes by repeating a 1 MiB block (the same for both tools).
+func patternReader(n int64) io.Reader {
+	block := data(1 << 20)
+	return io.LimitReader(&repeat{b: block}, n)
+}
+
+type repeat struct {
+	b   []byte
+	off int
+}
+
+func (r *repeat) Read(p []byte) (int, error) {
+	n := copy(p, r.b[r.off:])
+	r.off = (r.off + n) % len(r.b)
+	return n, nil
+}
+
+func writeFile(t *testing.T, path string, fn func(io.Writer) error) {
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := fn(f); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func openFile(path string, open func(io.Writer, io.Reader) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return open(io.Discard, f)
+}
+
+// counting records the bytes an operation reads.
+type counting struct {
+	r     io.ReaderAt
+	bytes int64
+	reads int
+}
+
+func (c *counting) ReadAt(p []byte, off int64) (int, error) {
+	n, err := c.r.ReadAt(p, off)
+	c.bytes += int64(n)
+	c.reads++
+	return n, err
+}
+
+func rewrapRow(t *testing.T, f *fixture, path string) map[string]any {
+	file, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	st, _ := file.Stat()
+	other, _ := envelope.GenerateIdentity(envelope.XWing)
+	var ds []time.Duration
+	var c *counting
+	var rw *envelope.Rewrapped
+	for i := 0; i < 5; i++ {
+		c = &counting{r: file}
+		t0 := time.Now()
+		rw, err = envelope.RewrapAt(c, st.Size(), envelope.RewrapOptions{Identity: f.veID, Add: []envelope.Recipient{other.Recipient()}, Signer: f.veSigner})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds = append(ds, time.Since(t0))
+	}
+	return map[string]any{
+		"virtengine_ms": ms(median(ds)), "bytes_read": c.bytes, "envelope_bytes": st.Size(),
+		"payload_bytes_read": 0, "payload_bytes_written": 0, "new_header_and_trailer_bytes": len(rw.Header) + len(rw.Trailer),
+		"target_ms": 5, "age": "no rewrap API: a new header needs the file key and a re-encryption with age's tools",
+	}
+}
+
+func randomReadRow(t *testing.T, f *fixture, vePath, agePath string) map[string]any {
+	vf, _ := os.Open(vePath)
+	af, _ := os.Open(agePath)
+	defer vf.Close()
+	defer af.Close()
+	vst, _ := vf.Stat()
+	ast, _ := af.Stat()
+	c := &counting{r: vf}
+	ra, err := envelope.NewReaderAt(c, vst.Size(), f.veID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ara, _, err := age.DecryptReaderAt(af, ast.Size(), f.ageID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	buf := make([]byte, 4096)
+	var dv, da []time.Duration
+	maxChunks := 0
+	for i := 0; i < 200; i++ {
+		off := rng.Int64N(1<<30 - 4096)
+		before := c.bytes
+		t0 := time.Now()
+		if _, err := ra.ReadAt(buf, off); err != nil {
+			t.Fatal(err)
+		}
+		dv = append(dv, time.Since(t0))
+		maxChunks = max(maxChunks, int((c.bytes-before+65551)/65552))
+		t0 = time.Now()
+		if _, err := ara.ReadAt(buf, off); err != nil {
+			t.Fatal(err)
+		}
+		da = append(da, time.Since(t0))
+	}
+	return map[string]any{"virtengine_us": float64(median(dv).Nanoseconds()) / 1e3, "age_us": float64(median(da).Nanoseconds()) / 1e3,
+		"max_chunks_decrypted_per_read": maxChunks, "target_max_chunks": 2}
+}
+
+// memoryRow seals and opens 1 GiB through the CLIs, stdin to stdout, and reports peak RSS.
+func memoryRow(t *testing.T, f *fixture, dir string) map[string]any {
+	bin := filepath.Join(dir, "virtengine")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/virtengine")
+	build.Dir = "../.."
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the CLI: %v\n%s", err, out)
+	}
+	keys := filepath.Join(dir, "me.key")
+	kg := exec.Command(bin, "--json", "envelope", "keygen", "-o", keys)
+	out, err := kg.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pub map[string]string
+	json.Unmarshal(out, &pub)
+	plain := filepath.Join(dir, "plain-1GiB")
+	writeFile(t, plain, func(w io.Writer) error { _, err := io.Copy(w, patternReader(1<<30)); return err })
+	ageKey := filepath.Join(dir, "age.key")
+	os.WriteFile(ageKey, []byte(f.ageID.String()+"\n"), 0o600)
+	veEnv, ageEnv := filepath.Join(dir, "cli.env"), filepath.Join(dir, "cli.age")
+	res := map[string]any{"target_MiB": 16}
+	run := func(name, in, outPath string, args ...string) {
+		cmd := exec.Command(args[0], args[1:]...)
+		fi, _ := os.Open(in)
+		defer fi.Close()
+		cmd.Stdin = fi
+		if outPath == "" {
+			cmd.Stdout = io.Discard
+		} else {
+			fo, _ := os.Create(outPath)
+			defer fo.Close()
+			cmd.Stdout = fo
+		}
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		t0 := time.Now()
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("%s: %v: %s", strings.Join(args, " "), err, stderr.String())
+		}
+		el := time.Since(t0)
+		ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+		res[name] = map[string]any{"peak_rss_MiB": round(float64(ru.Maxrss) / 1024), "seconds": round(el.Seconds())}
+	}
+	run("virtengine_seal", plain, veEnv, bin, "envelope", "seal", "-r", pub["recipient"], "--sign", keys)
+	run("virtengine_open", veEnv, "", bin, "envelope", "open", "-i", keys)
+	run("age_binary_seal", plain, ageEnv, "age", "-r", f.ageID.Recipient().String())
+	run("age_binary_open", ageEnv, "", "age", "-d", "-i", ageKey)
+	return res
+}
