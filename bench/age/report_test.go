@@ -144,9 +144,9 @@ func median(d []time.Duration) time.Duration {
 }
 
 func mbps(n int64, d time.Duration) float64 { return round(float64(n) / d.Seconds() / 1e6) }
-func ms(d time.Duration) float64           { return round(float64(d.Microseconds()) / 1e3) }
+func ms(d time.Duration) float64            { return round(float64(d.Microseconds()) / 1e3) }
 func ratio(ref, ours time.Duration) float64 { return round(float64(ref) / float64(ours)) }
-func round(x float64) float64              { return float64(int64(x*100+0.5)) / 100 }
+func round(x float64) float64               { return float64(int64(x*100+0.5)) / 100 }
 
 // patternReader yields n deterministic bytes by repeating a 1 MiB block (the same for both tools).
 func patternReader(n int64) io.Reader {
