@@ -210,3 +210,5 @@ func (c *Client) WaitHeight(ctx context.Context, h int64) error {
 		}
 	}
 }
+
+func sleep() <-chan time.Time { return time.After(100 * time.Millisecond) }
