@@ -5,6 +5,9 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"runtime"
+	"sync"
+	"sync/atomic"
 )
 
 // SealOptions change how an envelope is sealed; the zero value (or nil) is right for most uses.
@@ -89,28 +92,54 @@ func buildHeader(fileKey []byte, signer Signer, recipients []Recipient, opts *Se
 	if err != nil {
 		return nil, err
 	}
-	h.stanzas = stanzas
 	return h, h.setStanzas(stanzas)
 }
 
-// wrapAll wraps the file key for each recipient, in order.
+// wrapAll wraps the file key for each recipient, in order. Wraps run in parallel (one KEM
+// encapsulation each, FEATURES.md §1.2); with the vector generator's deterministic randomness they
+// run in sequence, so the random stream is consumed in order.
 func wrapAll(fileKey []byte, recipients []Recipient, opts *SealOptions) ([]*Stanza, error) {
-	var out []*Stanza
-	for i, r := range recipients {
-		var ss []*Stanza
-		var err error
+	if len(recipients) > MaxRecipients {
+		return nil, fmt.Errorf("%w: %d recipients, at most %d", ErrTooManyRecipients, len(recipients), MaxRecipients)
+	}
+	results := make([][]*Stanza, len(recipients))
+	errs := make([]error, len(recipients))
+	wrap := func(i int) {
+		r := recipients[i]
 		if rw, ok := r.(randWrapper); ok && opts != nil && opts.rand != nil {
-			ss, err = rw.wrapWithRand(fileKey, opts.rand)
+			results[i], errs[i] = rw.wrapWithRand(fileKey, opts.rand)
 		} else {
-			ss, err = r.Wrap(fileKey)
+			results[i], errs[i] = r.Wrap(fileKey)
 		}
-		if err != nil {
-			return nil, fmt.Errorf("envelope: wrapping for recipient %d: %w", i, err)
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(recipients))
+	if opts != nil && opts.rand != nil || workers < 2 || len(recipients) < 4 {
+		for i := range recipients {
+			wrap(i)
 		}
-		if len(ss) == 0 {
+	} else {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := int(next.Add(1) - 1); i < len(recipients); i = int(next.Add(1) - 1) {
+					wrap(i)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	var out []*Stanza
+	for i := range recipients {
+		if errs[i] != nil {
+			return nil, fmt.Errorf("envelope: wrapping for recipient %d: %w", i, errs[i])
+		}
+		if len(results[i]) == 0 {
 			return nil, fmt.Errorf("envelope: recipient %d returned no stanza", i)
 		}
-		out = append(out, ss...)
+		out = append(out, results[i]...)
 	}
 	return out, nil
 }
