@@ -2,6 +2,7 @@ package zk
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
@@ -172,4 +173,44 @@ func (t *RevocationTree) Revoke(index uint32) (*RevocationUpdate, error) {
 	}
 	u.NewRoot = scalarOf(node)
 	return u, nil
+}
+
+// revocationRegistry is the JSON form of a tree: the next free slot and the revoked slots, sorted.
+// The nodes are recomputed on load.
+type revocationRegistry struct {
+	Next    uint32   `json:"next"`
+	Revoked []uint32 `json:"revoked"`
+}
+
+// MarshalJSON encodes the tree as its next free slot and sorted revoked slots.
+func (t *RevocationTree) MarshalJSON() ([]byte, error) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	reg := revocationRegistry{Next: t.next, Revoked: []uint32{}}
+	for id, v := range t.nodes {
+		if id.level == 0 && v.Equal(&revokedLeaf) {
+			reg.Revoked = append(reg.Revoked, uint32(id.index))
+		}
+	}
+	slices.Sort(reg.Revoked) // map order must not leak into the encoding
+	return jsonMarshal(reg)
+}
+
+// UnmarshalJSON rebuilds a tree encoded by MarshalJSON.
+func (t *RevocationTree) UnmarshalJSON(b []byte) error {
+	var reg revocationRegistry
+	if err := strictUnmarshal(b, &reg); err != nil {
+		return err
+	}
+	nt := NewRevocationTree()
+	for _, i := range reg.Revoked {
+		if _, err := nt.Revoke(i); err != nil {
+			return fmt.Errorf("%w: revocation registry: %v", ErrMalformed, err)
+		}
+	}
+	nt.next = reg.Next
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.nodes, t.next = nt.nodes, nt.next
+	return nil
 }

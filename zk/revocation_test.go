@@ -89,3 +89,32 @@ func TestAgeCutoff(t *testing.T) {
 }
 
 func monthOf(m int) time.Month { return time.Month(m) }
+
+func TestRevocationTreeJSON(t *testing.T) {
+	tr := NewRevocationTree()
+	for range 5 {
+		tr.Allocate()
+	}
+	for _, i := range []uint32{3, 1, 4000000000} {
+		if _, err := tr.Revoke(i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := tr.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != `{"next":5,"revoked":[1,3,4000000000]}` {
+		t.Fatalf("encoding %s", b)
+	}
+	var tr2 RevocationTree
+	if err := tr2.UnmarshalJSON(b); err != nil {
+		t.Fatal(err)
+	}
+	if tr2.Root() != tr.Root() {
+		t.Fatal("root differs after reload")
+	}
+	if err := tr2.UnmarshalJSON([]byte(`{"next":1,"revoked":[2,2]}`)); err == nil {
+		t.Fatal("duplicate revoked slot accepted")
+	}
+}
