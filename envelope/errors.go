@@ -37,6 +37,8 @@ var (
 	ErrTooManyRecipients = errors.New("envelope: too many recipients")
 	// ErrPlaintextRefused: a data class that must travel as an envelope was given something else.
 	ErrPlaintextRefused = errors.New("envelope: plaintext refused for this data class")
+	// ErrNoSigner: Seal, Rewrap and Rekey need a Signer.
+	ErrNoSigner = errors.New("envelope: no signer")
 	// ErrClosed: a write after Close.
 	ErrClosed = errors.New("envelope: writer closed")
 )
@@ -104,6 +106,7 @@ var codes = []struct {
 	{ErrNoRecipients, "no_recipients"},
 	{ErrTooManyRecipients, "too_many_recipients"},
 	{ErrPlaintextRefused, "plaintext_refused"},
+	{ErrNoSigner, "no_signer"},
 	{ErrClosed, "closed"},
 }
 

@@ -136,7 +136,7 @@ func Rewrap(dst io.Writer, src io.Reader, opts RewrapOptions) error {
 // rewrapHeader returns h with opts' recipients added and removed, signed by opts.Signer.
 func rewrapHeader(h *header, opts RewrapOptions) (*header, error) {
 	if opts.Signer == nil || opts.Signer.Public() == nil {
-		return nil, fmt.Errorf("envelope: rewrap needs a signer: the new header is signed by whoever rewraps it")
+		return nil, fmt.Errorf("%w: the new header is signed by whoever rewraps it", ErrNoSigner)
 	}
 	if err := (&OpenOptions{Senders: opts.Senders}).check(h.signer); err != nil {
 		return nil, err
@@ -145,26 +145,26 @@ func rewrapHeader(h *header, opts RewrapOptions) (*header, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(opts.Remove) > 0 && !h.named {
+		return nil, fmt.Errorf("%w: this envelope hides its recipients' key ids, so none can be removed; re-encrypt it with Rekey instead", ErrNotRecipient)
+	}
+	found := make([]bool, len(opts.Remove))
 	var kept []*Stanza
-	removed := 0
 	for _, s := range h.stanzas {
 		drop := false
-		for _, id := range opts.Remove {
+		for i, id := range opts.Remove {
 			if bytes.Equal(s.KeyID, id[:]) {
-				drop = true
+				drop, found[i] = true, true
 			}
 		}
-		if drop {
-			removed++
-			continue
+		if !drop {
+			kept = append(kept, s)
 		}
-		kept = append(kept, s)
 	}
-	if removed == 0 && len(opts.Remove) > 0 {
-		if !h.named {
-			return nil, fmt.Errorf("%w: this envelope hides its recipients' key ids, so none can be removed; re-encrypt it with Rekey instead", ErrNotRecipient)
+	for i, ok := range found {
+		if !ok {
+			return nil, fmt.Errorf("%w: no recipient with key id %s to remove", ErrNotRecipient, opts.Remove[i])
 		}
-		return nil, fmt.Errorf("%w: no recipient with the key ids to remove", ErrNotRecipient)
 	}
 	added, err := wrapAll(fileKey, opts.Add, nil)
 	if err != nil {

@@ -70,6 +70,9 @@ func TestErrorTypes(t *testing.T) {
 	if _, err := Seal(nil, mustSigner(t, Ed25519), many, nil); !errors.Is(err, ErrTooManyRecipients) {
 		t.Fatalf("too many recipients: %v", err)
 	}
+	if _, err := Seal(nil, nil, []Recipient{r}, nil); !errors.Is(err, ErrNoSigner) {
+		t.Fatalf("no signer: %v", err)
+	}
 	for _, e := range codes {
 		if Code(e.err) != e.code {
 			t.Errorf("Code(%v) = %q", e.err, Code(e.err))

@@ -72,7 +72,7 @@ func NewWriter(dst io.Writer, signer Signer, recipients []Recipient, opts *SealO
 // buildHeader wraps fileKey for every recipient and draws the nonce.
 func buildHeader(fileKey []byte, signer Signer, recipients []Recipient, opts *SealOptions) (*header, error) {
 	if signer == nil || signer.Public() == nil {
-		return nil, fmt.Errorf("envelope: a signer is required: every envelope is signed by its sender")
+		return nil, fmt.Errorf("%w: every envelope is signed by its sender", ErrNoSigner)
 	}
 	if _, ok := signer.Public().scheme.params(); !ok {
 		return nil, fmt.Errorf("%w: %v", ErrUnsupported, signer.Public().scheme)
