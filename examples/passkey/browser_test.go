@@ -33,14 +33,14 @@ func findChromium(t *testing.T) string {
 }
 
 // serve starts the example app on a loopback port and returns it with its port.
-func serve(t *testing.T, extraOrigins func(port int) []string) (*app, int) {
+func serve(t *testing.T, attestation string, extraOrigins func(port int) []string) (*app, int) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
-	a, err := newApp(config{RPID: "localhost", Origins: extraOrigins(port), Score: 70})
+	a, err := newApp(config{RPID: "localhost", Origins: extraOrigins(port), Score: 70, Attestation: attestation})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,10 +100,12 @@ func postJSON(t *testing.T, url string, body []byte) (int, []byte) {
 func TestBrowserPasskeyStepUp(t *testing.T) {
 	chrome := findChromium(t)
 	// Server A accepts both its origins; server B only http://localhost:B, for the wrong-origin case.
-	appA, pa := serve(t, func(p int) []string {
+	appA, pa := serve(t, "none", func(p int) []string {
 		return []string{"http://localhost:" + strconv.Itoa(p), "http://app.localhost:" + strconv.Itoa(p)}
 	})
-	_, pb := serve(t, func(p int) []string { return []string{"http://localhost:" + strconv.Itoa(p)} })
+	_, pb := serve(t, "none", func(p int) []string { return []string{"http://localhost:" + strconv.Itoa(p)} })
+	// C asks for direct attestation, so Chromium's authenticator sends a packed statement.
+	appC, pc := serve(t, "direct", func(p int) []string { return []string{"http://localhost:" + strconv.Itoa(p)} })
 	base := "http://localhost:" + strconv.Itoa(pa)
 
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
@@ -247,7 +249,40 @@ func TestBrowserPasskeyStepUp(t *testing.T) {
 		t.Fatalf("accept twin after override reset: %+v %s", r, r.Body)
 	}
 
-	// 5. Wrong RP ID: a page on app.localhost (an allowed origin) creates the credential for RP ID
+	// 5. Direct attestation: Chromium's authenticator signs a packed statement with its attestation
+	// certificate; the server verifies it (W3C WebAuthn §8.2).
+	if err := chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("http://localhost:%d/", pc))); err != nil {
+		t.Fatal(err)
+	}
+	if r := eval(t, ctx, `register("dave")`); r.Status != 200 {
+		t.Fatalf("direct attestation: %+v %s", r, r.Body)
+	}
+	if c := appC.passkeys.Credentials("dave"); len(c) != 1 || c[0].AttestationFormat != "packed" {
+		t.Fatalf("direct attestation credential: %+v", c)
+	}
+	// Below the step-up threshold a withdrawal needs no factor.
+	if r := eval(t, ctx, `approve("dave", "withdrawal", 10)`); r.Status != 200 {
+		t.Fatalf("small withdrawal: %+v %s", r, r.Body)
+	}
+
+	// Chromium's virtual authenticator holds only a few resident credentials: drop all but alice's.
+	dropOthers := func() {
+		t.Helper()
+		all, err := call(ctx, webauthn.GetCredentials, webauthn.GetCredentialsParams{AuthenticatorID: authA.AuthenticatorID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range all.Credentials {
+			if !bytes.Equal(c.CredentialID, credID) {
+				if _, err := call(ctx, webauthn.RemoveCredential, webauthn.RemoveCredentialParams{AuthenticatorID: authA.AuthenticatorID, CredentialID: c.CredentialID}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	dropOthers()
+
+	// 6. Wrong RP ID: a page on app.localhost (an allowed origin) creates the credential for RP ID
 	// "app.localhost" while the server is "localhost".
 	if err := chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("http://app.localhost:%d/", pa))); err != nil {
 		t.Fatal(err)
@@ -255,7 +290,8 @@ func TestBrowserPasskeyStepUp(t *testing.T) {
 	if r := eval(t, ctx, `register("bob", {rpId: "app.localhost"})`); r.code() != "webauthn_rp_id" {
 		t.Fatalf("wrong RP ID: %+v %s", r, r.Body)
 	}
-	// 6. Wrong origin: the same page against server B, which allows only http://localhost:B.
+	dropOthers()
+	// 7. Wrong origin: the same page against server B, which allows only http://localhost:B.
 	if err := chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("http://app.localhost:%d/", pb))); err != nil {
 		t.Fatal(err)
 	}
@@ -263,7 +299,7 @@ func TestBrowserPasskeyStepUp(t *testing.T) {
 		t.Fatalf("wrong origin: %+v %s", r, r.Body)
 	}
 
-	// 7. Cloned authenticator: the credential snapshot taken at registration (older counter) moved
+	// 8. Cloned authenticator: the credential snapshot taken at registration (older counter) moved
 	// to a second authenticator; its next assertion carries a counter at or below the stored one.
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/")); err != nil {
 		t.Fatal(err)

@@ -20,6 +20,7 @@ func main() {
 	rpid := flag.String("rpid", "localhost", "WebAuthn relying party ID")
 	origin := flag.String("origin", "", "allowed origin (default http://<addr>)")
 	score := flag.Uint("score", 70, "identity score given to every account in this demo (0-100)")
+	attestation := flag.String("attestation", "none", "attestation conveyance: none or direct")
 	flag.Parse()
 	if *score > 100 {
 		log.Fatal("-score must be 0-100")
@@ -32,7 +33,7 @@ func main() {
 	if o == "" {
 		o = "http://" + *addr
 	}
-	a, err := newApp(config{RPID: *rpid, Origins: []string{o}, Score: uint8(*score)})
+	a, err := newApp(config{RPID: *rpid, Origins: []string{o}, Score: uint8(*score), Attestation: *attestation})
 	if err != nil {
 		log.Fatal(err)
 	}

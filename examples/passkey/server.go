@@ -16,6 +16,9 @@ type config struct {
 	RPID    string   // "localhost"
 	Origins []string // "http://localhost:8080"
 	Score   uint8    // identity score every account gets in this demo
+	// Attestation is the conveyance preference: "" or "none", or "direct" to receive and verify the
+	// authenticator's attestation statement (packed, tpm, …).
+	Attestation string
 }
 
 // app is the example: the page at / and the mfa endpoints under /api/.
@@ -30,7 +33,7 @@ func newApp(cfg config) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	pk, err := mfa.NewPasskeys(mfa.PasskeyConfig{RPID: cfg.RPID, RPDisplayName: "VirtEngine example", Origins: cfg.Origins})
+	pk, err := mfa.NewPasskeys(mfa.PasskeyConfig{RPID: cfg.RPID, RPDisplayName: "VirtEngine example", Origins: cfg.Origins, Attestation: cfg.Attestation})
 	if err != nil {
 		return nil, err
 	}
