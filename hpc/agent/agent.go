@@ -1,0 +1,222 @@
+package agent
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/pion/dtls/v2"
+
+	"github.com/virtengine/sdk/hpc"
+)
+
+// AgentConfig configures a node agent.
+type AgentConfig struct {
+	Cluster, Node string
+	Key           ed25519.PrivateKey // the node's key, the one its registration names
+	Controller    string             // UDP address of the controller
+	ControllerKey ed25519.PublicKey  // pinned: any other controller key fails the handshake
+	// Status reports the node's capacity, usage and health at each heartbeat; nil reports Capacity,
+	// nothing used, healthy.
+	Status   func() (capacity, used hpc.Resources, health hpc.Health)
+	Capacity hpc.Resources
+	// Peers, if set, returns latencies measured to other peers; the agent adds its own measured
+	// round trip to the controller as peer "controller".
+	Peers func() []hpc.PeerLatency
+	// Interval between heartbeats; 0 means hpc.HeartbeatIntervalSeconds.
+	Interval time.Duration
+	// Clock gives the heartbeat timestamps; nil is time.Now.
+	Clock func() time.Time
+	// FirstSeq is the first sequence number (default 1). An agent restarting keeps its sequence
+	// rising by starting from the Unix time in milliseconds, as NewAgent does when FirstSeq is 0.
+	FirstSeq uint64
+	// ReplyTimeout bounds the wait for an Ack; 0 means 5 s.
+	ReplyTimeout time.Duration
+}
+
+// Agent is a node agent: it keeps a DTLS connection to its controller and heartbeats on it.
+type Agent struct {
+	cfg  AgentConfig
+	mu   sync.Mutex
+	conn *dtls.Conn
+	seq  uint64
+	rtt  time.Duration
+}
+
+// NewAgent returns an agent; call Connect, then Beat or Run.
+func NewAgent(cfg AgentConfig) (*Agent, error) {
+	if len(cfg.Key) != ed25519.PrivateKeySize || len(cfg.ControllerKey) != ed25519.PublicKeySize || cfg.Node == "" || cfg.Cluster == "" || cfg.Controller == "" {
+		return nil, fmt.Errorf("%w: agent needs cluster, node, its Ed25519 key, the controller address and key", hpc.ErrInvalid)
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.Interval <= 0 {
+		cfg.Interval = hpc.HeartbeatIntervalSeconds * time.Second
+	}
+	if cfg.ReplyTimeout <= 0 {
+		cfg.ReplyTimeout = 5 * time.Second
+	}
+	seq := cfg.FirstSeq
+	if seq == 0 {
+		seq = uint64(cfg.Clock().UnixMilli())
+	}
+	return &Agent{cfg: cfg, seq: seq - 1}, nil
+}
+
+// Connect performs the DTLS handshake with the controller (mutual authentication).
+func (a *Agent) Connect(ctx context.Context) error {
+	ua, err := net.ResolveUDPAddr("udp", a.cfg.Controller)
+	if err != nil {
+		return fmt.Errorf("agent: controller address %q: %w", a.cfg.Controller, err)
+	}
+	cert, err := Certificate(a.cfg.Key, a.cfg.Node, a.cfg.Clock().Add(-time.Hour), 24*time.Hour)
+	if err != nil {
+		return err
+	}
+	cfg := &dtls.Config{
+		Certificates:         []tls.Certificate{cert},
+		ExtendedMasterSecret: dtls.RequireExtendedMasterSecret,
+		// The controller is authenticated by its pinned key, not by a CA chain.
+		InsecureSkipVerify: true,
+		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
+			pub, err := PeerKey(raw)
+			if err != nil {
+				return err
+			}
+			if !bytes.Equal(pub, a.cfg.ControllerKey) {
+				return fmt.Errorf("%w: controller key %x is not the pinned %x", ErrPeerKey, []byte(pub), []byte(a.cfg.ControllerKey))
+			}
+			return nil
+		},
+	}
+	conn, err := dtls.DialWithContext(ctx, "udp", ua, cfg)
+	if err != nil {
+		return fmt.Errorf("agent: DTLS handshake with %s: %w", a.cfg.Controller, err)
+	}
+	a.mu.Lock()
+	if a.conn != nil {
+		a.conn.Close()
+	}
+	a.conn = conn
+	a.mu.Unlock()
+	return nil
+}
+
+// Close closes the connection.
+func (a *Agent) Close() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.conn == nil {
+		return nil
+	}
+	err := a.conn.Close()
+	a.conn = nil
+	return err
+}
+
+// NextHeartbeat builds and signs the next heartbeat (its sequence number is consumed).
+func (a *Agent) NextHeartbeat() hpc.SignedHeartbeat {
+	a.mu.Lock()
+	a.seq++
+	seq, rtt := a.seq, a.rtt
+	a.mu.Unlock()
+	capy, used, health := a.cfg.Capacity, hpc.Resources{}, hpc.HealthOK
+	if a.cfg.Status != nil {
+		capy, used, health = a.cfg.Status()
+	}
+	var peers []hpc.PeerLatency
+	if a.cfg.Peers != nil {
+		peers = a.cfg.Peers()
+	}
+	if rtt > 0 {
+		peers = append(peers, hpc.PeerLatency{Peer: "controller", Millis: rtt.Milliseconds()})
+	}
+	h := hpc.Heartbeat{Cluster: a.cfg.Cluster, Node: a.cfg.Node, Seq: seq, At: a.cfg.Clock().Unix(),
+		Capacity: capy, Used: used, Health: health, Peers: peers}
+	h.SortPeers()
+	return hpc.SignHeartbeat(h, a.cfg.Key)
+}
+
+// Send sends a signed heartbeat (any: tests replay old ones) and waits for the controller's answer.
+// A refusal is a *RejectError.
+func (a *Agent) Send(ctx context.Context, sh hpc.SignedHeartbeat) (Ack, error) {
+	a.mu.Lock()
+	conn := a.conn
+	a.mu.Unlock()
+	if conn == nil {
+		return Ack{}, fmt.Errorf("agent: not connected; call Connect first")
+	}
+	wire, _ := sh.MarshalBinary()
+	msg := append([]byte{msgHeartbeat}, wire...)
+	if len(msg) > MaxMessageBytes {
+		return Ack{}, fmt.Errorf("%w: heartbeat of %d bytes exceeds %d", hpc.ErrInvalid, len(msg), MaxMessageBytes)
+	}
+	deadline := time.Now().Add(a.cfg.ReplyTimeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	conn.SetDeadline(deadline)
+	began := time.Now()
+	if _, err := conn.Write(msg); err != nil {
+		return Ack{}, fmt.Errorf("agent: send heartbeat: %w", err)
+	}
+	buf := make([]byte, 1024)
+	n, err := conn.Read(buf)
+	if err != nil {
+		return Ack{}, fmt.Errorf("agent: no answer from the controller: %w", err)
+	}
+	ack, err := parseReply(buf[:n])
+	if err != nil {
+		return ack, err
+	}
+	a.mu.Lock()
+	a.rtt = max(time.Since(began), time.Millisecond)
+	a.mu.Unlock()
+	return ack, nil
+}
+
+// Beat sends the next heartbeat.
+func (a *Agent) Beat(ctx context.Context) (Ack, error) { return a.Send(ctx, a.NextHeartbeat()) }
+
+// Run connects and heartbeats every Interval until ctx ends, reconnecting after a failure. onAck,
+// if set, sees every answer or error.
+func (a *Agent) Run(ctx context.Context, onAck func(Ack, error)) error {
+	t := time.NewTicker(a.cfg.Interval)
+	defer t.Stop()
+	defer a.Close()
+	connected := false
+	for {
+		if !connected {
+			if err := a.Connect(ctx); err != nil {
+				if onAck != nil {
+					onAck(Ack{}, err)
+				}
+			} else {
+				connected = true
+			}
+		}
+		if connected {
+			ack, err := a.Beat(ctx)
+			if onAck != nil {
+				onAck(ack, err)
+			}
+			var rej *RejectError
+			if err != nil && !errors.As(err, &rej) {
+				connected = false // transport failure: handshake again
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
