@@ -47,8 +47,9 @@ type keyIdentifier interface {
 // Keyring is an Identity made of many: for each stanza that names its key it asks only the identity
 // with that KeyID; anonymous stanzas go to every identity in the order they were added.
 type Keyring struct {
-	all  []Identity
-	byID map[KeyID][]Identity // lookups only, never iterated
+	all      []Identity
+	validity []KeyValidity        // parallel to all
+	byID     map[KeyID][]Identity // lookups only, never iterated
 }
 
 // NewKeyring returns a keyring holding ids.
@@ -60,9 +61,10 @@ func NewKeyring(ids ...Identity) *Keyring {
 	return k
 }
 
-// Add appends an identity.
+// Add appends an identity, valid at all times (see AddValid, Rotate, Revoke).
 func (k *Keyring) Add(id Identity) {
 	k.all = append(k.all, id)
+	k.validity = append(k.validity, KeyValidity{})
 	if ki, ok := id.(keyIdentifier); ok {
 		k.byID[ki.KeyID()] = append(k.byID[ki.KeyID()], id)
 	}
