@@ -117,3 +117,21 @@ func TestStreamingShortReadsAndWrites(t *testing.T) {
 		}
 	}
 }
+
+// TestOverhead checks TARGETS.md: one classical recipient costs at most 200 bytes plus the signature
+// plus 16 bytes per 64 KiB chunk.
+func TestOverhead(t *testing.T) {
+	id := mustIdentity(t, X25519)
+	signer := mustSigner(t, Ed25519)
+	for _, n := range []int{0, 1000, 10 * ChunkSize} {
+		env, err := Seal(make([]byte, n), signer, []Recipient{id.Recipient()}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chunks := max(1, (n+ChunkSize-1)/ChunkSize)
+		budget := 200 + Ed25519.SignatureSize() + TagSize*chunks
+		if over := len(env) - n; over > budget {
+			t.Errorf("n=%d: overhead %d bytes, budget %d", n, over, budget)
+		}
+	}
+}
