@@ -12,9 +12,8 @@ import (
 // lines of exactly 64 characters except the last, between a BEGIN and an END line, every line ended
 // by "\n". As in age's armor, a reader accepts only that one layout.
 const (
-	armorBegin   = "-----BEGIN VIRTENGINE ENVELOPE-----"
-	armorEnd     = "-----END VIRTENGINE ENVELOPE-----"
-	armorColumns = 64
+	armorBegin = "-----BEGIN VIRTENGINE ENVELOPE-----"
+	armorEnd   = "-----END VIRTENGINE ENVELOPE-----"
 )
 
 // IsArmored reports whether b starts like an armored envelope.

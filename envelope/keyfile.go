@@ -15,10 +15,6 @@ type KeyFile struct {
 	Signers    []*SigningKey
 }
 
-// maxKeyFileLine bounds one line of a key file (an ML-DSA secret key string is under 100 bytes; a
-// comment holding an X-Wing recipient is about 2 KB).
-const maxKeyFileLine = 8192
-
 // ParseKeyFile reads a key file. Unknown secret key kinds are an error, so a typo is never ignored.
 func ParseKeyFile(r io.Reader) (*KeyFile, error) {
 	sc := bufio.NewScanner(r)

@@ -36,6 +36,17 @@ const (
 	digestSize  = 32 // SHA-256 of the payload ciphertext
 	chunkCTSize = ChunkSize + TagSize
 
+	// maxParallelChunks caps the chunks sealed or opened at once whatever GOMAXPROCS says, so a
+	// Writer or Reader holds at most 8 chunk buffers (about 1 MiB with the reader's lookahead).
+	maxParallelChunks = 8
+
+	// maxKeyFileLine bounds one line of a key file (an ML-DSA secret key string is under 100
+	// bytes; a comment holding an X-Wing recipient string is about 2 KB).
+	maxKeyFileLine = 8192
+
+	// armorColumns is the base64 line length of text armor (FORMAT.md §6).
+	armorColumns = 64
+
 	// maxTrailerProbes bounds the positions tried when diagnosing data appended after an envelope;
 	// it caps the work an adversarial input can cause on the error path.
 	maxTrailerProbes = 64

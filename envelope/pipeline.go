@@ -11,9 +11,6 @@ import (
 // inFlight() chunks outstanding; results are consumed strictly in order, so the output and the
 // digest do not depend on scheduling. Memory: inFlight() × 64 KiB buffers.
 
-// maxParallelChunks caps the chunks in flight whatever GOMAXPROCS says (memory stays under 1 MiB).
-const maxParallelChunks = 8
-
 func inFlight() int {
 	return min(max(2*runtime.GOMAXPROCS(0), 2), maxParallelChunks)
 }
