@@ -1,6 +1,7 @@
 package biometrics
 
 import (
+	"encoding/json"
 	"image"
 	"math"
 	"sort"
@@ -188,4 +189,23 @@ func iouRect(a, b image.Rectangle) float64 {
 	}
 	ia := float64(in.Dx() * in.Dy())
 	return ia / (float64(a.Dx()*a.Dy()+b.Dx()*b.Dy()) - ia)
+}
+
+// MarshalJSON writes the box as x, y, width, height and landmarks as [x, y] pairs.
+func (f Face) MarshalJSON() ([]byte, error) {
+	type box struct {
+		X int `json:"x"`
+		Y int `json:"y"`
+		W int `json:"width"`
+		H int `json:"height"`
+	}
+	lm := make([][2]float32, len(f.Landmarks))
+	for i, p := range f.Landmarks {
+		lm[i] = [2]float32{p.X, p.Y}
+	}
+	return json.Marshal(struct {
+		Box       box          `json:"box"`
+		Landmarks [][2]float32 `json:"landmarks"`
+		Score     float32      `json:"score"`
+	}{box{f.Box.Min.X, f.Box.Min.Y, f.Box.Dx(), f.Box.Dy()}, lm, f.Score})
 }
