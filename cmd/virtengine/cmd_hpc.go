@@ -1,13 +1,25 @@
 package main
 
 import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
+	"sync"
+	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/virtengine/sdk/hpc"
+	"github.com/virtengine/sdk/hpc/agent"
 	"github.com/virtengine/sdk/hpc/sim"
 )
 
@@ -20,18 +32,15 @@ func newHPCCmd() *cobra.Command {
 		Long: `hpc schedules jobs on clusters of provider and volunteer nodes.
 
   virtengine hpc simulate --trace FILE.swf.gz --policy default   replay a job trace
-  virtengine hpc controller --listen 127.0.0.1:7946 ...          run a cluster controller
-  virtengine hpc agent --controller 127.0.0.1:7946 ...           run a node agent`,
+  virtengine hpc keygen --out node.key                           make an Ed25519 key (node, provider, controller)
+  virtengine hpc cluster --id c1 --provider-key p.key --out c1.json   describe a provider's cluster
+  virtengine hpc register --provider-key p.key --add-to c1.json ...  sign a node's registration into it
+  virtengine hpc controller --listen 127.0.0.1:7946 ...          run a cluster controller (DTLS)
+  virtengine hpc agent --controller 127.0.0.1:7946 ...           run a node agent (DTLS heartbeats)`,
 	}
-	c.AddCommand(newHPCSimulateCmd())
-	for _, sub := range hpcExtraCommands {
-		c.AddCommand(sub())
-	}
+	c.AddCommand(newHPCSimulateCmd(), newHPCKeygenCmd(), newHPCClusterCmd(), newHPCRegisterCmd(), newHPCControllerCmd(), newHPCAgentCmd())
 	return c
 }
-
-// hpcExtraCommands are the hpc subcommands defined in the other cmd_hpc_*.go files.
-var hpcExtraCommands []func() *cobra.Command
 
 func newHPCSimulateCmd() *cobra.Command {
 	var (
@@ -111,5 +120,337 @@ decentralization costs.`,
 	f.IntVar(&sites, "sites", 1, "split the machine into this many sites")
 	f.Int64Var(&latency, "site-latency-ms", 0, "latency between sites, milliseconds")
 	f.Int64Var(&penalty, "span-penalty-bp-per-ms", 0, fmt.Sprintf("slowdown of a job spanning sites > %d ms apart, basis points per ms (default %d)", sim.LatencyGroupMillis, sim.DefaultSpanPenaltyBPPerMilli))
+	return c
+}
+
+// readKey reads an Ed25519 private key file: the 32-byte seed in hex (as keygen writes it).
+func readKey(path string) (ed25519.PrivateKey, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w; create one with `virtengine hpc keygen --out %s`", err, path)
+	}
+	seed, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(seed) != ed25519.SeedSize {
+		return nil, fmt.Errorf("%s is not a hex Ed25519 seed (64 hex digits); create one with `virtengine hpc keygen`", path)
+	}
+	return ed25519.NewKeyFromSeed(seed), nil
+}
+
+func parsePub(s, flag string) (ed25519.PublicKey, error) {
+	b, err := hex.DecodeString(strings.TrimSpace(s))
+	if err != nil || len(b) != ed25519.PublicKeySize {
+		return nil, fmt.Errorf("--%s must be an Ed25519 public key in hex (64 digits), as `virtengine hpc keygen` prints", flag)
+	}
+	return ed25519.PublicKey(b), nil
+}
+
+func newHPCKeygenCmd() *cobra.Command {
+	var out string
+	c := &cobra.Command{
+		Use:   "keygen --out FILE",
+		Short: "Create an Ed25519 key for a node, a provider or a controller and print its public key",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if out == "" {
+				return errors.New("--out is required: the file to write the private key to")
+			}
+			seed := make([]byte, ed25519.SeedSize)
+			if _, err := rand.Read(seed); err != nil {
+				return err
+			}
+			if err := os.WriteFile(out, []byte(hex.EncodeToString(seed)+"\n"), 0o600); err != nil {
+				return fmt.Errorf("%w; choose a writable path for --out", err)
+			}
+			pub := hex.EncodeToString(ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey))
+			v := map[string]string{"file": out, "public_key": pub}
+			return emit(cmd, v, func(w io.Writer) { fmt.Fprintf(w, "wrote %s\npublic key %s\n", out, pub) })
+		},
+	}
+	c.Flags().StringVar(&out, "out", "", "file for the private key (hex seed, mode 0600)")
+	return c
+}
+
+func newHPCRegisterCmd() *cobra.Command {
+	var (
+		provKey, cluster, node, nodePub, partition, operator, addTo string
+		res                                                         hpc.Resources
+	)
+	c := &cobra.Command{
+		Use:   "register --provider-key FILE --cluster ID --node ID --node-pub HEX --cores N",
+		Short: "Sign a node registration as the cluster's provider (prints JSON for the controller's --registrations)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			pk, err := readKey(provKey)
+			if err != nil {
+				return err
+			}
+			np, err := parsePub(nodePub, "node-pub")
+			if err != nil {
+				return err
+			}
+			reg := hpc.NodeRegistration{Cluster: cluster, Node: node, Partition: partition, Capacity: res, NodeKey: np,
+				Operator: operator, IssuedAt: time.Now().Unix()}
+			if node == "" || cluster == "" || res.Cores < 1 {
+				return errors.New("--cluster, --node and --cores ≥ 1 are required")
+			}
+			sr := hpc.SignRegistration(reg, pk)
+			if addTo == "" {
+				return writeJSON(cmd.OutOrStdout(), sr)
+			}
+			cf, err := readControllerFile(addTo)
+			if err != nil {
+				return err
+			}
+			if err := sr.Verify(&cf.Cluster); err != nil {
+				return fmt.Errorf("%w; sign with the provider key the cluster file names", err)
+			}
+			cf.Registrations = append(cf.Registrations, sr)
+			if err := writeControllerFile(addTo, cf); err != nil {
+				return err
+			}
+			return emit(cmd, map[string]any{"file": addTo, "node": node, "registrations": len(cf.Registrations)}, func(w io.Writer) {
+				fmt.Fprintf(w, "registered node %s in %s (%d nodes)\n", node, addTo, len(cf.Registrations))
+			})
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&provKey, "provider-key", "", "the provider's private key file")
+	f.StringVar(&cluster, "cluster", "", "cluster id")
+	f.StringVar(&node, "node", "", "node id")
+	f.StringVar(&nodePub, "node-pub", "", "the node's public key (hex)")
+	f.StringVar(&partition, "partition", "batch", "partition")
+	f.StringVar(&operator, "operator", "", "account paid for the node's contribution")
+	f.StringVar(&addTo, "add-to", "", "append the registration to this cluster file (from `hpc cluster`) instead of printing it")
+	f.Int64Var(&res.Cores, "cores", 0, "cores")
+	f.Int64Var(&res.MemoryMB, "memory-mb", 0, "memory, MB")
+	f.Int64Var(&res.GPUs, "gpus", 0, "GPUs")
+	return c
+}
+
+// controllerFile is the controller's cluster description: the cluster and its signed registrations.
+type controllerFile struct {
+	Cluster       hpc.Cluster              `json:"cluster"`
+	Registrations []hpc.SignedRegistration `json:"registrations"`
+}
+
+func readControllerFile(path string) (*controllerFile, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w; create it with `virtengine hpc cluster --out %s`", err, path)
+	}
+	var cf controllerFile
+	if err := json.Unmarshal(b, &cf); err != nil {
+		return nil, fmt.Errorf("%s: %w; expected {\"cluster\": {...}, \"registrations\": [...]} as `virtengine hpc cluster` writes", path, err)
+	}
+	return &cf, nil
+}
+
+func writeControllerFile(path string, cf *controllerFile) error {
+	b, err := json.MarshalIndent(cf, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+func newHPCClusterCmd() *cobra.Command {
+	var id, provider, provKey, region, out string
+	var partitions []string
+	c := &cobra.Command{
+		Use:   "cluster --id ID --provider-key FILE --out FILE.json",
+		Short: "Describe a provider's cluster (partitions, provider key) in a file the controller reads",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			pk, err := readKey(provKey)
+			if err != nil {
+				return err
+			}
+			cl := hpc.Cluster{ID: id, Provider: provider, Region: region, ProviderKey: pk.Public().(ed25519.PublicKey)}
+			if cl.Provider == "" {
+				cl.Provider = id
+			}
+			for _, p := range partitions {
+				cl.Partitions = append(cl.Partitions, hpc.Partition{Name: p})
+			}
+			if err := cl.Validate(); err != nil {
+				return fmt.Errorf("%w; pass --id and at least one --partition", err)
+			}
+			if out == "" {
+				return errors.New("--out is required: the cluster file to write")
+			}
+			if err := writeControllerFile(out, &controllerFile{Cluster: cl, Registrations: []hpc.SignedRegistration{}}); err != nil {
+				return err
+			}
+			return emit(cmd, map[string]any{"file": out, "cluster": id}, func(w io.Writer) {
+				fmt.Fprintf(w, "wrote %s; add nodes with `virtengine hpc register --add-to %s ...`\n", out, out)
+			})
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&id, "id", "", "cluster id")
+	f.StringVar(&provider, "provider", "", "provider account (default: the cluster id)")
+	f.StringVar(&provKey, "provider-key", "", "the provider's private key file (its public key goes in the file)")
+	f.StringVar(&region, "region", "", "region")
+	f.StringSliceVar(&partitions, "partition", []string{"batch"}, "partition names")
+	f.StringVar(&out, "out", "", "cluster file to write")
+	return c
+}
+
+func newHPCControllerCmd() *cobra.Command {
+	var (
+		listen, keyFile, clusterFile string
+		duration                     time.Duration
+	)
+	c := &cobra.Command{
+		Use:   "controller --listen ADDR --key FILE --cluster FILE.json",
+		Short: "Run a cluster controller: accept DTLS heartbeats from registered nodes and track their liveness",
+		Long: `controller listens on UDP for node agents (DTLS 1.2, mutual authentication by Ed25519 keys).
+
+--cluster names a JSON file {"cluster": {...hpc.Cluster...}, "registrations": [...]} where each
+registration is the output of ` + "`virtengine hpc register`" + `. It prints one line (or one JSON object with
+--json) per node state change: alive, stale after 120 s of silence, offline after 300 s,
+deregistered after 1 h.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			key, err := readKey(keyFile)
+			if err != nil {
+				return err
+			}
+			cf, err := readControllerFile(clusterFile)
+			if err != nil {
+				return err
+			}
+			reg, err := hpc.NewRegistry(cf.Cluster, hpc.Timers{})
+			if err != nil {
+				return err
+			}
+			now := time.Now().Unix()
+			for _, r := range cf.Registrations {
+				if err := reg.Register(r, now); err != nil {
+					return fmt.Errorf("registration of %s: %w (sign it with the cluster's provider key)", r.Registration.Node, err)
+				}
+			}
+			out := cmd.OutOrStdout()
+			var mu sync.Mutex
+			ctrl, err := agent.NewController(agent.ControllerConfig{Key: key, Registry: reg, OnChange: func(ch hpc.Change) {
+				mu.Lock()
+				defer mu.Unlock()
+				v := map[string]any{"node": ch.Node, "from": ch.From.String(), "to": ch.To.String(), "at": ch.At, "reason": ch.Reason}
+				if jsonOut {
+					json.NewEncoder(out).Encode(v)
+				} else {
+					fmt.Fprintf(out, "%s: %s -> %s (%s)\n", ch.Node, ch.From, ch.To, ch.Reason)
+				}
+			}})
+			if err != nil {
+				return err
+			}
+			addr, err := ctrl.Listen(listen)
+			if err != nil {
+				return fmt.Errorf("%w; choose a free --listen address", err)
+			}
+			defer ctrl.Close()
+			mu.Lock()
+			if jsonOut {
+				json.NewEncoder(out).Encode(map[string]any{"listening": addr.String(), "controller_key": hex.EncodeToString(ctrl.PublicKey()), "nodes": len(cf.Registrations)})
+			} else {
+				fmt.Fprintf(out, "controller for cluster %s listening on %s (key %x, %d nodes)\n", cf.Cluster.ID, addr, []byte(ctrl.PublicKey()), len(cf.Registrations))
+			}
+			mu.Unlock()
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			if duration > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, duration)
+				defer cancel()
+			}
+			t := time.NewTicker(time.Second)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return nil
+				case <-t.C:
+					ctrl.Tick()
+				}
+			}
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&listen, "listen", "127.0.0.1:7946", "UDP address to listen on")
+	f.StringVar(&keyFile, "key", "", "the controller's private key file")
+	f.StringVar(&clusterFile, "cluster", "", "JSON file with the cluster and its signed node registrations")
+	f.DurationVar(&duration, "duration", 0, "stop after this long (default: until interrupted)")
+	return c
+}
+
+func newHPCAgentCmd() *cobra.Command {
+	var (
+		controller, ctrlPub, keyFile, cluster, node string
+		res                                         hpc.Resources
+		interval                                    time.Duration
+		count                                       int
+	)
+	c := &cobra.Command{
+		Use:   "agent --controller ADDR --controller-pub HEX --key FILE --cluster ID --node ID",
+		Short: "Run a node agent: heartbeat to the cluster controller over DTLS",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			key, err := readKey(keyFile)
+			if err != nil {
+				return err
+			}
+			cp, err := parsePub(ctrlPub, "controller-pub")
+			if err != nil {
+				return err
+			}
+			a, err := agent.NewAgent(agent.AgentConfig{Cluster: cluster, Node: node, Key: key, Controller: controller,
+				ControllerKey: cp, Capacity: res, Interval: interval})
+			if err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			ctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			out := cmd.OutOrStdout()
+			sent, failed := 0, 0
+			var lastErr error
+			a.Run(ctx, func(ack agent.Ack, err error) {
+				sent++
+				if err != nil {
+					failed++
+					lastErr = err
+					if jsonOut {
+						json.NewEncoder(out).Encode(map[string]any{"error": err.Error()})
+					} else {
+						fmt.Fprintf(out, "heartbeat failed: %v\n", err)
+					}
+				} else if jsonOut {
+					json.NewEncoder(out).Encode(map[string]any{"seq": ack.Seq, "state": ack.Liveness.String(), "drain": ack.Drain})
+				} else {
+					fmt.Fprintf(out, "heartbeat %d acknowledged: %s%s\n", ack.Seq, ack.Liveness, map[bool]string{true: " (drain requested)"}[ack.Drain])
+				}
+				if count > 0 && sent >= count {
+					cancel()
+				}
+			})
+			if failed == sent && sent > 0 {
+				return fmt.Errorf("no heartbeat was accepted (last error: %v); check --controller, --controller-pub and that the provider registered this node's key", lastErr)
+			}
+			return nil
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&controller, "controller", "127.0.0.1:7946", "the controller's UDP address")
+	f.StringVar(&ctrlPub, "controller-pub", "", "the controller's public key (hex), pinned")
+	f.StringVar(&keyFile, "key", "", "this node's private key file")
+	f.StringVar(&cluster, "cluster", "", "cluster id")
+	f.StringVar(&node, "node", "", "node id (as registered)")
+	f.Int64Var(&res.Cores, "cores", 1, "cores offered")
+	f.Int64Var(&res.MemoryMB, "memory-mb", 0, "memory offered, MB")
+	f.Int64Var(&res.GPUs, "gpus", 0, "GPUs offered")
+	f.DurationVar(&interval, "interval", hpc.HeartbeatIntervalSeconds*time.Second, "heartbeat interval")
+	f.IntVar(&count, "count", 0, "stop after this many heartbeats (default: until interrupted)")
 	return c
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"net"
 	"sync"
@@ -246,5 +245,3 @@ func (c *Controller) Register(sr hpc.SignedRegistration) error {
 	defer c.mu.Unlock()
 	return c.cfg.Registry.Register(sr, c.cfg.Clock().Unix())
 }
-
-var errClosed = errors.New("agent: closed")
