@@ -309,8 +309,17 @@ func memoryRow(t *testing.T, f *fixture, dir string) map[string]any {
 		ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 		res[name] = map[string]any{"peak_rss_MiB": round(float64(ru.Maxrss) / 1024), "seconds": round(el.Seconds())}
 	}
-	run("virtengine_seal", plain, veEnv, bin, "envelope", "seal", "-r", pub["recipient"], "--sign", keys)
-	run("virtengine_open", veEnv, "", bin, "envelope", "open", "-i", keys)
+	// The library alone, streaming the same way as the CLI.
+	vs := filepath.Join(dir, "vestream")
+	if out, err := exec.Command("go", "build", "-o", vs, "./cmd/vestream").CombinedOutput(); err != nil {
+		t.Fatalf("building vestream: %v\n%s", err, out)
+	}
+	run("library_seal", plain, veEnv, vs, "seal", keys, pub["recipient"])
+	run("library_open", veEnv, "", vs, "open", keys)
+	// The CLI, and its resident size doing nothing (OpenCV and CometBFT are linked into it).
+	run("virtengine_cli_idle_baseline", plain, "", bin, "version")
+	run("virtengine_cli_seal", plain, veEnv, bin, "envelope", "seal", "-r", pub["recipient"], "--sign", keys)
+	run("virtengine_cli_open", veEnv, "", bin, "envelope", "open", "-i", keys)
 	run("age_binary_seal", plain, ageEnv, "age", "-r", f.ageID.Recipient().String())
 	run("age_binary_open", ageEnv, "", "age", "-d", "-i", ageKey)
 	return res
