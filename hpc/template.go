@@ -1,0 +1,314 @@
+package hpc
+
+import (
+	"crypto/ed25519"
+	"crypto/sha256"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// TemplateKind is the class of a workload template (§8.4).
+type TemplateKind string
+
+// Template kinds.
+const (
+	KindMPI         TemplateKind = "mpi"
+	KindGPU         TemplateKind = "gpu"
+	KindBatch       TemplateKind = "batch"
+	KindData        TemplateKind = "data"
+	KindInteractive TemplateKind = "interactive"
+)
+
+// TemplateParam is a parameter a template's body uses as ${name}.
+type TemplateParam struct {
+	Name     string `json:"name"`
+	Default  string `json:"default,omitempty"`
+	Required bool   `json:"required,omitempty"`
+	// Pattern restricts values (anchored); empty means SafeParamPattern. Values never reach a shell
+	// unquoted: the body must quote them, and the pattern keeps quotes and metacharacters out.
+	Pattern string `json:"pattern,omitempty"`
+}
+
+// SafeParamPattern is the default parameter pattern: no whitespace, quotes or shell metacharacters.
+const SafeParamPattern = `[A-Za-z0-9._/:=@+,-]{1,256}`
+
+// Template is a workload in the library: resources by default and a job body.
+type Template struct {
+	Name        string          `json:"name"`
+	Version     string          `json:"version"`
+	Kind        TemplateKind    `json:"kind"`
+	Description string          `json:"description"`
+	Image       string          `json:"image"`
+	Partition   string          `json:"partition"`
+	Nodes       int64           `json:"nodes"`
+	PerNode     Resources       `json:"per_node"`
+	TimeLimit   int64           `json:"time_limit_s"`
+	Params      []TemplateParam `json:"params,omitempty"`
+	Body        string          `json:"body"` // shell lines after the #SBATCH header; ${param} substituted
+}
+
+const templateMagic = "virtengine/hpc/template/v1\x00"
+
+// Digest is the SHA-256 of the template's canonical encoding: what the publisher signs and the
+// approver approves.
+func (t *Template) Digest() [32]byte {
+	e := enc{b: []byte(templateMagic)}
+	for _, s := range []string{t.Name, t.Version, string(t.Kind), t.Description, t.Image, t.Partition} {
+		e.str(s)
+	}
+	e.i64(t.Nodes)
+	e.i64(t.PerNode.Cores)
+	e.i64(t.PerNode.MemoryMB)
+	e.i64(t.PerNode.GPUs)
+	e.i64(t.TimeLimit)
+	e.u64(uint64(len(t.Params)))
+	for _, p := range t.Params {
+		e.str(p.Name)
+		e.str(p.Default)
+		if p.Required {
+			e.u8(1)
+		} else {
+			e.u8(0)
+		}
+		e.str(p.Pattern)
+	}
+	e.str(t.Body)
+	return sha256.Sum256(e.b)
+}
+
+// SignedTemplate is a template signed by its publisher and approved by a library approver.
+type SignedTemplate struct {
+	Template    Template          `json:"template"`
+	Publisher   ed25519.PublicKey `json:"publisher"`
+	Signature   []byte            `json:"signature"`    // publisher's signature over "publish" ‖ digest
+	Approver    ed25519.PublicKey `json:"approver"`     // nil until approved
+	ApprovalSig []byte            `json:"approval_sig"` // approver's signature over "approve" ‖ digest
+}
+
+// PublishTemplate signs t as its publisher.
+func PublishTemplate(t Template, publisher ed25519.PrivateKey) SignedTemplate {
+	d := t.Digest()
+	return SignedTemplate{Template: t, Publisher: publisher.Public().(ed25519.PublicKey),
+		Signature: ed25519.Sign(publisher, append([]byte("publish\x00"), d[:]...))}
+}
+
+// Approve adds an approver's approval (the library's governance: only approved templates run).
+func (s *SignedTemplate) Approve(approver ed25519.PrivateKey) {
+	d := s.Template.Digest()
+	s.Approver = approver.Public().(ed25519.PublicKey)
+	s.ApprovalSig = ed25519.Sign(approver, append([]byte("approve\x00"), d[:]...))
+}
+
+var paramName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
+
+// Validate checks the template's fields.
+func (t *Template) Validate() error {
+	switch {
+	case !validID(t.Name) || !validID(t.Version) || strings.ContainsAny(t.Name+t.Version, "@ \n"):
+		return invalidf("template name and version are required, without spaces or '@'")
+	case t.Kind != KindMPI && t.Kind != KindGPU && t.Kind != KindBatch && t.Kind != KindData && t.Kind != KindInteractive:
+		return invalidf("template %s: kind %q", t.Name, t.Kind)
+	case !validID(t.Partition) || t.Nodes < 1 || t.PerNode.Cores < 1 || !t.PerNode.valid():
+		return invalidf("template %s: partition, nodes ≥ 1 and cores ≥ 1 are required", t.Name)
+	case t.TimeLimit < MinRuntimeSeconds || t.TimeLimit > MaxRuntimeSeconds:
+		return invalidf("template %s: time limit %d s, want %d..%d", t.Name, t.TimeLimit, MinRuntimeSeconds, MaxRuntimeSeconds)
+	}
+	for i, p := range t.Params {
+		if !paramName.MatchString(p.Name) {
+			return invalidf("template %s: parameter name %q", t.Name, p.Name)
+		}
+		for _, q := range t.Params[:i] {
+			if q.Name == p.Name {
+				return invalidf("template %s: parameter %s twice", t.Name, p.Name)
+			}
+		}
+		if _, err := regexp.Compile("^(?:" + p.pattern() + ")$"); err != nil {
+			return invalidf("template %s: parameter %s pattern: %v", t.Name, p.Name, err)
+		}
+	}
+	return nil
+}
+
+func (p TemplateParam) pattern() string {
+	if p.Pattern == "" {
+		return SafeParamPattern
+	}
+	return p.Pattern
+}
+
+// Library holds the approved templates (§8.4). It trusts a fixed set of approver keys.
+type Library struct {
+	approvers [][]byte
+	templates map[string]SignedTemplate // "name@version"
+}
+
+// NewLibrary returns a library whose templates must be approved by one of approvers.
+func NewLibrary(approvers ...ed25519.PublicKey) *Library {
+	l := &Library{templates: map[string]SignedTemplate{}}
+	for _, a := range approvers {
+		l.approvers = append(l.approvers, append([]byte(nil), a...))
+	}
+	return l
+}
+
+// Add verifies and stores a template. It refuses an unsigned template or a bad publisher signature
+// (ErrBadSignature) and a template no trusted approver approved (ErrNotApproved).
+func (l *Library) Add(s SignedTemplate) error {
+	if err := s.Template.Validate(); err != nil {
+		return err
+	}
+	d := s.Template.Digest()
+	if len(s.Publisher) != ed25519.PublicKeySize || !ed25519.Verify(s.Publisher, append([]byte("publish\x00"), d[:]...), s.Signature) {
+		return fmt.Errorf("%w: template %s@%s is not signed by its publisher", ErrBadSignature, s.Template.Name, s.Template.Version)
+	}
+	trusted := false
+	for _, a := range l.approvers {
+		if string(a) == string(s.Approver) {
+			trusted = true
+		}
+	}
+	if !trusted || !ed25519.Verify(s.Approver, append([]byte("approve\x00"), d[:]...), s.ApprovalSig) {
+		return fmt.Errorf("%w: template %s@%s has no valid approval from a library approver", ErrNotApproved, s.Template.Name, s.Template.Version)
+	}
+	l.templates[s.Template.Name+"@"+s.Template.Version] = s
+	return nil
+}
+
+// Names lists the approved templates as name@version, sorted.
+func (l *Library) Names() []string {
+	out := make([]string, 0, len(l.templates))
+	for k := range l.templates {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// RenderRequest asks for a job script from an approved template; zero resources take the template's.
+type RenderRequest struct {
+	Template  string            `json:"template"` // "name@version"
+	JobName   string            `json:"job_name"`
+	Nodes     int64             `json:"nodes,omitempty"`
+	PerNode   Resources         `json:"per_node,omitempty"`
+	TimeLimit int64             `json:"time_limit_s,omitempty"`
+	QoS       string            `json:"qos,omitempty"`
+	Params    map[string]string `json:"params,omitempty"`
+}
+
+// Render returns the SLURM batch script (sbatch(1) #SBATCH directives, then the body) for an
+// approved template, and the resources it asks for.
+func (l *Library) Render(r RenderRequest) (string, JobSpec, error) {
+	s, ok := l.templates[r.Template]
+	if !ok {
+		return "", JobSpec{}, fmt.Errorf("%w: template %q is not in the library (approved: %v)", ErrNotApproved, r.Template, l.Names())
+	}
+	t := s.Template
+	if !paramName.MatchString(strings.ReplaceAll(r.JobName, "-", "_")) {
+		return "", JobSpec{}, invalidf("job name %q: lower-case letters, digits, '_' and '-'", r.JobName)
+	}
+	spec := JobSpec{ID: r.JobName, Partition: t.Partition, Nodes: t.Nodes, PerNode: t.PerNode, RuntimeLimitSeconds: t.TimeLimit,
+		QoS: r.QoS, Template: r.Template, Image: t.Image}
+	if r.Nodes > 0 {
+		spec.Nodes = r.Nodes
+	}
+	if r.PerNode.Cores > 0 {
+		spec.PerNode = r.PerNode
+	}
+	if r.TimeLimit > 0 {
+		spec.RuntimeLimitSeconds = r.TimeLimit
+	}
+	if spec.RuntimeLimitSeconds < MinRuntimeSeconds || spec.RuntimeLimitSeconds > MaxRuntimeSeconds || spec.Nodes > MaxNodesPerJob || !spec.PerNode.valid() {
+		return "", JobSpec{}, invalidf("job %s: runtime limit %d..%d s, nodes ≤ %d", r.JobName, MinRuntimeSeconds, MaxRuntimeSeconds, MaxNodesPerJob)
+	}
+	if r.QoS != "" && !paramName.MatchString(r.QoS) {
+		return "", JobSpec{}, invalidf("qos %q", r.QoS)
+	}
+	body := t.Body
+	for name := range r.Params {
+		found := false
+		for _, p := range t.Params {
+			found = found || p.Name == name
+		}
+		if !found {
+			return "", JobSpec{}, invalidf("template %s has no parameter %q", r.Template, name)
+		}
+	}
+	for _, p := range t.Params {
+		v, ok := r.Params[p.Name]
+		if !ok {
+			if p.Required {
+				return "", JobSpec{}, invalidf("template %s needs parameter %s", r.Template, p.Name)
+			}
+			v = p.Default
+		}
+		if !regexp.MustCompile("^(?:" + p.pattern() + ")$").MatchString(v) {
+			return "", JobSpec{}, invalidf("parameter %s=%q does not match %s", p.Name, v, p.pattern())
+		}
+		body = strings.ReplaceAll(body, "${"+p.Name+"}", v)
+	}
+	var b strings.Builder
+	b.WriteString("#!/bin/bash\n")
+	fmt.Fprintf(&b, "#SBATCH --job-name=%s\n", r.JobName)
+	fmt.Fprintf(&b, "#SBATCH --partition=%s\n", spec.Partition)
+	fmt.Fprintf(&b, "#SBATCH --nodes=%d\n", spec.Nodes)
+	if t.Kind == KindMPI {
+		fmt.Fprintf(&b, "#SBATCH --ntasks-per-node=%d\n", spec.PerNode.Cores)
+	} else {
+		fmt.Fprintf(&b, "#SBATCH --ntasks-per-node=1\n#SBATCH --cpus-per-task=%d\n", spec.PerNode.Cores)
+	}
+	if spec.PerNode.MemoryMB > 0 {
+		fmt.Fprintf(&b, "#SBATCH --mem=%dM\n", spec.PerNode.MemoryMB)
+	}
+	if spec.PerNode.GPUs > 0 {
+		fmt.Fprintf(&b, "#SBATCH --gres=gpu:%d\n", spec.PerNode.GPUs)
+	}
+	fmt.Fprintf(&b, "#SBATCH --time=%s\n", slurmTime(spec.RuntimeLimitSeconds))
+	if spec.QoS != "" {
+		fmt.Fprintf(&b, "#SBATCH --qos=%s\n", spec.QoS)
+	}
+	if t.Kind == KindInteractive {
+		b.WriteString("#SBATCH --signal=B:TERM@60\n")
+	}
+	fmt.Fprintf(&b, "# template %s (%s), image %s\n", r.Template, t.Kind, t.Image)
+	b.WriteString(strings.TrimRight(body, "\n"))
+	b.WriteString("\n")
+	return b.String(), spec, nil
+}
+
+// slurmTime formats seconds as sbatch's --time: "days-hours:minutes:seconds".
+func slurmTime(s int64) string {
+	d, h, m, sec := s/86400, s/3600%24, s/60%60, s%60
+	if d > 0 {
+		return fmt.Sprintf("%d-%02d:%02d:%02d", d, h, m, sec)
+	}
+	return fmt.Sprintf("%02d:%02d:%02d", h, m, sec)
+}
+
+// BuiltinTemplates are the starter workloads of each kind (unsigned: a publisher signs them and the
+// library's approvers approve them before they run).
+func BuiltinTemplates() []Template {
+	return []Template{
+		{Name: "mpi-hello", Version: "1", Kind: KindMPI, Description: "MPI program over all tasks", Image: "docker.io/mpioperator/openmpi:0.5.0",
+			Partition: "batch", Nodes: 2, PerNode: Resources{Cores: 4, MemoryMB: 4096}, TimeLimit: 3600,
+			Params: []TemplateParam{{Name: "program", Default: "/opt/hello"}},
+			Body:   `srun --mpi=pmix "${program}"`},
+		{Name: "gpu-train", Version: "1", Kind: KindGPU, Description: "one training script on GPUs", Image: "docker.io/pytorch/pytorch:2.3.0-cuda12.1-cudnn8-runtime",
+			Partition: "gpu", Nodes: 1, PerNode: Resources{Cores: 8, MemoryMB: 32768, GPUs: 1}, TimeLimit: 4 * 3600,
+			Params: []TemplateParam{{Name: "script", Required: true}, {Name: "epochs", Default: "10", Pattern: `[0-9]{1,5}`}},
+			Body:   `srun python "${script}" --epochs "${epochs}"`},
+		{Name: "batch-run", Version: "1", Kind: KindBatch, Description: "a command in a container", Image: "docker.io/library/busybox:1.36",
+			Partition: "batch", Nodes: 1, PerNode: Resources{Cores: 1, MemoryMB: 1024}, TimeLimit: 600,
+			Params: []TemplateParam{{Name: "command", Default: "true"}},
+			Body:   `srun "${command}"`},
+		{Name: "data-copy", Version: "1", Kind: KindData, Description: "copy a dataset between object stores", Image: "docker.io/rclone/rclone:1.66",
+			Partition: "batch", Nodes: 1, PerNode: Resources{Cores: 2, MemoryMB: 2048}, TimeLimit: 3600,
+			Params: []TemplateParam{{Name: "src", Required: true}, {Name: "dst", Required: true}},
+			Body:   `srun rclone copy "${src}" "${dst}"`},
+		{Name: "notebook", Version: "1", Kind: KindInteractive, Description: "a Jupyter server for the session", Image: "quay.io/jupyter/base-notebook:2024-05-27",
+			Partition: "batch", Nodes: 1, PerNode: Resources{Cores: 2, MemoryMB: 4096}, TimeLimit: 2 * 3600,
+			Params: []TemplateParam{{Name: "port", Default: "8888", Pattern: `[0-9]{4,5}`}},
+			Body:   `srun jupyter lab --no-browser --ip=0.0.0.0 --port="${port}"`},
+	}
+}
