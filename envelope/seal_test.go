@@ -135,3 +135,35 @@ func TestOverhead(t *testing.T) {
 		}
 	}
 }
+
+// TestManyRecipients wraps in parallel (run with -race): every recipient opens, order is kept.
+func TestManyRecipients(t *testing.T) {
+	var ids []*HPKEIdentity
+	var rs []Recipient
+	for i := 0; i < 12; i++ {
+		k := XWing
+		if i%3 == 0 {
+			k = X25519
+		}
+		id := mustIdentity(t, k)
+		ids, rs = append(ids, id), append(rs, id.Recipient(), id.Recipient()) // each twice: shared keys wrap concurrently
+	}
+	env, err := Seal([]byte("committee"), mustSigner(t, Ed25519), rs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := Inspect(bytes.NewReader(env))
+	if err != nil || len(info.Recipients) != len(rs) {
+		t.Fatalf("inspect: %v", err)
+	}
+	for i, r := range info.Recipients {
+		if want := ids[i/2].KeyID().String(); r.KeyID != want {
+			t.Fatalf("stanza %d names %s, want %s", i, r.KeyID, want)
+		}
+	}
+	for _, id := range ids {
+		if _, _, err := Open(env, id, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
