@@ -111,7 +111,7 @@ func (s *Scheduler) Explain(id string) (Explanation, error) {
 	case reasonBlocked:
 		e.Message = "first-come-first-served: behind a job that cannot start"
 	default:
-		e.Message = "no room"
+		e.Message = "every node is busy and no reservation is held yet; it is considered again at the next pass"
 	}
 	return e, nil
 }

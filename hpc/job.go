@@ -3,6 +3,8 @@ package hpc
 import (
 	"crypto/ed25519"
 	"fmt"
+
+	"github.com/virtengine/sdk/envelope"
 )
 
 // JobState is a job's life-cycle state (§8.2).
@@ -90,6 +92,9 @@ func (j *JobSpec) Validate() error {
 	}
 	return nil
 }
+
+// JobInputClass is the envelope data class of job inputs and outputs: never plaintext (§8.2).
+const JobInputClass envelope.DataClass = "hpc_job_io"
 
 // IdentityScorer gives an account's consensus identity score, 0..100 (package veid computes it).
 type IdentityScorer interface {

@@ -57,13 +57,13 @@ func (s *Scheduler) Schedule(now int64) []Decision {
 			break
 		}
 		j.pass = s.pass
-		if s.idle == 0 && !s.qos(j.Spec.QoS).CanPreempt {
-			j.reason = reasonNoRoom
+		if q := j.tenant.overQuota(j); q != "" {
+			j.reason = quotaReason(q)
 			keep = append(keep, e)
 			continue
 		}
-		if q := j.tenant.overQuota(j); q != "" {
-			j.reason = quotaReason(q)
+		if s.idle == 0 && !s.qos(j.Spec.QoS).CanPreempt {
+			j.reason = reasonNoRoom
 			keep = append(keep, e)
 			continue
 		}

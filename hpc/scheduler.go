@@ -2,6 +2,8 @@ package hpc
 
 import (
 	"fmt"
+
+	"github.com/virtengine/sdk/envelope"
 )
 
 // NodeState is a node's schedulability as the scheduler sees it.
@@ -284,6 +286,11 @@ func (s *Scheduler) Submit(spec JobSpec, now int64) error {
 	}
 	if _, ok := s.jobs[spec.ID]; ok {
 		return fmt.Errorf("%w: job %s", ErrExists, spec.ID)
+	}
+	if len(spec.Inputs) > 0 {
+		if err := envelope.CheckPayload(JobInputClass, spec.Inputs); err != nil {
+			return fmt.Errorf("%w: job %s inputs must be sealed to the provider (package envelope): %v", ErrInvalid, spec.ID, err)
+		}
 	}
 	t := s.tenants[spec.Tenant]
 	if t == nil {

@@ -3,6 +3,8 @@ package hpc
 import (
 	"errors"
 	"testing"
+
+	"github.com/virtengine/sdk/envelope"
 )
 
 var core = Resources{Cores: 1}
@@ -155,5 +157,31 @@ func TestSubmitChecks(t *testing.T) {
 	fat := job("fat", "t", 1, 9, 60)
 	if err := w2.s.Submit(fat, 0); !errors.Is(err, ErrUnschedulable) {
 		t.Errorf("9 cores on 8-core nodes: %v", err)
+	}
+}
+
+func TestJobInputsMustBeEnvelopes(t *testing.T) {
+	w := newWorld(t, fcfsConfig()).cluster("c1", 1, core).tenant("t", 1, Quota{})
+	plain := job("plain", "t", 1, 1, 60)
+	plain.Inputs = []byte("AWS_SECRET=hunter2")
+	if err := w.s.Submit(plain, 0); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("plaintext inputs: %v", err)
+	}
+	id, err := envelope.GenerateIdentity(envelope.X25519)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sk, err := envelope.GenerateSigningKey(envelope.Ed25519)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := envelope.Seal([]byte("AWS_SECRET=hunter2"), sk, []envelope.Recipient{id.Recipient()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := job("sealed", "t", 1, 1, 60)
+	ok.Inputs = sealed
+	if err := w.s.Submit(ok, 0); err != nil {
+		t.Fatalf("sealed inputs refused: %v", err)
 	}
 }
