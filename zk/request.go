@@ -145,7 +145,7 @@ func (r *Request) Validate() error {
 	if r.Audience == "" || len(r.Audience) > MaxAudienceLen {
 		return bad("audience", "must be 1–%d bytes", MaxAudienceLen)
 	}
-	if r.Today == 0 {
+	if r.Today == 0 || r.Today >= MaxRangeValue {
 		return bad("today", "must be set (Day number of the verifier's date)")
 	}
 	if len(r.AcceptedIssuers) > MaxAcceptedIssuers {
