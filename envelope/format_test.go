@@ -16,7 +16,7 @@ func TestFormatDocMatchesConstants(t *testing.T) {
 	for _, want := range []string{
 		"| nonce | 16 |", "| key id | 16 |", "1 to 1024", "1 to 8192", "65536 bytes", "65552 bytes",
 		"`" + string(magic[:]) + "`", "`" + string(trailerMagic[:]) + "`",
-		wrapInfo, payloadKeyInfo, strings.TrimSuffix(transcriptLabel, "\x00"), strings.TrimSuffix(fingerprintLabel, "\x00"), sigContext, strings.TrimSuffix(digestLabel, "\x00"),
+		wrapInfo, payloadKeyInfo, strings.TrimSuffix(transcriptLabel, "\x00"), strings.TrimSuffix(fingerprintLabel, "\x00"), sigContext, strings.TrimSuffix(digestLabel, "\x00"), mnemonicLabel,
 		"enc (32) ‖ ct (48) = 80", "enc (1120) ‖ ct (48) = 1168", armorBegin, armorEnd,
 	} {
 		if !strings.Contains(doc, want) {
