@@ -51,9 +51,10 @@ type App struct {
 	log  *slog.Logger
 	opts Options
 
-	height  int64  // last committed height
-	appHash []byte // app hash of the last committed (or, before the first commit, initialised) state
-	chainID string
+	height   int64  // last committed height
+	appHash  []byte // app hash of the last committed (or, before the first commit, initialised) state
+	chainID  string
+	lastTime time.Time // block time of the last commit
 
 	pending     *cache // InitChain and finalized-block writes not yet committed
 	pendingH    int64
@@ -73,7 +74,7 @@ func New(db dbm.DB, opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{db: db, log: opts.Logger, opts: opts, height: h, appHash: hash, sigs: newSigCache()}
+	a := &App{db: db, log: opts.Logger, opts: opts, height: h, appHash: hash, sigs: newSigCache(), lastTime: loadTime(db)}
 	if cid, ok, err := (dbView{db}).get(keyChainID); err == nil && ok {
 		a.chainID = string(cid)
 	}
@@ -176,11 +177,11 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 // Commit writes the pending state, height and app hash in one synced batch.
 func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit, error) {
 	a.mu.Lock()
-	if err := commitBatch(a.db, a.pending, a.pendingH, a.pendingHash); err != nil {
+	if err := commitBatch(a.db, a.pending, a.pendingH, a.pendingHash, a.pendingInfo.Time); err != nil {
 		a.mu.Unlock()
 		return nil, err
 	}
-	a.height, a.appHash = a.pendingH, a.pendingHash
+	a.height, a.appHash, a.lastTime = a.pendingH, a.pendingHash, a.pendingInfo.Time
 	a.reset()
 	info := a.pendingInfo
 	a.mu.Unlock()

@@ -34,7 +34,7 @@ func (a *App) checkTx(b []byte) error {
 	if err != nil {
 		return err
 	}
-	c := &execCtx{app: a, store: newCache(ante), height: a.height + 1, chainID: a.chainID, checkOnly: true}
+	c := &execCtx{app: a, store: newCache(ante), height: a.height + 1, time: a.lastTime, chainID: a.chainID, checkOnly: true}
 	if err := runMsg(c, signer, d); err != nil {
 		return err
 	}

@@ -203,6 +203,12 @@ func (a *App) endBlock(c *execCtx, req *abci.RequestFinalizeBlock) error {
 	if err := distributeFees(c, req.DecidedLastCommit); err != nil {
 		return err
 	}
+	if err := orderTick(c); err != nil {
+		return err
+	}
+	if err := payouts(c); err != nil {
+		return err
+	}
 	c.blockEvents = append(c.blockEvents, c.events...)
 	return nil
 }

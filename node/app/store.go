@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"sort"
+	"time"
 
 	dbm "github.com/cometbft/cometbft-db"
 )
@@ -81,6 +82,7 @@ func (c *cache) sortedKeys() []string {
 const (
 	metaHeight  = "\x00meta/height"
 	metaAppHash = "\x00meta/apphash"
+	metaTime    = "\x00meta/time" // block time of the last commit (Unix ns), for CheckTx's dry runs
 )
 
 // nextAppHash chains the previous app hash with every write of the block, in sorted key order:
@@ -116,7 +118,7 @@ func nextAppHash(prev []byte, height int64, c *cache) []byte {
 }
 
 // commitBatch writes the block's writes plus the new height and app hash in one synced batch.
-func commitBatch(db dbm.DB, c *cache, height int64, appHash []byte) error {
+func commitBatch(db dbm.DB, c *cache, height int64, appHash []byte, blockTime time.Time) error {
 	b := db.NewBatch()
 	defer b.Close()
 	for _, k := range c.sortedKeys() {
@@ -138,10 +140,22 @@ func commitBatch(db dbm.DB, c *cache, height int64, appHash []byte) error {
 	if err := b.Set([]byte(metaAppHash), appHash); err != nil {
 		return err
 	}
+	binary.BigEndian.PutUint64(n[:], uint64(blockTime.UnixNano()))
+	if err := b.Set([]byte(metaTime), n[:]); err != nil {
+		return err
+	}
 	if err := b.WriteSync(); err != nil {
 		return fmt.Errorf("app: commit height %d: %w", height, err)
 	}
 	return nil
+}
+
+func loadTime(db dbm.DB) time.Time {
+	b, err := db.Get([]byte(metaTime))
+	if err != nil || len(b) != 8 {
+		return time.Time{}
+	}
+	return time.Unix(0, int64(binary.BigEndian.Uint64(b))).UTC()
 }
 
 func loadMeta(db dbm.DB) (int64, []byte, error) {
