@@ -1,6 +1,7 @@
 package hpc
 
 import (
+	"errors"
 	"slices"
 	"testing"
 )
@@ -265,4 +266,26 @@ func keys(m map[string]Decision) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+func TestLivenessChangesReachScheduler(t *testing.T) {
+	w := newWorld(t, fcfsConfig()).cluster("c1", 1, core).tenant("t", 1, Quota{})
+	w.submit(job("a", "t", 1, 1, 100), 0)
+	w.s.Schedule(0)
+	ds, err := w.s.ApplyChange(Change{Node: "c1-n0", From: Stale, To: Offline, At: 300}, false)
+	if err != nil || len(ds) != 1 || ds[0].Action != ActionRequeue {
+		t.Fatalf("offline: %+v %v", ds, err)
+	}
+	if st := started(w.s.Schedule(301)); len(st) != 0 {
+		t.Fatal("started on an offline node")
+	}
+	if _, err := w.s.ApplyChange(Change{Node: "c1-n0", From: Offline, To: Alive, At: 400}, false); err != nil {
+		t.Fatal(err)
+	}
+	if st := started(w.s.Schedule(400)); !has(st, "a") {
+		t.Fatal("a did not restart once the node was alive")
+	}
+	if _, err := w.s.ApplyChange(Change{Node: "ghost", To: Alive}, false); !errors.Is(err, ErrUnknownNode) {
+		t.Fatalf("unknown node: %v", err)
+	}
 }
