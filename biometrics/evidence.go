@@ -1,0 +1,174 @@
+package biometrics
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/virtengine/sdk/biometrics/features"
+	"github.com/virtengine/sdk/biometrics/mrz"
+)
+
+// EvidenceInput is what a person submitted, decrypted inside the validator. Selfie and Document are
+// JPEG/PNG; Frames (optional) is a selfie video's frames for ActiveLiveness with Challenge; Barcode
+// (optional) is a photo of the back of a driving licence. Claimed holds the fields the person typed
+// (optional; compared with the document). Now is the block time: the only clock used.
+type EvidenceInput struct {
+	Selfie    []byte
+	Document  []byte
+	Frames    [][]byte
+	Challenge Challenge
+	Barcode   []byte
+	Claimed   ClaimedFields
+	Now       time.Time
+}
+
+// ClaimedFields are what the person says; empty fields are not compared.
+type ClaimedFields struct {
+	Surname   string
+	BirthDate string // ISO 8601
+}
+
+// Evidence runs the whole pipeline and returns integer features for scoring. Missing or unreadable
+// parts lower the features and add reason codes rather than failing: only a closed engine, an
+// undecodable selfie or a selfie without a face return an error.
+func (e *Engine) Evidence(in EvidenceInput) (*features.Features, error) {
+	f := &features.Features{Version: features.Version, ModelHash: e.ModelHash()}
+	selfie, err := e.EmbedImage("selfie", in.Selfie)
+	if err != nil {
+		return nil, err
+	}
+	f.Embedding = selfie.Quantized
+	if selfie.Faces > 1 {
+		f.Reasons = append(f.Reasons, features.MultipleFaces)
+	}
+
+	// Face match against the document's portrait.
+	if doc, err := e.EmbedImage("document", in.Document); err == nil {
+		c, _ := Compare(selfie.Quantized, doc.Quantized)
+		f.FaceSimilarityBP = c.SimilarityBP
+		switch c.Decision {
+		case Borderline:
+			f.Reasons = append(f.Reasons, features.BorderlineMatch)
+		case Reject:
+			f.Reasons = append(f.Reasons, features.LowFaceMatch)
+		}
+	} else {
+		f.Reasons = append(f.Reasons, features.NoDocumentFace)
+	}
+
+	// Liveness: passive on the selfie, and active when frames were given; the lower counts.
+	live, err := e.Liveness("selfie", in.Selfie)
+	if err != nil {
+		return nil, err
+	}
+	f.LivenessBP = features.BP(int64(live.ScoreBP))
+	if !live.Live {
+		f.Reasons = append(f.Reasons, features.SpoofSuspected)
+	}
+	if len(in.Frames) > 0 {
+		a, err := e.ActiveLiveness(in.Frames, in.Challenge)
+		if err != nil {
+			f.LivenessBP = 0
+			f.Reasons = append(f.Reasons, features.NoMotion)
+		} else {
+			f.LivenessBP = min(f.LivenessBP, a.ScoreBP)
+			f.Reasons = append(f.Reasons, a.Reasons...)
+		}
+	}
+
+	// Capture quality: the worse of the two captures.
+	f.QualityBP = features.MaxBP
+	for _, c := range []struct {
+		name string
+		data []byte
+		kind CaptureKind
+	}{{"selfie", in.Selfie, Selfie}, {"document", in.Document, Document}} {
+		q, err := e.Quality(c.name, c.data, c.kind)
+		if err != nil {
+			f.QualityBP = 0
+			continue
+		}
+		f.QualityBP = min(f.QualityBP, q.ScoreBP)
+		for _, r := range q.Reasons {
+			if r != features.MultipleFaces { // a document holds a portrait and a ghost image
+				f.Reasons = append(f.Reasons, r)
+			}
+		}
+	}
+
+	// Document validity and consistency from the MRZ (and the barcode when given).
+	var fields []fieldPair
+	m, merr := e.ReadMRZ("document", in.Document)
+	switch {
+	case m == nil:
+		f.Reasons = append(f.Reasons, features.MRZNotFound)
+	case merr != nil:
+		f.Reasons = append(f.Reasons, features.MRZCheckDigit)
+	default:
+		f.DocumentValidityBP = features.MaxBP
+		if len(m.Corrections) > 0 {
+			f.DocumentValidityBP -= 1000
+			f.Reasons = append(f.Reasons, features.MRZCorrected)
+		}
+		if exp, err := mrz.ISODate(m.ExpiryDate, true, in.Now); err == nil && exp < in.Now.UTC().Format("2006-01-02") {
+			f.DocumentValidityBP = 0
+			f.Reasons = append(f.Reasons, features.DocumentExpired)
+		}
+		birth, _ := mrz.ISODate(m.BirthDate, false, in.Now)
+		fields = append(fields, fieldPair{in.Claimed.Surname, m.Surname}, fieldPair{in.Claimed.BirthDate, birth})
+	}
+	if len(in.Barcode) > 0 {
+		b, err := e.ReadBarcode("barcode", in.Barcode)
+		switch {
+		case errors.Is(err, ErrNoBarcode):
+			f.Reasons = append(f.Reasons, features.BarcodeNotFound)
+		case err != nil:
+			f.Reasons = append(f.Reasons, features.BarcodeMalformed)
+		default:
+			if m == nil {
+				f.DocumentValidityBP = features.MaxBP
+			}
+			fields = append(fields, fieldPair{in.Claimed.Surname, b.FamilyName}, fieldPair{in.Claimed.BirthDate, b.BirthDate})
+		}
+	}
+	f.ConsistencyBP = consistency(fields)
+	if f.ConsistencyBP < features.MaxBP && len(fields) > 0 && compared(fields) > 0 {
+		f.Reasons = append(f.Reasons, features.FieldMismatch)
+	}
+	f.Normalize()
+	return f, nil
+}
+
+type fieldPair struct{ claimed, read string }
+
+func norm(s string) string { return strings.Join(strings.Fields(strings.ToUpper(s)), " ") }
+
+func compared(ps []fieldPair) int {
+	n := 0
+	for _, p := range ps {
+		if p.claimed != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// consistency is the share of claimed fields equal to what the document says, in basis points; 0 when
+// nothing was compared.
+func consistency(ps []fieldPair) uint32 {
+	n, ok := 0, 0
+	for _, p := range ps {
+		if p.claimed == "" {
+			continue
+		}
+		n++
+		if norm(p.claimed) == norm(p.read) {
+			ok++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return uint32(ok * features.MaxBP / n)
+}

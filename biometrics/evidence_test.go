@@ -1,0 +1,91 @@
+package biometrics
+
+import (
+	"bytes"
+	"image"
+	"slices"
+	"testing"
+	"time"
+
+	"gocv.io/x/gocv"
+
+	"github.com/virtengine/sdk/biometrics/features"
+)
+
+func TestEvidence(t *testing.T) {
+	e := engine(t)
+	now := time.Date(2011, 6, 1, 0, 0, 0, 0, time.UTC) // before the specimen's expiry (2012-04-15)
+	doc := testdata(t, "documents/mrz/passport-td3.jpg")
+	in := EvidenceInput{
+		Selfie: face(t, "obama2.jpg"), Document: syntheticCard(t, e, "obama.jpg"), Now: now,
+		Claimed: ClaimedFields{Surname: "Eriksson", BirthDate: "1974-08-12"},
+	}
+	// The synthetic card has no MRZ; the specimen passport has one but not Obama's face. Take the face
+	// from the card and the zone from the passport by stacking the two images.
+	in.Document = stack(t, in.Document, doc)
+	f, err := e.Evidence(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if f.FaceSimilarityBP < 5000 || f.LivenessBP <= LivenessThresholdBP || f.DocumentValidityBP != features.MaxBP || f.ConsistencyBP != features.MaxBP {
+		t.Fatalf("%+v", f)
+	}
+	if len(f.Embedding) != features.EmbeddingDim || f.ModelHash != e.ModelHash() {
+		t.Fatalf("embedding %d, hash %q", len(f.Embedding), f.ModelHash)
+	}
+	// Determinism: the same evidence gives the same bytes.
+	g, _ := e.Evidence(in)
+	a, _ := f.MarshalBinary()
+	b, _ := g.MarshalBinary()
+	if !bytes.Equal(a, b) {
+		t.Fatal("same evidence, different features")
+	}
+	t.Logf("face %d liveness %d quality %d document %d consistency %d reasons %v", f.FaceSimilarityBP, f.LivenessBP, f.QualityBP, f.DocumentValidityBP, f.ConsistencyBP, f.Reasons)
+
+	// Reject twins: another person's selfie, a spoof, a wrong claim, an expired document.
+	bad := in
+	bad.Selfie = face(t, "astronaut.png")
+	if f, _ := e.Evidence(bad); !slices.Contains(f.Reasons, features.LowFaceMatch) {
+		t.Errorf("other person: %+v", f.Reasons)
+	}
+	bad = in
+	bad.Selfie = testdata(t, "faces/liveness/spoof_F2.jpg")
+	if f, _ := e.Evidence(bad); !slices.Contains(f.Reasons, features.SpoofSuspected) {
+		t.Errorf("spoof: %+v", f.Reasons)
+	}
+	bad = in
+	bad.Claimed.BirthDate = "1974-08-13"
+	if f, _ := e.Evidence(bad); f.ConsistencyBP != 5000 || !slices.Contains(f.Reasons, features.FieldMismatch) {
+		t.Errorf("wrong claim: %d %+v", f.ConsistencyBP, f.Reasons)
+	}
+	bad = in
+	bad.Now = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if f, _ := e.Evidence(bad); f.DocumentValidityBP != 0 || !slices.Contains(f.Reasons, features.DocumentExpired) {
+		t.Errorf("expired: %+v", f)
+	}
+}
+
+// stack puts image b under image a (same width after resizing b) and returns a JPEG.
+func stack(t *testing.T, a, b []byte) []byte {
+	t.Helper()
+	return variant(t, a, func(top gocvMat) gocvMat { return stackMats(t, top, b) })
+}
+
+type gocvMat = gocv.Mat
+
+func stackMats(t *testing.T, top gocv.Mat, b []byte) gocv.Mat {
+	bot, err := DecodeImage("b", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bot.Close()
+	rb := gocv.NewMat()
+	defer rb.Close()
+	gocv.Resize(bot, &rb, image.Pt(top.Cols(), bot.Rows()*top.Cols()/bot.Cols()), 0, 0, gocv.InterpolationArea)
+	out := gocv.NewMat()
+	gocv.Vconcat(top, rb, &out)
+	return out
+}
