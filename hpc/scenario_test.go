@@ -289,3 +289,22 @@ func TestLivenessChangesReachScheduler(t *testing.T) {
 		t.Fatalf("unknown node: %v", err)
 	}
 }
+
+func TestHeartbeatLatencyDrivesGrouping(t *testing.T) {
+	w := newWorld(t, fcfsConfig()).cluster("a", 2, core).cluster("b", 2, core).tenant("t", 1, Quota{})
+	// no latency known between a and b: a 3-node job cannot be grouped
+	if err := w.s.Submit(job("x", "t", 3, 1, 100), 0); !errors.Is(err, ErrUnschedulable) {
+		t.Fatalf("without latency: %v", err)
+	}
+	w.s.ObserveHeartbeat(Heartbeat{Cluster: "a", Node: "a-n0", Peers: []PeerLatency{{Peer: "cluster/b", Millis: 30}, {Peer: "cluster/zz", Millis: 1}, {Peer: "controller", Millis: 1}}})
+	w.submit(job("x", "t", 3, 1, 100), 0)
+	if d := started(w.s.Schedule(0))["x"]; d.MaxLatencyMillis != 30 || len(d.Clusters) != 2 {
+		t.Fatalf("x: %+v", d)
+	}
+	// reject twin: a measured 80 ms is beyond the group bound
+	w2 := newWorld(t, fcfsConfig()).cluster("a", 2, core).cluster("b", 2, core).tenant("t", 1, Quota{})
+	w2.s.ObserveHeartbeat(Heartbeat{Cluster: "a", Peers: []PeerLatency{{Peer: "cluster/b", Millis: 80}}})
+	if err := w2.s.Submit(job("x", "t", 3, 1, 100), 0); !errors.Is(err, ErrUnschedulable) {
+		t.Fatalf("80 ms apart: %v", err)
+	}
+}
