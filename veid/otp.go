@@ -159,11 +159,7 @@ func (o *OTP) Start(ctx context.Context, account, destination string, now time.T
 	for _, k := range keys {
 		o.sends[k.k] = append(o.sends[k.k], now)
 	}
-	for k, ch := range o.challenges { // drop expired challenges so memory stays bounded by the rate limits
-		if !now.Before(ch.expires) {
-			delete(o.challenges, k)
-		}
-	}
+	o.prune(now)
 	o.challenges[account+"\x00"+destination] = c
 	o.mu.Unlock()
 	return o.sender.Send(ctx, destination, code)
@@ -203,4 +199,35 @@ func (o *OTP) Verify(account, destination, code string, now time.Time) error {
 		return newErr("OTP_LOCKED", ErrOTPLocked, "too many wrong codes; try again after %s", now.Add(o.limits.Lockout).UTC().Format(time.RFC3339))
 	}
 	return newErr("OTP_WRONG_CODE", ErrOTPWrongCode, "%d of %d tries left", o.limits.MaxTries-c.tries, o.limits.MaxTries)
+}
+
+// otpPruneAt is the map size above which Start sweeps state that no longer matters.
+const otpPruneAt = 4096
+
+// prune drops expired challenges, empty send windows, old failures and elapsed locks, so memory stays
+// bounded by the rate limits rather than by the number of accounts ever seen. Called with o.mu held.
+func (o *OTP) prune(now time.Time) {
+	if len(o.challenges)+len(o.sends)+len(o.failures)+len(o.locked) < otpPruneAt {
+		return
+	}
+	for k, ch := range o.challenges {
+		if !now.Before(ch.expires) {
+			delete(o.challenges, k)
+		}
+	}
+	for k, ts := range o.sends {
+		if len(recent(ts, now, time.Hour)) == 0 {
+			delete(o.sends, k)
+		}
+	}
+	for k, ts := range o.failures {
+		if len(recent(ts, now, o.limits.Lockout)) == 0 {
+			delete(o.failures, k)
+		}
+	}
+	for k, until := range o.locked {
+		if !now.Before(until) {
+			delete(o.locked, k)
+		}
+	}
 }

@@ -3,8 +3,16 @@ package veid
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	cryptorand "crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
+	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"regexp"
 	"strings"
@@ -232,5 +240,63 @@ func TestSMTPSenderAgainstRealServer(t *testing.T) {
 	}
 	if err := (&SMTPSender{Addr: "127.0.0.1:1", From: "a@b"}).Send(ctx, "c@d", "1"); err == nil {
 		t.Fatal("no error for a closed port")
+	}
+}
+
+func selfSignedTLS(t *testing.T) (*tls.Config, *x509.CertPool) {
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), cryptorand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "localhost"}, DNSNames: []string{"localhost"},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(cryptorand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}, pool
+}
+
+// With STARTTLS offered, the sender upgrades and checks the certificate; RequireTLS refuses a
+// server without it.
+func TestSMTPSenderSTARTTLS(t *testing.T) {
+	cfg, pool := selfSignedTLS(t)
+	in := &smtpInbox{}
+	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &smtpSession{in}, nil }))
+	srv.Domain, srv.TLSConfig = "localhost", cfg
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	ctx := context.Background()
+	ok := &SMTPSender{Addr: l.Addr().String(), From: "v@virtengine.example", TLSConfig: &tls.Config{RootCAs: pool, ServerName: "localhost"}, RequireTLS: true}
+	if err := ok.Send(ctx, "alice@example.org", "123456"); err != nil || len(in.msgs) != 1 {
+		t.Fatal(err, len(in.msgs))
+	}
+	// Reject twins: an untrusted certificate, and RequireTLS against a plain server.
+	untrusted := &SMTPSender{Addr: l.Addr().String(), From: "v@virtengine.example"}
+	if err := untrusted.Send(ctx, "alice@example.org", "123456"); err == nil || !strings.Contains(err.Error(), "starttls") {
+		t.Fatal("untrusted certificate accepted:", err)
+	}
+	_, plainAddr := startSMTP(t)
+	if err := (&SMTPSender{Addr: plainAddr, From: "v@x.example", RequireTLS: true}).Send(ctx, "a@example.org", "1"); err == nil {
+		t.Fatal("sent without TLS")
+	}
+}
+
+// State stays bounded by the limits, not by the number of destinations ever seen.
+func TestOTPStateBounded(t *testing.T) {
+	o := NewOTP(&codeBox{}, OTPLimits{GlobalPerMinute: 1 << 30}, nil)
+	ctx := context.Background()
+	now := t0
+	for i := range 3 * otpPruneAt {
+		o.Start(ctx, fmt.Sprintf("acct-%d", i), fmt.Sprintf("d-%d", i), now)
+		now = now.Add(2 * time.Second)
+	}
+	if n := len(o.challenges) + len(o.sends); n > 2*otpPruneAt {
+		t.Fatalf("%d entries kept", n)
 	}
 }

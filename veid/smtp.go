@@ -2,6 +2,7 @@ package veid
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/smtp"
@@ -17,6 +18,11 @@ type SMTPSender struct {
 	Auth    smtp.Auth // optional, e.g. smtp.PlainAuth
 	Subject string    // default "Your VirtEngine verification code"
 	Timeout time.Duration
+	// TLSConfig is used for STARTTLS when the server offers it; nil verifies the server's
+	// certificate against the system roots for the host of Addr.
+	TLSConfig *tls.Config
+	// RequireTLS refuses to send when the server does not offer STARTTLS.
+	RequireTLS bool
 }
 
 // Send implements Sender.
@@ -45,9 +51,15 @@ func (s *SMTPSender) Send(ctx context.Context, to, code string) error {
 	}
 	defer c.Close()
 	if ok, _ := c.Extension("STARTTLS"); ok {
-		if err := c.StartTLS(nil); err != nil {
+		cfg := s.TLSConfig
+		if cfg == nil {
+			cfg = &tls.Config{ServerName: host}
+		}
+		if err := c.StartTLS(cfg); err != nil {
 			return fmt.Errorf("veid: smtp: starttls: %w", err)
 		}
+	} else if s.RequireTLS {
+		return fmt.Errorf("veid: smtp: %s does not offer STARTTLS and RequireTLS is set", s.Addr)
 	}
 	if s.Auth != nil {
 		if err := c.Auth(s.Auth); err != nil {

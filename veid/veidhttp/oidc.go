@@ -30,14 +30,15 @@ type OIDCVerifier struct {
 // NewOIDCVerifier discovers the issuer (OpenID Connect Discovery 1.0 §4) with client (nil: the
 // default client) and prepares verification for clientID. now supplies the time (nil: time.Now).
 func NewOIDCVerifier(ctx context.Context, client *http.Client, issuerURL, clientID string, now func() time.Time) (*OIDCVerifier, error) {
+	keyCtx := context.Background() // used later to refresh the issuer's keys
 	if client != nil {
-		ctx = oidc.ClientContext(ctx, client)
+		ctx, keyCtx = oidc.ClientContext(ctx, client), oidc.ClientContext(keyCtx, client)
 	}
 	p, err := oidc.NewProvider(ctx, issuerURL)
 	if err != nil {
 		return nil, fmt.Errorf("veidhttp: discover %s: %w", issuerURL, err)
 	}
-	return &OIDCVerifier{verifier: p.VerifierContext(oidc.ClientContext(context.Background(), client), &oidc.Config{ClientID: clientID, Now: now})}, nil
+	return &OIDCVerifier{verifier: p.VerifierContext(keyCtx, &oidc.Config{ClientID: clientID, Now: now})}, nil
 }
 
 // Verify checks rawIDToken and that its nonce equals the one the relying party sent.
