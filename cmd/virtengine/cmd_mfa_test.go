@@ -10,14 +10,25 @@ import (
 	"github.com/virtengine/sdk/mfa"
 )
 
-// runMFA runs the root command with args and returns stdout; jsonOut is reset afterwards.
+// runMFA runs a fresh mfa command tree (cobra keeps flag values between runs of one tree) with
+// args after "mfa" and returns stdout. A "--json" argument sets the global jsonOut for the run.
 func runMFA(t *testing.T, args ...string) (string, error) {
 	t.Helper()
+	var rest []string
+	for _, a := range args {
+		if a == "--json" {
+			jsonOut = true
+			continue
+		}
+		rest = append(rest, a)
+	}
+	defer func() { jsonOut = false }()
 	var out bytes.Buffer
-	rootCmd.SetOut(&out)
-	rootCmd.SetArgs(args)
-	defer func() { jsonOut = false; rootCmd.SetArgs(nil); rootCmd.SetOut(nil) }()
-	err := rootCmd.Execute()
+	c := newMFACmd()
+	c.SetOut(&out)
+	c.SetArgs(rest[1:]) // drop "mfa"
+	c.SilenceUsage, c.SilenceErrors = true, true
+	err := c.Execute()
 	return out.String(), err
 }
 
