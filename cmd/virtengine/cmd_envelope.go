@@ -36,7 +36,7 @@ Input is stdin and output stdout unless given; payloads of any size stream in co
 }
 
 func newEnvKeygenCmd() *cobra.Command {
-	var classical, pqSigner bool
+	var classical, pqSigner, mnemonic, recover bool
 	var out string
 	c := &cobra.Command{
 		Use:   "keygen [-o FILE]",
@@ -50,18 +50,46 @@ func newEnvKeygenCmd() *cobra.Command {
 			if pqSigner {
 				scheme = envelope.MLDSA65
 			}
-			id, err := envelope.GenerateIdentity(kem)
-			if err != nil {
-				return err
-			}
-			sk, err := envelope.GenerateSigningKey(scheme)
-			if err != nil {
-				return err
+			var id *envelope.HPKEIdentity
+			var sk *envelope.SigningKey
+			var words string
+			var err error
+			switch {
+			case recover:
+				b, rerr := io.ReadAll(io.LimitReader(cmd.InOrStdin(), 4096))
+				if rerr != nil {
+					return rerr
+				}
+				words = string(b)
+				if id, sk, err = envelope.KeysFromMnemonic(words, os.Getenv("VIRTENGINE_MNEMONIC_PASSPHRASE"), kem, scheme); err != nil {
+					return fmt.Errorf("%w: give the 12 to 24 words on stdin, as keygen --mnemonic printed them (and the same --classical/--pq-signer flags)", err)
+				}
+				words = ""
+			case mnemonic:
+				if words, err = envelope.GenerateMnemonic(); err != nil {
+					return err
+				}
+				if id, sk, err = envelope.KeysFromMnemonic(words, os.Getenv("VIRTENGINE_MNEMONIC_PASSPHRASE"), kem, scheme); err != nil {
+					return err
+				}
+			default:
+				if id, err = envelope.GenerateIdentity(kem); err != nil {
+					return err
+				}
+				if sk, err = envelope.GenerateSigningKey(scheme); err != nil {
+					return err
+				}
 			}
 			file := (&envelope.KeyFile{Identities: []*envelope.HPKEIdentity{id}, Signers: []*envelope.SigningKey{sk}}).Marshal(time.Now())
 			pub := map[string]string{
 				"recipient": id.Recipient().String(), "signer": sk.Public().String(),
 				"recipient_key_id": id.KeyID().String(), "signer_key_id": sk.Public().KeyID().String(),
+			}
+			if words != "" {
+				pub["mnemonic"] = words
+				if !jsonOut {
+					fmt.Fprintf(cmd.ErrOrStderr(), "Write these words down; 'keygen --recover' re-creates the keys from them:\n%s\n", words)
+				}
 			}
 			if out == "" {
 				if jsonOut {
@@ -93,6 +121,9 @@ func newEnvKeygenCmd() *cobra.Command {
 	c.Flags().BoolVar(&classical, "classical", false, "X25519 instead of X-Wing for decryption (smaller, not post-quantum)")
 	c.Flags().BoolVar(&pqSigner, "pq-signer", false, "ML-DSA-65 instead of Ed25519 for signing (post-quantum, 3.3 KB signatures)")
 	c.Flags().StringVarP(&out, "output", "o", "", "write the key file here (mode 0600) instead of stdout")
+	c.Flags().BoolVar(&mnemonic, "mnemonic", false, "derive the keys from 24 new BIP-39 words and print them (passphrase: $VIRTENGINE_MNEMONIC_PASSPHRASE)")
+	c.Flags().BoolVar(&recover, "recover", false, "re-create the keys from BIP-39 words read on stdin")
+	c.MarkFlagsMutuallyExclusive("mnemonic", "recover")
 	return c
 }
 

@@ -110,6 +110,17 @@ func TestEnvelopeCLI(t *testing.T) {
 	if len(info.Recipients) != 1 || info.Recipients[0].KeyID != alice["recipient_key_id"] || info.Sizes.Plaintext != len(pt) {
 		t.Fatalf("inspect: %+v", info)
 	}
+	// Keys from BIP-39 words, and back.
+	var m map[string]string
+	json.Unmarshal([]byte(c.must(nil, "--json", "envelope", "keygen", "--mnemonic", "-o", "m.key")), &m)
+	var r map[string]string
+	json.Unmarshal([]byte(c.must([]byte(m["mnemonic"]), "--json", "envelope", "keygen", "--recover", "-o", "r.key")), &r)
+	if m["recipient"] == "" || r["recipient"] != m["recipient"] || r["signer"] != m["signer"] {
+		t.Fatal("recovered keys differ")
+	}
+	if _, errs, ok := c.run([]byte("abandon about"), "envelope", "keygen", "--recover"); ok || !strings.Contains(errs, "words") {
+		t.Fatalf("bad mnemonic accepted: %s", errs)
+	}
 	// Errors say what to do next.
 	if _, errs, _ := c.run(pt, "envelope", "seal", "-r", bob["recipient"]); !strings.Contains(errs, "--sign KEYFILE") {
 		t.Fatalf("seal without --sign: %s", errs)
