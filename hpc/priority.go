@@ -82,26 +82,3 @@ func (s *Scheduler) qos(name string) QoS {
 	}
 	return QoS{Name: name}
 }
-
-// compareJobs is before as a three-way comparison.
-func compareJobs(a, b *Job) int {
-	switch {
-	case a.prio > b.prio:
-		return -1
-	case a.prio < b.prio:
-		return 1
-	case a.seq < b.seq:
-		return -1
-	case a.seq > b.seq:
-		return 1
-	}
-	return 0
-}
-
-// before is the queue order: higher priority first, then submission order.
-func before(a, b *Job) bool {
-	if a.prio != b.prio {
-		return a.prio > b.prio
-	}
-	return a.seq < b.seq
-}

@@ -185,3 +185,56 @@ func TestJobInputsMustBeEnvelopes(t *testing.T) {
 		t.Fatalf("sealed inputs refused: %v", err)
 	}
 }
+
+func TestJobSpecValidate(t *testing.T) {
+	good := job("j", "t", 1, 1, 60)
+	if err := good.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for name, mut := range map[string]func(*JobSpec){
+		"no id":          func(j *JobSpec) { j.ID = "" },
+		"no partition":   func(j *JobSpec) { j.Partition = "" },
+		"zero nodes":     func(j *JobSpec) { j.Nodes = 0 },
+		"too many nodes": func(j *JobSpec) { j.Nodes = MaxNodesPerJob + 1 },
+		"zero cores":     func(j *JobSpec) { j.PerNode.Cores = 0 },
+		"negative gpus":  func(j *JobSpec) { j.PerNode.GPUs = -1 },
+		"over 7 days":    func(j *JobSpec) { j.RuntimeLimitSeconds = MaxRuntimeSeconds + 1 },
+		"no workload":    func(j *JobSpec) { j.Image = "" },
+		"long id":        func(j *JobSpec) { j.ID = string(make([]byte, MaxIDLen+1)) },
+	} {
+		j := good
+		mut(&j)
+		if err := j.Validate(); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+func TestGPUAndJobCountQuotas(t *testing.T) {
+	w := newWorld(t, fcfsConfig()).cluster("c1", 4, Resources{Cores: 8, GPUs: 2}).
+		tenant("g", 1, Quota{MaxGPUs: 2}).tenant("n", 1, Quota{MaxRunningJobs: 1})
+	g1, g2 := job("g1", "g", 1, 1, 60), job("g2", "g", 1, 1, 60)
+	g1.PerNode.GPUs, g2.PerNode.GPUs = 2, 1
+	w.submit(g1, 0)
+	w.submit(g2, 0)
+	w.submit(job("n1", "n", 1, 1, 60), 0)
+	w.submit(job("n2", "n", 1, 1, 60), 0)
+	st := started(w.s.Schedule(0))
+	if !has(st, "g1", "n1") || has(st, "g2") || has(st, "n2") {
+		t.Fatalf("started %v", keys(st))
+	}
+	for id, want := range map[string]string{"g2": "tenant g quota: 2 of 2 GPUs in use", "n2": "tenant n quota: 1 of 1 running jobs"} {
+		if e, _ := w.s.Explain(id); e.Message != want {
+			t.Errorf("%s: %q", id, e.Message)
+		}
+	}
+	if w.s.Running() != 2 || w.s.Queued() != 2 || w.s.Stats().Started != 2 {
+		t.Errorf("running %d queued %d stats %+v", w.s.Running(), w.s.Queued(), w.s.Stats())
+	}
+	if err := w.s.Cancel("g2", 1); err != nil || w.state("g2") != Cancelled {
+		t.Fatalf("cancel queued: %v", err)
+	}
+	if err := w.s.Cancel("g2", 2); !errors.Is(err, ErrBadTransition) {
+		t.Fatalf("cancel twice: %v", err)
+	}
+}

@@ -2,11 +2,19 @@
 // slowdown and utilization, so that a policy can be compared with the FCFS and EASY baselines on real
 // workloads (FEATURES §8.6, TARGETS "hpc").
 //
-// Most users call Load (an SWF trace, optionally gzipped) and then Run with a Config naming a Policy:
+// Most users call Load (an SWF trace, optionally gzipped) and then Run with a Config, usually from
+// ConfigByName ("fcfs", "easy", "default", ...):
 //
 //	w, _ := sim.Load("KTH-SP2-1996-2.1-cln.swf.gz", sim.LoadOptions{})
-//	res, _ := sim.Run(w, sim.Config{Policy: sim.EASY()})
+//	cfg, _ := sim.ConfigByName("default")
+//	res, _ := sim.Run(w, cfg)
 //	fmt.Println(res.MeanBSLD)
+//
+// "fcfs", "easy" and "sjf" are fast processor-count reference policies. "default" replays the trace
+// through the production scheduler (package hpc, Config.Scheduler) with its default configuration;
+// "scheduler-easy" configures that scheduler as EASY and reproduces "easy" job for job, which checks
+// the scheduler's backfilling end to end. Sites with latencies between them (Config.Sites, SplitEven)
+// measure what splitting a machine across providers costs.
 //
 // The model is the standard one of the scheduling literature (Mu'alem and Feitelson, "Utilization,
 // predictability, workloads, and user runtime estimates in scheduling the IBM SP2 with backfilling",
