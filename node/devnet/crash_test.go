@@ -1,0 +1,252 @@
+package devnet
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+
+	"github.com/virtengine/sdk/node"
+	"github.com/virtengine/sdk/node/client"
+	"github.com/virtengine/sdk/node/tx"
+)
+
+// Environment of the crash test's child processes.
+const (
+	envCrashChild  = "VIRTENGINE_CRASH_CHILD"  // a validator home: run it as this process
+	envCrashPeers  = "VIRTENGINE_CRASH_PEERS"  // its persistent peers
+	envCrashRounds = "VIRTENGINE_CRASH_ROUNDS" // kills in the crash test (default 3; set more for a longer run)
+)
+
+// TestMain runs a validator when the test binary is started as a crash-test child.
+func TestMain(m *testing.M) {
+	if home := os.Getenv(envCrashChild); home != "" {
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+		defer stop()
+		n, err := node.Start(ctx, home, node.Options{PersistentPeers: os.Getenv(envCrashPeers), NoAPI: true})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "child:", err)
+			os.Exit(2)
+		}
+		// Bounded: a child never outlives the test by more than this, even if the parent died.
+		select {
+		case <-n.Done():
+		case <-time.After(5 * time.Minute):
+			n.Stop()
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+type child struct {
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+func startChild(t *testing.T, nw *Network, i int) *child {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), envCrashChild+"="+nw.Nodes[i].Home, envCrashPeers+"="+nw.Peers(i))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c := &child{cmd: cmd, done: make(chan struct{})}
+	go func() { cmd.Wait(); close(c.done) }()
+	return c
+}
+
+func (c *child) kill() {
+	c.cmd.Process.Signal(syscall.SIGKILL)
+	<-c.done
+}
+
+// Crash: validators run as child processes; under a stream of signed transfers, a random validator
+// is killed with SIGKILL at a random moment and restarted, several times. Afterwards every node
+// catches up, every transaction any node reported committed is in every node's chain, and the app
+// hashes agree. Bounded: VIRTENGINE_CRASH_ROUNDS kills (default 3), each within seconds.
+func TestCrashKill9UnderLoad(t *testing.T) {
+	rounds := 3
+	if s := os.Getenv(envCrashRounds); s != "" {
+		if n, err := strconv.Atoi(s); err == nil && n > 0 {
+			rounds = n
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(60+rounds*15)*time.Second)
+	defer cancel()
+	dir, err := os.MkdirTemp("", "crash-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	nw, err := Create(dir, Config{Validators: 4, RandomPorts: true, TimeoutCommit: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	children := make([]*child, len(nw.Nodes))
+	var mu sync.Mutex
+	for i := range nw.Nodes {
+		children[i] = startChild(t, nw, i)
+	}
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range children {
+			if c != nil {
+				c.cmd.Process.Signal(syscall.SIGTERM)
+				select {
+				case <-c.done:
+				case <-time.After(15 * time.Second):
+					c.kill()
+				}
+			}
+		}
+	}()
+	clients := make([]*client.Client, len(nw.Nodes))
+	for i, n := range nw.Nodes {
+		hc, err := rpchttp.New("tcp://"+n.RPC, "/websocket")
+		if err != nil {
+			t.Fatal(err)
+		}
+		clients[i] = &client.Client{RPC: hc, ChainID: nw.ChainID, Fee: 1, CommitTimeout: 20 * time.Second}
+		if err := clients[i].WaitHeight(ctx, 2); err != nil {
+			t.Fatalf("node %d did not start: %v", i, err)
+		}
+	}
+	f := faucet(t, nw)
+	to, _ := tx.GenerateKey(tx.Ed25519)
+
+	// Load: pipelined transfers from the faucet, broadcast to any live node.
+	loadCtx, stopLoad := context.WithCancel(ctx)
+	sent := map[string]bool{}
+	var sentMu sync.Mutex
+	loadDone := make(chan struct{})
+	go func() {
+		defer close(loadDone)
+		seq := uint64(0)
+		for k := 0; loadCtx.Err() == nil; k++ {
+			c := clients[k%len(clients)]
+			acc, err := c.Account(loadCtx, f.Address())
+			if err != nil {
+				time.Sleep(50 * time.Millisecond)
+				continue
+			}
+			if acc.Sequence > seq {
+				seq = acc.Sequence
+			}
+			for j := 0; j < 20 && loadCtx.Err() == nil; j++ {
+				b, _ := tx.Sign(f, nw.ChainID, acc.Number, seq, 1, &tx.MsgSend{To: to.Address(), Amount: 1})
+				h, err := c.Broadcast(loadCtx, b)
+				var te *client.TxError
+				if errors.As(err, &te) {
+					seq = 0 // resynchronise from the node
+					break
+				}
+				if err != nil {
+					break
+				}
+				sentMu.Lock()
+				sent[h] = true
+				sentMu.Unlock()
+				seq++
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	for r := 0; r < rounds; r++ {
+		time.Sleep(time.Duration(300+rng.IntN(1200)) * time.Millisecond)
+		i := rng.IntN(len(children))
+		mu.Lock()
+		children[i].kill()
+		mu.Unlock()
+		t.Logf("round %d: kill -9 node%d", r+1, i)
+		time.Sleep(time.Duration(200+rng.IntN(800)) * time.Millisecond)
+		mu.Lock()
+		children[i] = startChild(t, nw, i)
+		mu.Unlock()
+	}
+	time.Sleep(time.Second)
+	stopLoad()
+	<-loadDone
+
+	// Every node catches up to a common height and agrees on the app hash there.
+	h, err := clients[0].Height(ctx)
+	if err != nil {
+		// node0 may be restarting; ask another.
+		h, err = clients[1].Height(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	h += 2
+	var first []byte
+	for i, c := range clients {
+		if err := c.WaitHeight(ctx, h+1); err != nil {
+			t.Fatalf("node%d did not catch up to %d: %v", i, h+1, err)
+		}
+		hh := h + 1
+		b, err := c.RPC.Block(ctx, &hh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = b.Block.AppHash
+		} else if !bytes.Equal(first, b.Block.AppHash) {
+			t.Fatalf("app hash at %d: node0 %X, node%d %X", h, first, i, b.Block.AppHash)
+		}
+	}
+	// No committed transaction lost: every transaction node0 has committed is in every node's chain.
+	committed := 0
+	for hash := range sent {
+		hb, _ := hexBytes(hash)
+		r0, err := clients[0].RPC.Tx(ctx, hb, false)
+		if err != nil {
+			continue // never committed (dropped from a killed node's mempool)
+		}
+		committed++
+		for i, c := range clients[1:] {
+			ri, err := c.RPC.Tx(ctx, hb, false)
+			if err != nil || ri.Height != r0.Height {
+				t.Fatalf("tx %s committed at %d on node0, node%d: %v", hash, r0.Height, i+1, err)
+			}
+		}
+	}
+	acc, err := clients[0].Account(ctx, to.Address())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if acc.Balance != uint64(committed) {
+		t.Fatalf("recipient balance %d, committed transfers %d", acc.Balance, committed)
+	}
+	if committed == 0 {
+		t.Fatal("no transaction committed under load")
+	}
+	t.Logf("%d kills; %d of %d transfers committed, app hash %X at height %d identical on all nodes", rounds, committed, len(sent), first, h)
+}
+
+func hexBytes(s string) ([]byte, error) {
+	b := make([]byte, len(s)/2)
+	for i := range b {
+		v, err := strconv.ParseUint(s[2*i:2*i+2], 16, 8)
+		if err != nil {
+			return nil, err
+		}
+		b[i] = byte(v)
+	}
+	return b, nil
+}
