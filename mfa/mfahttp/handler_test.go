@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"regexp"
+	"strconv"
 	"testing"
 	"time"
 
@@ -120,4 +123,45 @@ func TestCodeCoversEverySentinel(t *testing.T) {
 	if code, _ := Code(&mfa.WebAuthnError{Kind: mfa.ErrCounterRollback}); code != "webauthn_counter_rollback" {
 		t.Errorf("counter rollback: %s", code)
 	}
+}
+
+// TestProtocolDocListsEveryCode keeps the error table of ../PROTOCOL.md in step with errorCodes.
+func TestProtocolDocListsEveryCode(t *testing.T) {
+	doc, err := os.ReadFile("../PROTOCOL.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := regexp.MustCompile("(?m)^\\| `([a-z_0-9]+)` \\| ([0-9]+) \\| `mfa\\.(\\w+)` \\|$").FindAllStringSubmatch(string(doc), -1)
+	if len(rows) != len(errorCodes) {
+		t.Fatalf("PROTOCOL.md lists %d codes, the adapter has %d", len(rows), len(errorCodes))
+	}
+	for i, r := range rows {
+		c := errorCodes[i]
+		if r[1] != c.code || r[2] != strconv.Itoa(c.status) || "mfa."+r[3] != fmt.Sprintf("mfa.%s", sentinelName(c.err)) {
+			t.Errorf("row %d: doc %v, code %s %d", i, r[1:], c.code, c.status)
+		}
+	}
+}
+
+// sentinelName finds the exported name of a sentinel by identity.
+func sentinelName(err error) string {
+	for name, e := range map[string]error{
+		"ErrLocked": mfa.ErrLocked, "ErrTooManyTries": mfa.ErrTooManyTries, "ErrTooManyChallenges": mfa.ErrTooManyChallenges,
+		"ErrRateLimited": mfa.ErrRateLimited, "ErrScoreTooLow": mfa.ErrScoreTooLow, "ErrSessionUsed": mfa.ErrSessionUsed,
+		"ErrSessionExpired": mfa.ErrSessionExpired, "ErrSessionWrongTx": mfa.ErrSessionWrongTx, "ErrSessionWrongDevice": mfa.ErrSessionWrongDevice,
+		"ErrSessionWrongAcct": mfa.ErrSessionWrongAcct, "ErrSessionValue": mfa.ErrSessionValue, "ErrSessionNotFound": mfa.ErrSessionNotFound,
+		"ErrStepUpRequired": mfa.ErrStepUpRequired, "ErrCeremonyNotFound": mfa.ErrCeremonyNotFound, "ErrOriginMismatch": mfa.ErrOriginMismatch,
+		"ErrRPIDMismatch": mfa.ErrRPIDMismatch, "ErrUserPresence": mfa.ErrUserPresence, "ErrUserVerification": mfa.ErrUserVerification,
+		"ErrCounterRollback": mfa.ErrCounterRollback, "ErrUnknownCredential": mfa.ErrUnknownCredential, "ErrBadSignature": mfa.ErrBadSignature,
+		"ErrAttestation": mfa.ErrAttestation, "ErrBackupFlags": mfa.ErrBackupFlags, "ErrMalformedResponse": mfa.ErrMalformedResponse,
+		"ErrWebAuthn": mfa.ErrWebAuthn, "ErrChallengeExpired": mfa.ErrChallengeExpired, "ErrChallengeNotFound": mfa.ErrChallengeNotFound,
+		"ErrFactorNotAllowed": mfa.ErrFactorNotAllowed, "ErrFactorNotFound": mfa.ErrFactorNotFound, "ErrFactorLimit": mfa.ErrFactorLimit,
+		"ErrNotRequired": mfa.ErrNotRequired, "ErrUnknownTx": mfa.ErrUnknownTx, "ErrWrongCode": mfa.ErrWrongCode,
+		"ErrCodeReplayed": mfa.ErrCodeReplayed, "ErrInvalidInput": mfa.ErrInvalidInput,
+	} {
+		if e == err {
+			return name
+		}
+	}
+	return "?"
 }
