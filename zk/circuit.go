@@ -1,6 +1,7 @@
 package zk
 
 import (
+	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 	tedwards "github.com/consensys/gnark-crypto/ecc/twistededwards"
 	"github.com/consensys/gnark/frontend"
 	"github.com/consensys/gnark/std/algebra/native/twistededwards"
@@ -44,22 +45,18 @@ func (c *Circuit) Define(api frontend.API) error {
 	on := api.ToBinary(c.Statements, numStatementBits)
 	sigOn, countryOn, revOn, holderOn, nullOn := on[0], on[1], on[2], on[3], on[4]
 
-	// §3.1 Commitment C = Poseidon2(tagCommit, attributes…, randomness).
-	h, err := poseidon2.New(api)
+	// §3.1 Commitment C = Poseidon2-12[tagCommit, attributes…, randomness, 0][1].
+	cm, err := wideHashCircuit(api, commitWidth, tagCommit, append(c.Attr[:], c.Randomness)...)
 	if err != nil {
 		return err
 	}
-	h.Write(bigOf(tagCommit))
-	h.Write(c.Attr[:]...)
-	h.Write(c.Randomness)
-	cm := h.Sum()
 
 	// §3.1 Issuer signature: EdDSA over C (Poseidon2 challenge hash).
 	curve, err := twistededwards.NewEdCurve(api, tedwards.BN254)
 	if err != nil {
 		return err
 	}
-	hs, err := poseidon2.New(api)
+	hs, err := newChallengeHasherCircuit(api)
 	if err != nil {
 		return err
 	}
@@ -137,4 +134,42 @@ func (c *Circuit) Define(api frontend.API) error {
 // assertImplies asserts on·x = 0: when the switch on is 1, x must be 0.
 func assertImplies(api frontend.API, on, x frontend.Variable) {
 	api.AssertIsEqual(api.Mul(on, x), 0)
+}
+
+// wideHashCircuit is wideHash in the circuit: one Poseidon2 permutation of the given width.
+func wideHashCircuit(api frontend.API, width int, tag fr.Element, xs ...frontend.Variable) (frontend.Variable, error) {
+	p, err := p2perm.NewPoseidon2FromParameters(api, width, wideFullRounds, widePartRounds)
+	if err != nil {
+		return nil, err
+	}
+	state := make([]frontend.Variable, width)
+	state[0] = bigOf(tag)
+	copy(state[1:], xs)
+	for i := len(xs) + 1; i < width; i++ {
+		state[i] = 0
+	}
+	if err := p.Permutation(state); err != nil {
+		return nil, err
+	}
+	return state[1], nil
+}
+
+// challengeHasherCircuit is challengeHasher in the circuit (a hash.FieldHasher for std/signature/eddsa).
+type challengeHasherCircuit struct {
+	api frontend.API
+	in  []frontend.Variable
+}
+
+func newChallengeHasherCircuit(api frontend.API) (*challengeHasherCircuit, error) {
+	return &challengeHasherCircuit{api: api}, nil
+}
+
+func (h *challengeHasherCircuit) Write(data ...frontend.Variable) { h.in = append(h.in, data...) }
+func (h *challengeHasherCircuit) Reset()                          { h.in = nil }
+func (h *challengeHasherCircuit) Sum() frontend.Variable {
+	v, err := wideHashCircuit(h.api, challengeWidth, tagChallenge, h.in...)
+	if err != nil {
+		panic(err) // fixed width and arity: unreachable
+	}
+	return v
 }

@@ -108,14 +108,10 @@ type Credential struct {
 	Signature  []byte          `json:"signature"` // EdDSA (R compressed ‖ S), 64 bytes
 }
 
-// commitment computes C = Poseidon2(tagCommit, attributes…, randomness), CIRCUITS.md §2.
+// commitment computes C = Poseidon2-12[tagCommit, attributes…, randomness, 0][1], CIRCUITS.md §2.2.
 func commitment(a *Attributes, randomness fr.Element) fr.Element {
 	el := a.elements()
-	in := make([]fr.Element, 0, NumAttributes+2)
-	in = append(in, tagCommit)
-	in = append(in, el[:]...)
-	in = append(in, randomness)
-	return hashElements(in...)
+	return wideHash(permCommit, commitWidth, tagCommit, append(el[:], randomness)...)
 }
 
 // Commitment returns the credential's commitment, the message the issuer signed.

@@ -8,7 +8,6 @@ import (
 	"io"
 
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
-	"github.com/consensys/gnark-crypto/ecc/bn254/fr/poseidon2"
 	"github.com/consensys/gnark-crypto/ecc/bn254/twistededwards/eddsa"
 )
 
@@ -17,7 +16,7 @@ import (
 const IssuerPublicKeySize = 32
 
 // IssuerPrivateKey signs credential commitments with EdDSA on BN254's twisted Edwards curve and
-// Poseidon2 as the challenge hash H(R, A, M). Generate one with GenerateIssuerKey.
+// a width-8 Poseidon2 permutation as the challenge hash H(R, A, M) (CIRCUITS.md §1). Generate one with GenerateIssuerKey.
 type IssuerPrivateKey struct{ k *eddsa.PrivateKey }
 
 // IssuerPublicKey verifies credential signatures. In JSON it is the 0x-hex of its 32-byte compressed
@@ -54,7 +53,7 @@ func ParseIssuerPrivateKey(b []byte) (*IssuerPrivateKey, error) {
 // sign signs the commitment (one field element).
 func (k *IssuerPrivateKey) sign(commitment fr.Element) ([]byte, error) {
 	msg := commitment.Bytes()
-	return k.k.Sign(msg[:], poseidon2.NewMerkleDamgardHasher())
+	return k.k.Sign(msg[:], newChallengeHasher())
 }
 
 // Bytes returns the 32-byte compressed point.
@@ -105,7 +104,7 @@ func (p *IssuerPublicKey) UnmarshalText(b []byte) error {
 // verify checks sig over the commitment.
 func (p IssuerPublicKey) verify(sig []byte, commitment fr.Element) bool {
 	msg := commitment.Bytes()
-	ok, err := p.p.Verify(sig, msg[:], poseidon2.NewMerkleDamgardHasher())
+	ok, err := p.p.Verify(sig, msg[:], newChallengeHasher())
 	return err == nil && ok
 }
 
