@@ -5,6 +5,9 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func toLowerASCII(s string) string { return strings.ToLower(s) }
@@ -123,6 +126,54 @@ func FuzzArmor(f *testing.F) {
 		}
 		if !bytes.Equal(armor(t, got), b) {
 			t.Fatal("accepted armor is not canonical")
+		}
+	})
+}
+
+// FuzzParseKeyFile: the key file parser never panics, and what it accepts re-parses to the same keys.
+func FuzzParseKeyFile(f *testing.F) {
+	kf := &KeyFile{Identities: []*HPKEIdentity{mustIdentity(f, XWing), mustIdentity(f, X25519)}, Signers: []*SigningKey{mustSigner(f, Ed25519)}}
+	f.Add(kf.Marshal(time.Unix(0, 0)))
+	for _, v := range loadVectors(f)[:3] {
+		f.Add([]byte("# a comment\n\n" + v.Identity + "\n"))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		kf, err := ParseKeyFile(bytes.NewReader(b))
+		if err != nil {
+			if Code(err) == "other" {
+				t.Fatalf("untyped error: %v", err)
+			}
+			return
+		}
+		again, err := ParseKeyFile(bytes.NewReader(kf.Marshal(time.Unix(0, 0))))
+		if err != nil || len(again.Identities) != len(kf.Identities) || len(again.Signers) != len(kf.Signers) {
+			t.Fatalf("re-parse: %v", err)
+		}
+		for i := range kf.Identities {
+			if again.Identities[i].String() != kf.Identities[i].String() {
+				t.Fatal("identity changed on re-parse")
+			}
+		}
+	})
+}
+
+// FuzzMnemonic: the mnemonic parser never panics, and accepted words re-encode to themselves.
+func FuzzMnemonic(f *testing.F) {
+	for _, v := range bip39Vectors {
+		f.Add(v.mnemonic)
+	}
+	f.Add("abandon abandon")
+	f.Fuzz(func(t *testing.T, m string) {
+		e, err := MnemonicEntropy(m)
+		if err != nil {
+			if Code(err) == "other" {
+				t.Fatalf("untyped error: %v", err)
+			}
+			return
+		}
+		again, err := NewMnemonic(e)
+		if err != nil || again != strings.Join(strings.Fields(norm.NFKD.String(m)), " ") {
+			t.Fatalf("round trip: %q -> %q (%v)", m, again, err)
 		}
 	})
 }
