@@ -2,7 +2,6 @@ package mfa
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base32"
 	"fmt"
@@ -57,24 +56,13 @@ func (b *BackupCodes) Generate(account string) ([]string, error) {
 			return nil, fmt.Errorf("mfa: read backup code: %w", err)
 		}
 		c := strings.ToLower(backupAlphabet.EncodeToString(raw))
-		set.hashes[i] = backupHash(set.salt[:], account, c)
+		set.hashes[i] = saltedHash(set.salt[:], account, c)
 		codes[i] = c[0:4] + "-" + c[4:8] + "-" + c[8:12] + "-" + c[12:16]
 	}
 	b.mu.Lock()
 	b.sets[account] = set
 	b.mu.Unlock()
 	return codes, nil
-}
-
-func backupHash(salt []byte, account, code string) [32]byte {
-	h := sha256.New()
-	h.Write(salt)
-	h.Write([]byte(account))
-	h.Write([]byte{0})
-	h.Write([]byte(code))
-	var out [32]byte
-	h.Sum(out[:0])
-	return out
 }
 
 // Remaining counts the unused codes of account.
@@ -105,7 +93,7 @@ func (b *BackupCodes) Verify(account string, response []byte, _ time.Time) error
 	if len(code) != BackupCodeLen {
 		return ErrWrongCode
 	}
-	h := backupHash(s.salt[:], account, code)
+	h := saltedHash(s.salt[:], account, code)
 	match := -1
 	for i := range s.hashes { // compare all, in constant time each
 		if subtle.ConstantTimeCompare(h[:], s.hashes[i][:]) == 1 {

@@ -145,12 +145,14 @@ func (d *DeliveredCode) newCode(account string, now time.Time) (string, *pending
 		if _, err := io.ReadFull(d.rnd, pc.salt[:]); err != nil {
 			return "", nil, fmt.Errorf("mfa: read salt: %w", err)
 		}
-		pc.hash = codeHash(pc.salt[:], account, code)
+		pc.hash = saltedHash(pc.salt[:], account, code)
 		return code, pc, nil
 	}
 }
 
-func codeHash(salt []byte, account, code string) [32]byte {
+// saltedHash is what delivered and backup codes keep instead of the code: SHA-256 over a random
+// salt, the account and the code, so equal codes of two accounts never hash alike.
+func saltedHash(salt []byte, account, code string) [32]byte {
 	h := sha256.New()
 	h.Write(salt)
 	h.Write([]byte(account))
@@ -176,7 +178,7 @@ func (d *DeliveredCode) Verify(account string, response []byte, now time.Time) e
 		return ErrCodeExpired
 	}
 	code, ok := normalizeCode(response, DeliveredCodeDigits)
-	h := codeHash(pc.salt[:], account, code)
+	h := saltedHash(pc.salt[:], account, code)
 	if ok && subtle.ConstantTimeCompare(h[:], pc.hash[:]) == 1 {
 		delete(d.codes, account)
 		return nil

@@ -101,17 +101,8 @@ func (r *Registry) IsTrustedDevice(account, device string) bool {
 // errors (a *StepUpRequiredError) when the account already has factors and no step-up for
 // TxKeyRotation or TxAccountRecovery is open.
 func (r *Registry) Enroll(c Change, t FactorType, label string, now time.Time) (Enrollment, error) {
-	if err := checkIDs(c.Account, c.Device); err != nil {
+	if err := checkEnrollment(c, t, label); err != nil {
 		return Enrollment{}, err
-	}
-	if !t.Valid() {
-		return Enrollment{}, fmt.Errorf("%w: %q", ErrUnknownFactor, t)
-	}
-	if len(label) > MaxFactorLabelLen {
-		return Enrollment{}, invalid("label longer than %d bytes", MaxFactorLabelLen)
-	}
-	if t == FactorTrustedDevice && c.Device == "" {
-		return Enrollment{}, invalid("a trusted device enrollment needs the device identifier")
 	}
 	r.mu.Lock()
 	n := len(r.accounts[c.Account])
@@ -124,13 +115,9 @@ func (r *Registry) Enroll(c Change, t FactorType, label string, now time.Time) (
 			return Enrollment{}, err
 		}
 	}
-	id, err := r.newID()
+	e, err := r.newEnrollment(c, t, label, now)
 	if err != nil {
 		return Enrollment{}, err
-	}
-	e := Enrollment{ID: id, Account: c.Account, Type: t, Label: label, CreatedAt: now}
-	if t == FactorTrustedDevice {
-		e.Device = c.Device
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -175,14 +162,8 @@ func (r *Registry) Remove(c Change, id string, now time.Time) error {
 // (a step-up for TxAccountRecovery), the lost enrollment is removed and the new factor enrolled in
 // one step.
 func (r *Registry) Replace(c Change, lostID string, t FactorType, label string, now time.Time) (Enrollment, error) {
-	if err := checkIDs(c.Account, c.Device); err != nil {
+	if err := checkEnrollment(c, t, label); err != nil {
 		return Enrollment{}, err
-	}
-	if !t.Valid() {
-		return Enrollment{}, fmt.Errorf("%w: %q", ErrUnknownFactor, t)
-	}
-	if len(label) > MaxFactorLabelLen {
-		return Enrollment{}, invalid("label longer than %d bytes", MaxFactorLabelLen)
 	}
 	r.mu.Lock()
 	idx := indexOf(r.accounts[c.Account], lostID)
@@ -193,13 +174,9 @@ func (r *Registry) Replace(c Change, lostID string, t FactorType, label string, 
 	if err := r.authorize(c, now, TxAccountRecovery); err != nil {
 		return Enrollment{}, err
 	}
-	id, err := r.newID()
+	e, err := r.newEnrollment(c, t, label, now)
 	if err != nil {
 		return Enrollment{}, err
-	}
-	e := Enrollment{ID: id, Account: c.Account, Type: t, Label: label, CreatedAt: now}
-	if t == FactorTrustedDevice {
-		e.Device = c.Device
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -237,12 +214,34 @@ func (r *Registry) authorize(c Change, now time.Time, txs ...TxType) error {
 	return first
 }
 
-func (r *Registry) newID() (string, error) {
+// checkEnrollment validates the request of an enrollment.
+func checkEnrollment(c Change, t FactorType, label string) error {
+	if err := checkIDs(c.Account, c.Device); err != nil {
+		return err
+	}
+	if !t.Valid() {
+		return fmt.Errorf("%w: %q", ErrUnknownFactor, t)
+	}
+	if len(label) > MaxFactorLabelLen {
+		return invalid("label longer than %d bytes", MaxFactorLabelLen)
+	}
+	if t == FactorTrustedDevice && c.Device == "" {
+		return invalid("a trusted device enrollment needs the device identifier")
+	}
+	return nil
+}
+
+// newEnrollment builds an enrollment with a fresh identifier; a trusted device records its device.
+func (r *Registry) newEnrollment(c Change, t FactorType, label string, now time.Time) (Enrollment, error) {
 	var b [12]byte
 	if _, err := io.ReadFull(r.rnd, b[:]); err != nil {
-		return "", fmt.Errorf("mfa: read random identifier: %w", err)
+		return Enrollment{}, fmt.Errorf("mfa: read random identifier: %w", err)
 	}
-	return hex.EncodeToString(b[:]), nil
+	e := Enrollment{ID: hex.EncodeToString(b[:]), Account: c.Account, Type: t, Label: label, CreatedAt: now}
+	if t == FactorTrustedDevice {
+		e.Device = c.Device
+	}
+	return e, nil
 }
 
 func indexOf(list []Enrollment, id string) int {

@@ -45,13 +45,26 @@ type Server struct {
 // Handler returns the routes.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /policy", s.policy)
-	mux.HandleFunc("POST /passkeys/register/begin", s.registerBegin)
-	mux.HandleFunc("POST /passkeys/register/finish", s.registerFinish)
-	mux.HandleFunc("POST /stepup/begin", s.stepUpBegin)
-	mux.HandleFunc("POST /stepup/passkey", s.stepUpPasskey)
-	mux.HandleFunc("POST /authorize", s.authorize)
+	mux.HandleFunc("GET /policy", handle(s.policy))
+	mux.HandleFunc("POST /passkeys/register/begin", handle(s.registerBegin))
+	mux.HandleFunc("POST /passkeys/register/finish", handle(s.registerFinish))
+	mux.HandleFunc("POST /stepup/begin", handle(s.stepUpBegin))
+	mux.HandleFunc("POST /stepup/passkey", handle(s.stepUpPasskey))
+	mux.HandleFunc("POST /authorize", handle(s.authorize))
 	return mux
+}
+
+// handle turns an endpoint into a handler: its value is sent as JSON with 200, its error with the
+// stable code and status of Code.
+func handle(fn func(r *http.Request) (any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v, err := fn(r)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, v)
+	}
 }
 
 func (s *Server) now() time.Time {
@@ -61,6 +74,7 @@ func (s *Server) now() time.Time {
 	return time.Now()
 }
 
+// account names the account of r: Server.Account when set, else fromBody, else ?account=.
 func (s *Server) account(r *http.Request, fromBody string) (string, error) {
 	if s.Account != nil {
 		return s.Account(r)
@@ -85,65 +99,53 @@ func readBody(r *http.Request) ([]byte, error) {
 	return b, nil
 }
 
-func decode(r *http.Request, v any) error {
+// accountRequest is a JSON body that names an account.
+type accountRequest interface{ accountName() string }
+
+// decodeAccount decodes the JSON body into v and returns the account of the request.
+func (s *Server) decodeAccount(r *http.Request, v accountRequest) (string, error) {
 	b, err := readBody(r)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("%w: JSON body: %v", mfa.ErrInvalidInput, err)
+		return "", fmt.Errorf("%w: JSON body: %v", mfa.ErrInvalidInput, err)
 	}
-	return nil
+	return s.account(r, v.accountName())
 }
 
-func (s *Server) policy(w http.ResponseWriter, r *http.Request) {
+func (s *Server) policy(*http.Request) (any, error) {
 	p := s.Engine.Policy()
-	writeJSON(w, http.StatusOK, struct {
+	return struct {
 		*mfa.Policy
 		Hash string `json:"hash"`
-	}{p, p.Hash()})
+	}{p, p.Hash()}, nil
 }
 
 type accountBody struct {
 	Account string `json:"account"`
 }
 
-func (s *Server) registerBegin(w http.ResponseWriter, r *http.Request) {
-	var req accountBody
-	if err := decode(r, &req); err != nil {
-		writeError(w, err)
-		return
-	}
-	acct, err := s.account(r, req.Account)
+func (b *accountBody) accountName() string { return b.Account }
+
+func (s *Server) registerBegin(r *http.Request) (any, error) {
+	acct, err := s.decodeAccount(r, &accountBody{})
 	if err != nil {
-		writeError(w, err)
-		return
+		return nil, err
 	}
-	opts, err := s.Passkeys.BeginRegistration(acct, s.now())
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, opts)
+	return s.Passkeys.BeginRegistration(acct, s.now())
 }
 
-func (s *Server) registerFinish(w http.ResponseWriter, r *http.Request) {
+func (s *Server) registerFinish(r *http.Request) (any, error) {
 	acct, err := s.account(r, "")
 	if err != nil {
-		writeError(w, err)
-		return
+		return nil, err
 	}
 	body, err := readBody(r)
 	if err != nil {
-		writeError(w, err)
-		return
+		return nil, err
 	}
-	cred, err := s.Passkeys.FinishRegistration(acct, body, s.now())
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, cred)
+	return s.Passkeys.FinishRegistration(acct, body, s.now())
 }
 
 // StepUpBeginRequest is the body of POST /stepup/begin.
@@ -154,6 +156,8 @@ type StepUpBeginRequest struct {
 	Device  string     `json:"device,omitempty"`
 }
 
+func (b *StepUpBeginRequest) accountName() string { return b.Account }
+
 // StepUpBeginResponse is its answer: the challenge and, when the account has passkeys, the
 // WebAuthn request options to answer it with.
 type StepUpBeginResponse struct {
@@ -161,16 +165,11 @@ type StepUpBeginResponse struct {
 	Options   any           `json:"options,omitempty"`
 }
 
-func (s *Server) stepUpBegin(w http.ResponseWriter, r *http.Request) {
+func (s *Server) stepUpBegin(r *http.Request) (any, error) {
 	var req StepUpBeginRequest
-	if err := decode(r, &req); err != nil {
-		writeError(w, err)
-		return
-	}
-	acct, err := s.account(r, req.Account)
+	acct, err := s.decodeAccount(r, &req)
 	if err != nil {
-		writeError(w, err)
-		return
+		return nil, err
 	}
 	var score uint8
 	if s.Score != nil {
@@ -179,45 +178,33 @@ func (s *Server) stepUpBegin(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
 	c, err := s.Engine.Begin(mfa.StepUpRequest{Account: acct, Tx: req.Tx, Value: req.Value, Device: req.Device, Score: score}, now)
 	if err != nil {
-		writeError(w, err)
-		return
+		return nil, err
 	}
 	resp := StepUpBeginResponse{Challenge: c}
 	if len(s.Passkeys.Credentials(acct)) > 0 {
-		opts, err := s.Passkeys.BeginLogin(acct, now)
-		if err != nil {
-			writeError(w, err)
-			return
+		if resp.Options, err = s.Passkeys.BeginLogin(acct, now); err != nil {
+			return nil, err
 		}
-		resp.Options = opts
 	}
-	writeJSON(w, http.StatusOK, resp)
+	return resp, nil
 }
 
-func (s *Server) stepUpPasskey(w http.ResponseWriter, r *http.Request) {
+func (s *Server) stepUpPasskey(r *http.Request) (any, error) {
 	body, err := readBody(r)
 	if err != nil {
-		writeError(w, err)
-		return
+		return nil, err
 	}
 	id := r.URL.Query().Get("challenge")
 	if s.Account != nil { // with a login session, the challenge must be the caller's
 		acct, err := s.Account(r)
 		if err != nil {
-			writeError(w, err)
-			return
+			return nil, err
 		}
 		if c, err := s.Engine.Challenge(id); err != nil || c.Account != acct {
-			writeError(w, mfa.ErrChallengeNotFound)
-			return
+			return nil, mfa.ErrChallengeNotFound
 		}
 	}
-	p, err := s.Engine.Submit(id, s.Passkeys, body, s.now())
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, p)
+	return s.Engine.Submit(id, s.Passkeys, body, s.now())
 }
 
 // AuthorizeRequest is the body of POST /authorize.
@@ -229,21 +216,13 @@ type AuthorizeRequest struct {
 	SessionID string     `json:"session_id,omitempty"`
 }
 
-func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
+func (b *AuthorizeRequest) accountName() string { return b.Account }
+
+func (s *Server) authorize(r *http.Request) (any, error) {
 	var req AuthorizeRequest
-	if err := decode(r, &req); err != nil {
-		writeError(w, err)
-		return
-	}
-	acct, err := s.account(r, req.Account)
+	acct, err := s.decodeAccount(r, &req)
 	if err != nil {
-		writeError(w, err)
-		return
+		return nil, err
 	}
-	a, err := s.Engine.Authorize(mfa.AuthorizeRequest{Account: acct, Tx: req.Tx, Value: req.Value, Device: req.Device, SessionID: req.SessionID}, s.now())
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, a)
+	return s.Engine.Authorize(mfa.AuthorizeRequest{Account: acct, Tx: req.Tx, Value: req.Value, Device: req.Device, SessionID: req.SessionID}, s.now())
 }
