@@ -73,6 +73,9 @@ func (p *Passkeys) FinishRegistration(account string, response []byte, now time.
 		return PasskeyCredential{}, webauthnErr(ErrBackupFlags, errors.New("backup state set on a credential that is not backup eligible"))
 	}
 	u := p.users[account]
+	if u == nil { // the account's passkeys were replaced by Import since the challenge was issued
+		return PasskeyCredential{}, webauthnErr(ErrCeremonyNotFound, errors.New("account state changed"))
+	}
 	session := c.session
 	session.Expires = time.Time{} // expiry was checked against now above; go-webauthn would read the clock
 	cred, err := p.wa.CreateCredential(u, session, parsed)
@@ -138,6 +141,9 @@ func (p *Passkeys) FinishLogin(account string, response []byte, now time.Time) (
 		return PasskeyCredential{}, err
 	}
 	u := p.users[account]
+	if u == nil {
+		return PasskeyCredential{}, webauthnErr(ErrUnknownCredential, nil)
+	}
 	idx := -1
 	for i := range u.creds {
 		if bytes.Equal(u.creds[i].ID, parsed.RawID) {

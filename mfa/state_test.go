@@ -81,3 +81,21 @@ func TestTOTPStateKeepsReplayProtection(t *testing.T) {
 		t.Fatalf("invalid key imported: %v", err)
 	}
 }
+
+// An Import between a Begin and its Finish must not crash the Finish.
+func TestImportDuringCeremony(t *testing.T) {
+	p := newPasskeys(t, nil)
+	a := newSoftAuthenticator(t, testOrigin)
+	h := register(t, p, "alice", a)
+	lo, _ := p.BeginLogin("alice", t0)
+	opts, _ := p.BeginRegistration("bob", t0)
+	if err := p.Import(PasskeyState{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.FinishLogin("alice", a.get(lo, h), t0); !errors.Is(err, ErrUnknownCredential) {
+		t.Fatalf("login after import: %v", err)
+	}
+	if _, err := p.FinishRegistration("bob", newSoftAuthenticator(t, testOrigin).create(opts), t0); !errors.Is(err, ErrCeremonyNotFound) {
+		t.Fatalf("registration after import: %v", err)
+	}
+}

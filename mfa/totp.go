@@ -156,7 +156,7 @@ func (t *TOTP) Verify(account string, response []byte, now time.Time) error {
 		return err
 	}
 	if st.key.Type == "hotp" {
-		for c := st.key.Counter; c <= st.key.Counter+HOTPLookAhead; c++ {
+		for c := st.key.Counter; c <= st.key.Counter+HOTPLookAhead && c >= st.key.Counter; c++ { // c >= Counter: stop at wrap-around
 			if codeEqual(hotp(h, st.key.Secret, c, st.key.Digits), code) {
 				st.key.Counter = c + 1
 				return nil
