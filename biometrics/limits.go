@@ -13,7 +13,7 @@ const (
 
 	// DetectMaxSide is the longer side of the image given to YuNet; the other side keeps the aspect
 	// ratio, both rounded up to a multiple of 32 (YuNet's largest stride).
-	DetectMaxSide = 640
+	DetectMaxSide = 480
 	// DetectScoreThreshold and DetectNMSThreshold are YuNet's score (√(cls·iou)) and NMS IoU bounds.
 	DetectScoreThreshold = 0.6
 	DetectNMSThreshold   = 0.3

@@ -1,0 +1,131 @@
+package biometrics
+
+import (
+	"runtime"
+	"testing"
+
+	"github.com/virtengine/sdk/biometrics/facerec"
+	"github.com/virtengine/sdk/internal/assets"
+)
+
+// Benchmarks run each stage on decoded images (decoding is not counted). The reference for the
+// embedder is the same network run directly in Go (facerec.Net.Forward), measured in the same run;
+// TARGETS.md anchors: YuNet 0.7 ms + SFace 5 ms on a desktop i7; target ≤ 30 ms for detect + align +
+// embed on 2 cores, ≤ 10 ms liveness, ≤ 300 ms MRZ.
+
+func BenchmarkDetect(b *testing.B) {
+	e := engine(b)
+	img, _ := DecodeImage("obama.jpg", face(b, "obama.jpg"))
+	defer img.Close()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		e.det.Detect(img)
+	}
+}
+
+func BenchmarkDetectAlignEmbed(b *testing.B) {
+	e := engine(b)
+	img, _ := DecodeImage("obama.jpg", face(b, "obama.jpg"))
+	defer img.Close()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := e.embedMat("obama.jpg", img); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// chipInput is the aligned chip of obama.jpg, preprocessed for facerec.Net.Forward.
+func chipInput(b *testing.B, e *Engine) []float32 {
+	img, _ := DecodeImage("obama.jpg", face(b, "obama.jpg"))
+	defer img.Close()
+	c := Align(img, e.det.Detect(img)[0])
+	bgr := c.ToBytes()
+	c.Close()
+	rgb := make([]byte, len(bgr))
+	for i := 0; i < len(bgr); i += 3 {
+		rgb[i], rgb[i+1], rgb[i+2] = bgr[i+2], bgr[i+1], bgr[i]
+	}
+	in, _ := facerec.Preprocess(rgb)
+	return in
+}
+
+// BenchmarkEmbedONNX is the converted network in OpenCV on an aligned chip.
+func BenchmarkEmbedONNX(b *testing.B) {
+	e := engine(b)
+	img, _ := DecodeImage("obama.jpg", face(b, "obama.jpg"))
+	defer img.Close()
+	c := Align(img, e.det.Detect(img)[0])
+	defer c.Close()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := e.emb.Embed(c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEmbedGoReference is the reference: the TensorFlow.js network run op by op in Go.
+func BenchmarkEmbedGoReference(b *testing.B) {
+	e := engine(b)
+	in := chipInput(b, e)
+	mp, _ := assets.ModelPath(facerec.SourceManifest)
+	wp, _ := assets.ModelPath(facerec.SourceWeights)
+	net, err := facerec.Load(mp, wp)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		net.Forward(in)
+	}
+}
+
+func BenchmarkPassiveLiveness(b *testing.B) {
+	e := engine(b)
+	img, _ := DecodeImage("obama.jpg", face(b, "obama.jpg"))
+	defer img.Close()
+	f := e.det.Detect(img)[0]
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		e.live.ScoreBP(img, f)
+	}
+}
+
+func BenchmarkMRZ(b *testing.B) {
+	e := engine(b)
+	img, _ := DecodeImage("passport-td3.jpg", testdata(b, "documents/mrz/passport-td3.jpg"))
+	defer img.Close()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := e.mrz.ReadMRZ("td3", img); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLeakRSS runs the whole per-image API (decode, detect, align, embed, passive liveness) b.N
+// times and reports the growth of resident memory after a warm-up. Run it with -benchtime=10000x.
+func BenchmarkLeakRSS(b *testing.B) {
+	e := engine(b)
+	data := face(b, "astronaut.png")
+	for i := 0; i < 20; i++ {
+		e.EmbedImage("warm", data)
+		e.Liveness("warm", data)
+	}
+	runtime.GC()
+	start := RSSKB()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := e.EmbedImage("a", data); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := e.Liveness("a", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	runtime.GC()
+	b.ReportMetric(float64(RSSKB()-start), "rss_growth_kB")
+	b.ReportMetric(float64(start), "rss_start_kB")
+}
