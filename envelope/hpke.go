@@ -130,7 +130,12 @@ func (i *HPKEIdentity) Recipient() *HPKERecipient { return i.pub }
 func (i *HPKEIdentity) KEM() KEM { return i.kem }
 
 // KeyID is the id of the public half.
-func (i *HPKEIdentity) KeyID() KeyID { return i.pub.KeyID() }
+func (i *HPKEIdentity) KeyID() KeyID {
+	if i == nil {
+		return KeyID{}
+	}
+	return i.pub.KeyID()
+}
 
 // String encodes the secret key as "VE-SECRET-XW-1…" or "VE-SECRET-CX-1…". Keep it secret.
 func (i *HPKEIdentity) String() string {
@@ -140,10 +145,13 @@ func (i *HPKEIdentity) String() string {
 
 // Unwrap implements Identity: it tries the stanzas of its KEM whose KeyID is its own or absent.
 func (i *HPKEIdentity) Unwrap(stanzas []*Stanza) ([]byte, error) {
+	if i == nil || i.pub == nil || i.priv == nil {
+		return nil, ErrIncorrectIdentity
+	}
 	p, _ := i.kem.params()
 	id := i.pub.KeyID()
 	for _, s := range stanzas {
-		if s.Type != uint16(i.kem) {
+		if s == nil || s.Type != uint16(i.kem) {
 			continue
 		}
 		if s.KeyID != nil && subtle.ConstantTimeCompare(s.KeyID, id[:]) != 1 {
@@ -172,11 +180,23 @@ func (i *HPKEIdentity) Unwrap(stanzas []*Stanza) ([]byte, error) {
 // KEM is the key type.
 func (r *HPKERecipient) KEM() KEM { return r.kem }
 
+func (r *HPKERecipient) kemParams() (kemParams, bool) {
+	if r == nil || r.pub == nil {
+		return kemParams{}, false
+	}
+	return r.kem.params()
+}
+
 // Fingerprint is SHA-256 over the key's versioned binary encoding (FORMAT.md §5).
 func (r *HPKERecipient) Fingerprint() [32]byte { return r.fp }
 
 // KeyID is the first KeyIDSize bytes of the fingerprint.
-func (r *HPKERecipient) KeyID() KeyID { return keyIDOf(r.fp) }
+func (r *HPKERecipient) KeyID() KeyID {
+	if r == nil {
+		return KeyID{}
+	}
+	return keyIDOf(r.fp)
+}
 
 // Bytes is the raw KEM public key.
 func (r *HPKERecipient) Bytes() []byte { return append([]byte(nil), r.raw...) }
@@ -193,7 +213,10 @@ func (r *HPKERecipient) Wrap(fileKey []byte) ([]*Stanza, error) {
 }
 
 func (r *HPKERecipient) wrapWithRand(fileKey []byte, rnd io.Reader) ([]*Stanza, error) {
-	p, _ := r.kem.params()
+	p, ok := r.kemParams()
+	if !ok {
+		return nil, &KeyError{Kind: "recipient", Reason: "not initialised: use ParseRecipient or HPKEIdentity.Recipient"}
+	}
 	sender, err := hpke.NewSuite(p.id, wrapKDF, wrapAEAD).NewSender(r.pub, []byte(wrapInfo))
 	if err != nil {
 		return nil, err

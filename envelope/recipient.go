@@ -77,6 +77,9 @@ func (k *Keyring) Len() int { return len(k.all) }
 func (k *Keyring) Unwrap(stanzas []*Stanza) ([]byte, error) {
 	var anonymous []*Stanza
 	for _, s := range stanzas {
+		if s == nil {
+			continue
+		}
 		if len(s.KeyID) != KeyIDSize {
 			anonymous = append(anonymous, s)
 			continue

@@ -105,10 +105,18 @@ func newSigningKey(s SignatureScheme, seed []byte) (*SigningKey, error) {
 }
 
 // Public implements Signer.
-func (k *SigningKey) Public() *VerifyingKey { return k.pub }
+func (k *SigningKey) Public() *VerifyingKey {
+	if k == nil {
+		return nil
+	}
+	return k.pub
+}
 
 // Sign implements Signer.
 func (k *SigningKey) Sign(transcript []byte) ([]byte, error) {
+	if k.Public() == nil {
+		return nil, fmt.Errorf("%w: signing key not initialised", ErrNoSigner)
+	}
 	switch k.pub.scheme {
 	case Ed25519:
 		return ed25519.Sign(k.ed, transcript), nil

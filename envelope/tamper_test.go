@@ -79,3 +79,37 @@ func TestErrorTypes(t *testing.T) {
 		}
 	}
 }
+
+// TestZeroValuesDoNotPanic: keys that were never initialised, typed nils and nil stanzas give errors.
+func TestZeroValuesDoNotPanic(t *testing.T) {
+	var nilRecipient *HPKERecipient
+	var nilSigner *SigningKey
+	good := mustIdentity(t, X25519)
+	signer := mustSigner(t, Ed25519)
+	for name, rs := range map[string][]Recipient{
+		"typed nil recipient": {nilRecipient},
+		"zero recipient":      {&HPKERecipient{}},
+		"nil interface":       {nil},
+	} {
+		if _, err := Seal([]byte("x"), signer, rs, nil); err == nil {
+			t.Errorf("%s: sealed", name)
+		}
+	}
+	if _, err := Seal([]byte("x"), nilSigner, []Recipient{good.Recipient()}, nil); !errors.Is(err, ErrNoSigner) {
+		t.Errorf("typed nil signer: %v", err)
+	}
+	if _, err := Seal([]byte("x"), &SigningKey{}, []Recipient{good.Recipient()}, nil); !errors.Is(err, ErrNoSigner) {
+		t.Errorf("zero signer: %v", err)
+	}
+	env, _ := Seal([]byte("x"), signer, []Recipient{good.Recipient()}, nil)
+	var nilID *HPKEIdentity
+	for name, id := range map[string]Identity{"typed nil identity": nilID, "zero identity": &HPKEIdentity{}, "nil": nil,
+		"empty keyring": NewKeyring(), "keyring of nils": NewKeyring(nilID, &HPKEIdentity{})} {
+		if _, _, err := Open(env, id, nil); !errors.Is(err, ErrNotRecipient) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if _, err := good.Unwrap([]*Stanza{nil}); !errors.Is(err, ErrIncorrectIdentity) {
+		t.Errorf("nil stanza: %v", err)
+	}
+}

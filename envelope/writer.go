@@ -55,7 +55,7 @@ type Writer struct {
 }
 
 // NewWriter writes the header to dst and returns a Writer for the payload. The envelope is signed by
-// signer and readable by each of recipients (1 to MaxRecipients). Memory use is constant: one chunk.
+// signer and readable by each of recipients (1 to MaxRecipients).
 func NewWriter(dst io.Writer, signer Signer, recipients []Recipient, opts *SealOptions) (*Writer, error) {
 	fileKey := make([]byte, fileKeySize)
 	rnd := opts.random()
@@ -106,6 +106,9 @@ func wrapAll(fileKey []byte, recipients []Recipient, opts *SealOptions) ([]*Stan
 	errs := make([]error, len(recipients))
 	wrap := func(i int) {
 		r := recipients[i]
+		if r == nil {
+			return
+		}
 		if rw, ok := r.(randWrapper); ok && opts != nil && opts.rand != nil {
 			results[i], errs[i] = rw.wrapWithRand(fileKey, opts.rand)
 		} else {
@@ -133,6 +136,9 @@ func wrapAll(fileKey []byte, recipients []Recipient, opts *SealOptions) ([]*Stan
 	}
 	var out []*Stanza
 	for i := range recipients {
+		if recipients[i] == nil {
+			return nil, fmt.Errorf("%w: recipient %d is nil", ErrInvalidKey, i)
+		}
 		if errs[i] != nil {
 			return nil, fmt.Errorf("envelope: wrapping for recipient %d: %w", i, errs[i])
 		}
