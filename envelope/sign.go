@@ -182,6 +182,9 @@ func (v *VerifyingKey) String() string {
 
 // Verify reports whether sig is v's signature of transcript.
 func (v *VerifyingKey) Verify(transcript, sig []byte) bool {
+	if v == nil {
+		return false
+	}
 	switch v.scheme {
 	case Ed25519:
 		return len(sig) == ed25519.SignatureSize && ed25519.Verify(ed25519.PublicKey(v.raw), transcript, sig)
