@@ -14,6 +14,7 @@ import (
 	"time"
 
 	dbm "github.com/cometbft/cometbft-db"
+	abcitypes "github.com/cometbft/cometbft/abci/types"
 	cfg "github.com/cometbft/cometbft/config"
 	"github.com/cometbft/cometbft/crypto/ed25519"
 	nm "github.com/cometbft/cometbft/node"
@@ -44,6 +45,9 @@ type Options struct {
 	TamperVotes bool
 	// Abstain makes this validator cast no identity votes (as with a different model).
 	Abstain bool
+	// ReferenceApp, when set, runs another ABCI application (CometBFT's kvstore) in place of
+	// VirtEngine's under the same CometBFT configuration: benchmarks compare the two side by side.
+	ReferenceApp abcitypes.Application
 }
 
 // Node is a running validator or full node.
@@ -113,6 +117,10 @@ func Start(ctx context.Context, home string, o Options) (*Node, error) {
 		return nil, err
 	}
 	n.app = a
+	var abciApp abcitypes.Application = a
+	if o.ReferenceApp != nil {
+		abciApp, o.NoAPI = o.ReferenceApp, true
+	}
 	nk, err := p2p.LoadNodeKey(c.NodeKeyFile())
 	if err != nil {
 		db.Close()
@@ -120,7 +128,7 @@ func Start(ctx context.Context, home string, o Options) (*Node, error) {
 	}
 	pv := privval.LoadFilePV(c.PrivValidatorKeyFile(), c.PrivValidatorStateFile())
 	cl := slog.New(levelHandler{o.CometLevel, log.Handler()}).With("module", "cometbft")
-	cmt, err := nm.NewNodeWithContext(ctx, c, pv, nk, proxy.NewLocalClientCreator(a),
+	cmt, err := nm.NewNodeWithContext(ctx, c, pv, nk, proxy.NewLocalClientCreator(abciApp),
 		nm.DefaultGenesisDocProviderFunc(c), cfg.DefaultDBProvider, nm.DefaultMetricsProvider(c.Instrumentation), newCometLogger(cl))
 	if err != nil {
 		db.Close()

@@ -48,7 +48,7 @@ func clientFor(t *testing.T, ctx context.Context, nw *Network, i int) *client.Cl
 	return nil
 }
 
-func faucet(t *testing.T, nw *Network) *tx.PrivKey {
+func faucet(t testing.TB, nw *Network) *tx.PrivKey {
 	t.Helper()
 	kr, err := nw.Keyring()
 	if err != nil {
