@@ -204,7 +204,9 @@ func (u *passkeyUser) WebAuthnName() string                       { return u.acc
 func (u *passkeyUser) WebAuthnDisplayName() string                { return u.account }
 func (u *passkeyUser) WebAuthnCredentials() []webauthn.Credential { return u.creds }
 
-// user returns the account's user, creating it with a fresh handle. Called with p.mu held.
+// user returns the account's user, or a new one with a fresh handle that is stored only once its
+// first credential registers (so registrations begun and abandoned leave nothing behind). Called
+// with p.mu held.
 func (p *Passkeys) user(account string) (*passkeyUser, error) {
 	if u := p.users[account]; u != nil {
 		return u, nil
@@ -213,9 +215,7 @@ func (p *Passkeys) user(account string) (*passkeyUser, error) {
 	if _, err := io.ReadFull(p.cfg.Rand, h); err != nil {
 		return nil, fmt.Errorf("mfa: read user handle: %w", err)
 	}
-	u := &passkeyUser{account: account, handle: h}
-	p.users[account] = u
-	return u, nil
+	return &passkeyUser{account: account, handle: h}, nil
 }
 
 // putCeremony stores a ceremony under its challenge, pruning expired ones. Called with p.mu held.

@@ -73,8 +73,8 @@ func (p *Passkeys) FinishRegistration(account string, response []byte, now time.
 		return PasskeyCredential{}, webauthnErr(ErrBackupFlags, errors.New("backup state set on a credential that is not backup eligible"))
 	}
 	u := p.users[account]
-	if u == nil { // the account's passkeys were replaced by Import since the challenge was issued
-		return PasskeyCredential{}, webauthnErr(ErrCeremonyNotFound, errors.New("account state changed"))
+	if u == nil { // the account's first passkey: the user handle is the one sent in the options
+		u = &passkeyUser{account: account, handle: append([]byte(nil), c.session.UserID...)}
 	}
 	session := c.session
 	session.Expires = time.Time{} // expiry was checked against now above; go-webauthn would read the clock
@@ -93,6 +93,7 @@ func (p *Passkeys) FinishRegistration(account string, response []byte, now time.
 	u.created = append(u.created, now)
 	u.used = append(u.used, time.Time{})
 	p.owners[string(cred.ID)] = account
+	p.users[account] = u
 	return summarize(account, cred, now, time.Time{}), nil
 }
 

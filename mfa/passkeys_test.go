@@ -247,6 +247,11 @@ func TestPasskeyRegistrationRejects(t *testing.T) {
 	if _, err := p.FinishRegistration("carol", c.create(opts), t0); !errors.Is(err, ErrRPIDMismatch) {
 		t.Fatalf("RP ID: %v", err)
 	}
+	// Begun and abandoned registrations leave no user behind.
+	p.BeginRegistration("dan", t0)
+	if len(p.Export().Accounts) != 1 {
+		t.Fatalf("abandoned registration stored a user: %+v", p.Export().Accounts)
+	}
 	if _, err := p.BeginLogin("nobody", t0); !errors.Is(err, ErrFactorNotFound) {
 		t.Fatalf("login without passkeys: %v", err)
 	}

@@ -95,7 +95,8 @@ func TestImportDuringCeremony(t *testing.T) {
 	if _, err := p.FinishLogin("alice", a.get(lo, h), t0); !errors.Is(err, ErrUnknownCredential) {
 		t.Fatalf("login after import: %v", err)
 	}
-	if _, err := p.FinishRegistration("bob", newSoftAuthenticator(t, testOrigin).create(opts), t0); !errors.Is(err, ErrCeremonyNotFound) {
+	// A registration begun before the import completes: bob's handle travelled in the ceremony.
+	if _, err := p.FinishRegistration("bob", newSoftAuthenticator(t, testOrigin).create(opts), t0); err != nil {
 		t.Fatalf("registration after import: %v", err)
 	}
 }
