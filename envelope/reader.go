@@ -109,6 +109,9 @@ func (r *Reader) Signer() *VerifyingKey { return r.h.signer }
 
 // Read implements io.Reader.
 func (r *Reader) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
 	for len(r.plain) == 0 {
 		if err := r.advance(); err != nil {
 			return 0, err

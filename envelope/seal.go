@@ -29,18 +29,9 @@ func Open(envelope []byte, id Identity, opts *OpenOptions) (plaintext []byte, si
 	if err != nil {
 		return nil, nil, err
 	}
-	out := make([]byte, 0, plaintextSizeBound(len(envelope)))
-	buf := bytes.NewBuffer(out)
+	buf := bytes.NewBuffer(make([]byte, 0, len(envelope))) // the plaintext is shorter than the envelope
 	if _, err := io.Copy(buf, r); err != nil {
 		return nil, nil, err
 	}
 	return buf.Bytes(), r.Signer(), nil
-}
-
-// plaintextSizeBound is an upper bound on the plaintext inside n envelope bytes.
-func plaintextSizeBound(n int) int {
-	if n < 0 {
-		return 0
-	}
-	return n
 }
