@@ -121,5 +121,6 @@ type Job struct {
 	qi        int    // index in the queue, -1 when not queued
 	pass      uint64 // the pass that last set reason
 	tenant    *tenantState
+	qosBP     int64
 	part      int // partition index
 }

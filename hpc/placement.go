@@ -87,23 +87,19 @@ func (s *Scheduler) place(j *Job, o *placeOpts) (placement, bool) {
 func (s *Scheduler) group(counts []int64, need, bound int64) ([]int, int64, bool) {
 	var best []int
 	bestLat := int64(-1)
-	order := make([]int, 0, len(counts))
+	near := s.nearestClusters()
 	for seed := range counts {
 		if counts[seed] == 0 {
 			continue
 		}
-		order = order[:0]
-		for c := range counts {
-			if c != seed && counts[c] > 0 && s.lat[seed][c] >= 0 {
-				order = append(order, c)
-			}
-		}
-		sort.SliceStable(order, func(a, b int) bool { return s.lat[seed][order[a]] < s.lat[seed][order[b]] })
 		g := []int{seed}
 		got, maxLat := counts[seed], int64(0)
-		for _, c := range order {
+		for _, c := range near[seed] {
 			if got >= need {
 				break
+			}
+			if counts[c] == 0 {
+				continue
 			}
 			l, ok := s.groupLatency(g, c, bound)
 			if !ok {
@@ -121,6 +117,26 @@ func (s *Scheduler) group(counts []int64, need, bound int64) ([]int, int64, bool
 		}
 	}
 	return best, bestLat, bestLat >= 0
+}
+
+// nearestClusters returns, per cluster, the other clusters of known latency, nearest first (lower
+// index on ties); cached until a latency or a cluster changes.
+func (s *Scheduler) nearestClusters() [][]int {
+	if s.near != nil {
+		return s.near
+	}
+	s.near = make([][]int, len(s.clusters))
+	for seed := range s.clusters {
+		var order []int
+		for c := range s.clusters {
+			if c != seed && s.lat[seed][c] >= 0 {
+				order = append(order, c)
+			}
+		}
+		sort.SliceStable(order, func(a, b int) bool { return s.lat[seed][order[a]] < s.lat[seed][order[b]] })
+		s.near[seed] = order
+	}
+	return s.near
 }
 
 // groupLatency returns the largest latency from c to the members of g, false when one is unknown or

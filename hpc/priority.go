@@ -24,8 +24,12 @@ func (s *Scheduler) factors(j *Job, now int64) Factors {
 	f.Age = min(wait, c.MaxAgeSeconds) * BP / c.MaxAgeSeconds
 	f.Size = BP - min(j.Spec.RuntimeLimitSeconds, c.MaxRuntimeSeconds)*BP/c.MaxRuntimeSeconds
 	f.Partition = s.partitionBP(j.Spec.Partition)
-	f.QoS = s.qos(j.Spec.QoS).PriorityBP
-	f.FairShare = s.fairShare(j.tenant)
+	f.QoS = j.qosBP
+	f.FairShare = j.tenant.fsBP
+	if j.tenant.fsPass != s.fsEpoch {
+		f.FairShare = s.fairShare(j.tenant)
+		j.tenant.fsBP, j.tenant.fsPass = f.FairShare, s.fsEpoch
+	}
 	w := c.Weights
 	f.Priority = (w.Age*f.Age + w.Size*f.Size + w.Partition*f.Partition + w.FairShare*f.FairShare + w.QoS*f.QoS) / BP
 	if c.StarvationSeconds > 0 && wait > c.StarvationSeconds {

@@ -266,6 +266,7 @@ func (s *Scheduler) decay(now int64) {
 	}
 	s.lastDecay += periods * hl
 	shift := uint(min(periods, 62))
+	s.fsEpoch++
 	s.totalUsage = 0
 	for _, t := range s.tenants { // each tenant independently: order does not matter
 		t.usage >>= shift

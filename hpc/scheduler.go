@@ -56,6 +56,7 @@ type Scheduler struct {
 	free         []Resources
 	caps         []Resources
 	admission    map[shapeKey]bool // placeable answers per job shape; reset on topology change
+	near         [][]int           // nearest clusters per cluster; reset on topology change
 	nodeIdx      map[string]int32
 	partPrio     map[string]int64
 	partIdx      map[string]int
@@ -67,6 +68,7 @@ type Scheduler struct {
 	queue        []qent // ranked
 	fresh        []*Job // queued since the last pass, not yet ranked
 	pass         uint64
+	fsEpoch      uint64 // bumped whenever usage or shares change: invalidates cached fair-share factors
 	rest         restReason
 	running      []*Job // in start order
 	seq          uint64
@@ -117,6 +119,7 @@ func (s *Scheduler) AddCluster(c Cluster) error {
 		return fmt.Errorf("%w: cluster %s", ErrExists, c.ID)
 	}
 	sc := &scluster{Cluster: c}
+	s.near = nil
 	s.clusterIdx[c.ID] = len(s.clusters)
 	s.clusters = append(s.clusters, sc)
 	for i := range s.lat {
@@ -147,8 +150,11 @@ func (s *Scheduler) SetLatency(a, b string, millis int64) error {
 	if millis < 0 || i == k {
 		return invalidf("latency between %s and %s must be ≥ 0 between distinct clusters", a, b)
 	}
+	if s.lat[i][k] == millis {
+		return nil
+	}
 	s.lat[i][k], s.lat[k][i] = millis, millis
-	s.admission = nil
+	s.admission, s.near = nil, nil
 	return nil
 }
 
@@ -248,6 +254,7 @@ func (s *Scheduler) AddTenant(t Tenant) error {
 	if shares == 0 {
 		shares = max(t.Quota.MaxCores, 1)
 	}
+	s.fsEpoch++
 	if old := s.tenants[t.ID]; old != nil {
 		s.totalShares += shares - old.shares
 		old.Tenant, old.shares = t, shares
@@ -317,7 +324,7 @@ func (s *Scheduler) Submit(spec JobSpec, now int64) error {
 	if q := t.Quota; (q.MaxCores > 0 && spec.Nodes*spec.PerNode.Cores > q.MaxCores) || (q.MaxGPUs > 0 && spec.Nodes*spec.PerNode.GPUs > q.MaxGPUs) {
 		return fmt.Errorf("%w: job %s alone exceeds tenant %s's quota (%d cores, %d GPUs)", ErrQuota, spec.ID, t.ID, q.MaxCores, q.MaxGPUs)
 	}
-	j := &Job{Spec: spec, State: Queued, Submitted: now, qi: -1, tenant: t, part: s.partition(spec.Partition)}
+	j := &Job{Spec: spec, State: Queued, Submitted: now, qi: -1, tenant: t, part: s.partition(spec.Partition), qosBP: s.qos(spec.QoS).PriorityBP}
 	if !s.placeable(j) {
 		return fmt.Errorf("%w: job %s needs %d nodes with %+v in partition %s within %d ms of one another; no registered clusters offer that", ErrUnschedulable, spec.ID, spec.Nodes, spec.PerNode, spec.Partition, s.cfg.LatencyGroupMillis)
 	}
@@ -416,6 +423,7 @@ func (s *Scheduler) release(j *Job, now int64) {
 		u := el * billingUnits(j)
 		t.usage += u
 		s.totalUsage += u
+		s.fsEpoch++
 	}
 	j.alloc = nil
 }

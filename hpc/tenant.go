@@ -29,6 +29,8 @@ type tenantState struct {
 	gpus    int64
 	running int64
 	queued  int64
+	fsBP    int64 // fair-share factor cached for epoch fsPass
+	fsPass  uint64
 }
 
 // overQuota says which quota starting j would exceed, or "".
