@@ -186,6 +186,29 @@ func parseHeader(r io.Reader) (*header, []byte, error) {
 	return h, hr.raw, nil
 }
 
+// signTrailer signs the transcript and returns the trailer: magic ‖ digest ‖ signature (FORMAT.md §4).
+func signTrailer(s Signer, rawHeader, digest []byte, payloadLen uint64, deterministic bool) ([]byte, error) {
+	sig, err := signTranscript(s, transcript(rawHeader, digest, payloadLen), deterministic)
+	if err != nil {
+		return nil, err
+	}
+	tr := make([]byte, 0, len(trailerMagic)+digestSize+len(sig))
+	return append(append(append(tr, trailerMagic[:]...), digest...), sig...), nil
+}
+
+// verifyTrailer checks the trailer's magic and the signature over the header and the digest it
+// stores, and returns that digest. The caller compares it with the payload when it reads one.
+func verifyTrailer(signer *VerifyingKey, rawHeader, tr []byte, payloadLen uint64) ([]byte, error) {
+	if len(tr) < len(trailerMagic)+digestSize || [4]byte(tr[:4]) != trailerMagic {
+		return nil, formatErr(int64(len(rawHeader))+int64(payloadLen), "trailer magic", "missing")
+	}
+	digest := tr[4 : 4+digestSize]
+	if !signer.Verify(transcript(rawHeader, digest, payloadLen), tr[4+digestSize:]) {
+		return nil, fmt.Errorf("%w: by %s", ErrBadSignature, signer)
+	}
+	return digest, nil
+}
+
 // transcriptLabel starts the signed transcript (FORMAT.md §4).
 const transcriptLabel = "virtengine/envelope/v1/signature\x00"
 

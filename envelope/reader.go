@@ -253,12 +253,12 @@ func (r *Reader) final() error {
 
 // verify checks the trailer: stored digest = computed digest, and the signature over the transcript.
 func (r *Reader) verify(tr []byte) error {
-	digest := r.digest.sum()
-	if subtle.ConstantTimeCompare(digest, tr[4:4+digestSize]) != 1 {
-		return fmt.Errorf("%w: payload digest does not match the signed one", ErrBadSignature)
+	stored, err := verifyTrailer(r.h.signer, r.rawHeader, tr, r.ctLen)
+	if err != nil {
+		return err
 	}
-	if !r.h.signer.Verify(transcript(r.rawHeader, digest, r.ctLen), tr[4+digestSize:]) {
-		return fmt.Errorf("%w: by %s", ErrBadSignature, r.h.signer)
+	if subtle.ConstantTimeCompare(r.digest.sum(), stored) != 1 {
+		return fmt.Errorf("%w: payload digest does not match the signed one", ErrBadSignature)
 	}
 	return nil
 }

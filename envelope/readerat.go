@@ -49,12 +49,9 @@ func NewReaderAt(src io.ReaderAt, size int64, id Identity, opts *OpenOptions) (*
 	if _, err := src.ReadAt(tr, size-sizes.Trailer); err != nil {
 		return nil, err
 	}
-	if [4]byte(tr[:4]) != trailerMagic {
-		return nil, formatErr(size-sizes.Trailer, "trailer magic", "missing")
-	}
-	digest := tr[4 : 4+digestSize]
-	if !h.signer.Verify(transcript(raw, digest, uint64(sizes.Payload)), tr[4+digestSize:]) {
-		return nil, fmt.Errorf("%w: by %s", ErrBadSignature, h.signer)
+	digest, err := verifyTrailer(h.signer, raw, tr, uint64(sizes.Payload))
+	if err != nil {
+		return nil, err
 	}
 	ra := &ReaderAt{src: src, h: h, aead: aead, sizes: sizes, digest: digest, cached: -1,
 		plain: make([]byte, 0, ChunkSize), ct: make([]byte, chunkCTSize)}

@@ -179,19 +179,11 @@ func rewrapHeader(h *header, opts RewrapOptions) (*header, error) {
 
 // resign checks the old trailer's signature and returns the new trailer for nh.
 func resign(old *header, oldRaw []byte, nh *header, tr []byte, payloadLen uint64, signer Signer) ([]byte, error) {
-	if [4]byte(tr[:4]) != trailerMagic {
-		return nil, formatErr(0, "trailer magic", "missing")
-	}
-	digest := tr[4 : 4+digestSize]
-	if !old.signer.Verify(transcript(oldRaw, digest, payloadLen), tr[4+digestSize:]) {
-		return nil, fmt.Errorf("%w: by %s", ErrBadSignature, old.signer)
-	}
-	sig, err := signTranscript(signer, transcript(nh.marshal(), digest, payloadLen), false)
+	digest, err := verifyTrailer(old.signer, oldRaw, tr, payloadLen)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]byte, 0, len(trailerMagic)+digestSize+len(sig))
-	return append(append(append(out, trailerMagic[:]...), digest...), sig...), nil
+	return signTrailer(signer, nh.marshal(), digest, payloadLen, false)
 }
 
 // RekeyOptions describe the re-encryption of Rekey.

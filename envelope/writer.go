@@ -266,14 +266,11 @@ func (w *Writer) Close() error {
 		w.err = err
 		return err
 	}
-	digest := w.digest.sum()
-	sig, err := signTranscript(w.signer, transcript(w.rawHeader, digest, w.ctLen), w.deterministic)
+	tr, err := signTrailer(w.signer, w.rawHeader, w.digest.sum(), w.ctLen, w.deterministic)
 	if err != nil {
 		w.err = err
 		return err
 	}
-	tr := make([]byte, 0, len(trailerMagic)+digestSize+len(sig))
-	tr = append(append(append(tr, trailerMagic[:]...), digest...), sig...)
 	_, w.err = w.dst.Write(tr)
 	return w.err
 }
