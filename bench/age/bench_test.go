@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"testing"
 
 	"filippo.io/age"
@@ -188,5 +187,3 @@ func ageSealN(rs []age.Recipient) error {
 	}
 	return w.Close()
 }
-
-var _ = os.Getenv

@@ -12,6 +12,7 @@ require (
 	github.com/cloudflare/circl v1.6.5 // indirect
 	golang.org/x/crypto v0.57.0 // indirect
 	golang.org/x/sys v0.48.0 // indirect
+	golang.org/x/text v0.42.0 // indirect
 )
 
 replace github.com/virtengine/sdk => ../..
