@@ -13,6 +13,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"sort"
+
+	"github.com/google/btree"
 )
 
 // Store is an ordered byte-key, byte-value store.
@@ -32,59 +34,57 @@ type Store interface {
 // ErrStop may be returned by an Iterate callback to stop early; Iterate then returns nil.
 var ErrStop = errors.New("kv: stop iteration")
 
-// Mem is an in-memory Store. The zero value is not usable; call NewMem.
+// Mem is an in-memory Store, ordered by a B-tree: Get, Set and Delete cost O(log n) and Iterate
+// O(log n + matches). The zero value is not usable; call NewMem.
 type Mem struct {
-	m      map[string][]byte
-	sorted []string // cached sorted keys; nil when a key was added or removed since
+	t *btree.BTreeG[entry]
+}
+
+type entry struct {
+	k string
+	v []byte
 }
 
 // NewMem returns an empty in-memory store.
-func NewMem() *Mem { return &Mem{m: make(map[string][]byte)} }
+func NewMem() *Mem {
+	return &Mem{t: btree.NewG(32, func(a, b entry) bool { return a.k < b.k })}
+}
 
 // Get implements Store.
 func (s *Mem) Get(key []byte) ([]byte, bool, error) {
-	v, ok := s.m[string(key)]
-	return v, ok, nil
+	e, ok := s.t.Get(entry{k: string(key)})
+	return e.v, ok, nil
 }
 
 // Set implements Store.
 func (s *Mem) Set(key, value []byte) error {
-	if _, ok := s.m[string(key)]; !ok {
-		s.sorted = nil
-	}
-	s.m[string(key)] = append([]byte(nil), value...)
+	s.t.ReplaceOrInsert(entry{k: string(key), v: append([]byte(nil), value...)})
 	return nil
 }
 
 // Delete implements Store.
 func (s *Mem) Delete(key []byte) error {
-	if _, ok := s.m[string(key)]; ok {
-		delete(s.m, string(key))
-		s.sorted = nil
-	}
+	s.t.Delete(entry{k: string(key)})
 	return nil
 }
 
 // Len returns the number of keys.
-func (s *Mem) Len() int { return len(s.m) }
+func (s *Mem) Len() int { return s.t.Len() }
 
-// Iterate implements Store: keys with the prefix, sorted.
+// Iterate implements Store: keys with the prefix, sorted. The matching entries are collected before
+// fn is called, so fn may write to the store.
 func (s *Mem) Iterate(prefix []byte, fn func(key, value []byte) error) error {
-	if s.sorted == nil {
-		s.sorted = make([]string, 0, len(s.m))
-		for k := range s.m {
-			s.sorted = append(s.sorted, k)
-		}
-		sort.Strings(s.sorted)
-	}
-	keys := s.sorted
 	p := string(prefix)
-	for i := sort.SearchStrings(keys, p); i < len(keys); i++ {
-		k := keys[i]
-		if len(k) < len(p) || k[:len(p)] != p {
-			break
+	var hits []entry
+	s.t.AscendGreaterOrEqual(entry{k: p}, func(e entry) bool {
+		if len(e.k) < len(p) || e.k[:len(p)] != p {
+			return false
 		}
-		if err := fn([]byte(k), s.m[k]); err != nil {
+		hits = append(hits, e)
+		return true
+	})
+	for _, e := range hits {
+		if err := fn([]byte(e.k), e.v); err != nil {
 			if errors.Is(err, ErrStop) {
 				return nil
 			}
