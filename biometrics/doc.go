@@ -5,11 +5,16 @@
 //
 // Most users open an Engine once and call its methods:
 //
-//	eng, err := biometrics.Open(biometrics.Config{}) // models from the data directory
+//	eng, err := biometrics.Open(biometrics.Config{}) // models from the data directory, sha256-checked
 //	defer eng.Close()
-//	m, err := eng.MatchImages(selfieJPEG, documentJPEG) // m.Decision: match, borderline, reject
-//	l, err := eng.Liveness(selfieJPEG)                  // l.Live, l.ScoreBP
-//	q, err := eng.Quality(selfieJPEG, biometrics.Selfie) // reason codes for the capturing app
+//	m, err := eng.MatchImages(selfieJPEG, documentJPEG)            // m.Decision: match, borderline, reject
+//	l, err := eng.Liveness("selfie", selfieJPEG)                   // l.Live, l.ScoreBP
+//	q, err := eng.Quality("selfie", selfieJPEG, biometrics.Selfie) // reason codes for the capturing app
+//	z, err := eng.ReadMRZ("passport", documentJPEG)                // parsed zone with check digits
+//	f, err := eng.Evidence(biometrics.EvidenceInput{...})          // features.Features for scoring
+//
+// Validators use Evidence: it returns integers only (basis points, reason codes, an int8 embedding and
+// the model hash), and takes the block time as its clock.
 //
 // The face pipeline is: detect with YuNet (5 landmarks; outputs decoded in Go, see detect.go) → align
 // with a similarity transform of the landmarks onto dlib's 150×150 chip template → embed with dlib's
