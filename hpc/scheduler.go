@@ -35,7 +35,8 @@ type snode struct {
 	cap     Resources
 	state   NodeState
 	reg     NodeRegistration
-	running int // jobs on the node
+	sig     []byte // the provider's signature, kept for snapshots
+	running int    // jobs on the node
 }
 
 type scluster struct {
@@ -173,7 +174,7 @@ func (s *Scheduler) AddNode(reg SignedRegistration) error {
 		return fmt.Errorf("%w: node %s", ErrExists, r.Node)
 	}
 	idx := int32(len(s.nodes))
-	s.nodes = append(s.nodes, snode{id: r.Node, cluster: ci, part: r.Partition, cap: r.Capacity, state: NodeUp, reg: r})
+	s.nodes = append(s.nodes, snode{id: r.Node, cluster: ci, part: r.Partition, cap: r.Capacity, state: NodeUp, reg: r, sig: append([]byte(nil), reg.Signature...)})
 	s.free = append(s.free, r.Capacity)
 	s.caps = append(s.caps, r.Capacity)
 	s.admission = nil
