@@ -13,9 +13,14 @@
 // secret keys "VE-SECRET-…-1…". Parse them with ParseRecipient, ParseIdentity, ParseVerifyingKey and
 // ParseSigningKey.
 //
+// A Keyring holds many identities and tries the one a stanza names first; its validity windows
+// model rotation with an overlap and revocation with a grace period (Keyring.Rotate, Keyring.Revoke,
+// Keyring.At). KeysFromMnemonic re-creates keys from BIP-39 words.
+//
 // Large payloads stream through NewWriter and NewReader in constant memory (64 KiB chunks), and
-// NewReaderAt reads any range of a stored envelope by decrypting only the chunks it covers. Rewrap
-// adds or removes recipients by rewriting only the header and trailer; Rekey re-encrypts under a new
+// NewReaderAt reads any range of a stored envelope by decrypting only the chunks it covers. RewrapAt
+// adds or removes recipients by rewriting only the header and trailer (Rewrap does it on a stream,
+// copying the payload untouched); Rekey re-encrypts under a new
 // file key (the way to truly revoke a reader). Inspect describes an envelope without keys, and
 // CheckPayload is the node's guard that refuses plaintext for the data classes of EnvelopeClasses.
 //
