@@ -33,39 +33,59 @@ type ClaimedFields struct {
 // parts lower the features and add reason codes rather than failing: only a closed engine, an
 // undecodable selfie or a selfie without a face return an error.
 func (e *Engine) Evidence(in EvidenceInput) (*features.Features, error) {
-	f := &features.Features{Version: features.Version, ModelHash: e.ModelHash()}
-	selfie, err := e.EmbedImage("selfie", in.Selfie)
-	if err != nil {
-		return nil, err
-	}
-	f.Embedding = selfie.Quantized
-	if selfie.Faces > 1 {
-		f.Reasons = append(f.Reasons, features.MultipleFaces)
-	}
-
-	// Face match against the document's portrait.
-	if doc, err := e.EmbedImage("document", in.Document); err == nil {
-		c, _ := Compare(selfie.Quantized, doc.Quantized)
-		f.FaceSimilarityBP = c.SimilarityBP
-		switch c.Decision {
-		case Borderline:
-			f.Reasons = append(f.Reasons, features.BorderlineMatch)
-		case Reject:
-			f.Reasons = append(f.Reasons, features.LowFaceMatch)
+	f := &features.Features{Version: features.Version, ModelHash: e.ModelHash(), QualityBP: features.MaxBP}
+	var m *MRZResult
+	var merr error
+	// Each image is decoded once; the stages share the decoded Mats.
+	err := e.use(func() error {
+		sImg, err := DecodeImage("selfie", in.Selfie)
+		if err != nil {
+			return err
 		}
-	} else {
-		f.Reasons = append(f.Reasons, features.NoDocumentFace)
-	}
+		defer sImg.Close()
+		selfie, err := e.embedMat("selfie", sImg)
+		if err != nil {
+			return err
+		}
+		f.Embedding = selfie.Quantized
 
-	// Liveness: passive on the selfie, and active when frames were given; the lower counts.
-	live, err := e.Liveness("selfie", in.Selfie)
+		// Passive liveness on the selfie's face.
+		live := e.live.ScoreBP(sImg, selfie.Face)
+		f.LivenessBP = features.BP(int64(live))
+		if live <= LivenessThresholdBP {
+			f.Reasons = append(f.Reasons, features.SpoofSuspected)
+		}
+		e.addQuality(f, e.quality(sImg, Selfie))
+
+		dImg, err := DecodeImage("document", in.Document)
+		if err != nil {
+			f.QualityBP = 0
+			f.Reasons = append(f.Reasons, features.NoDocumentFace, features.MRZNotFound)
+			return nil
+		}
+		defer dImg.Close()
+		// Face match against the document's portrait (its largest face).
+		if doc, err := e.embedMat("document", dImg); err == nil {
+			c, _ := Compare(selfie.Quantized, doc.Quantized)
+			f.FaceSimilarityBP = c.SimilarityBP
+			switch c.Decision {
+			case Borderline:
+				f.Reasons = append(f.Reasons, features.BorderlineMatch)
+			case Reject:
+				f.Reasons = append(f.Reasons, features.LowFaceMatch)
+			}
+		} else {
+			f.Reasons = append(f.Reasons, features.NoDocumentFace)
+		}
+		e.addQuality(f, e.quality(dImg, Document))
+		m, merr = e.mrz.ReadMRZ("document", dImg)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	f.LivenessBP = features.BP(int64(live.ScoreBP))
-	if !live.Live {
-		f.Reasons = append(f.Reasons, features.SpoofSuspected)
-	}
+
+	// Active liveness when frames were given; the lower of passive and active counts.
 	if len(in.Frames) > 0 {
 		a, err := e.ActiveLiveness(in.Frames, in.Challenge)
 		if err != nil {
@@ -77,29 +97,8 @@ func (e *Engine) Evidence(in EvidenceInput) (*features.Features, error) {
 		}
 	}
 
-	// Capture quality: the worse of the two captures.
-	f.QualityBP = features.MaxBP
-	for _, c := range []struct {
-		name string
-		data []byte
-		kind CaptureKind
-	}{{"selfie", in.Selfie, Selfie}, {"document", in.Document, Document}} {
-		q, err := e.Quality(c.name, c.data, c.kind)
-		if err != nil {
-			f.QualityBP = 0
-			continue
-		}
-		f.QualityBP = min(f.QualityBP, q.ScoreBP)
-		for _, r := range q.Reasons {
-			if r != features.MultipleFaces { // a document holds a portrait and a ghost image
-				f.Reasons = append(f.Reasons, r)
-			}
-		}
-	}
-
 	// Document validity and consistency from the MRZ (and the barcode when given).
 	var fields []fieldPair
-	m, merr := e.ReadMRZ("document", in.Document)
 	switch {
 	case m == nil:
 		f.Reasons = append(f.Reasons, features.MRZNotFound)
@@ -138,6 +137,12 @@ func (e *Engine) Evidence(in EvidenceInput) (*features.Features, error) {
 	}
 	f.Normalize()
 	return f, nil
+}
+
+// addQuality lowers f.QualityBP to q's score and adds its reasons.
+func (e *Engine) addQuality(f *features.Features, q *QualityResult) {
+	f.QualityBP = min(f.QualityBP, q.ScoreBP)
+	f.Reasons = append(f.Reasons, q.Reasons...)
 }
 
 type fieldPair struct{ claimed, read string }
