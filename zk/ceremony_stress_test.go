@@ -7,7 +7,8 @@ import (
 )
 
 // TestCeremonyFullCircuit runs the three-contributor ceremony on credential-v1 itself and proves a
-// presentation with the resulting keys (go test -tags stress -run TestCeremonyFullCircuit ./zk).
+// presentation with the resulting keys. It takes minutes: go test -tags stress -timeout 60m
+// -run TestCeremonyFullCircuit ./zk
 func TestCeremonyFullCircuit(t *testing.T) {
 	p, err := StartPhase1()
 	if err != nil {
