@@ -23,7 +23,7 @@ func (s *Scheduler) factors(j *Job, now int64) Factors {
 	}
 	f.Age = min(wait, c.MaxAgeSeconds) * BP / c.MaxAgeSeconds
 	f.Size = BP - min(j.Spec.RuntimeLimitSeconds, c.MaxRuntimeSeconds)*BP/c.MaxRuntimeSeconds
-	f.Partition = s.partitionBP(j.Spec.Partition)
+	f.Partition = s.partitionBP(j.part)
 	f.QoS = j.qosBP
 	f.FairShare = j.tenant.fsBP
 	if j.tenant.fsPass != s.fsEpoch {
@@ -68,9 +68,9 @@ func mulDiv(a, b, c int64) int64 {
 	return a / (c / b)
 }
 
-func (s *Scheduler) partitionBP(name string) int64 {
-	if v, ok := s.partPrio[name]; ok {
-		return v
+func (s *Scheduler) partitionBP(part int) int64 {
+	if part < len(s.partBP) {
+		return s.partBP[part]
 	}
 	return 0
 }

@@ -62,15 +62,12 @@ func (s *Scheduler) Schedule(now int64) []Decision {
 			keep = append(keep, e)
 			continue
 		}
-		if s.idle == 0 && !s.qos(j.Spec.QoS).CanPreempt {
-			j.reason = reasonNoRoom
-			keep = append(keep, e)
-			continue
-		}
 		if !head {
-			if p, ok := s.place(j, &nowOpts); ok {
-				out = append(out, s.start(j, p, now, rank, false, 0, ""))
-				continue
+			if s.idle > 0 {
+				if p, ok := s.place(j, &nowOpts); ok {
+					out = append(out, s.start(j, p, now, rank, false, 0, ""))
+					continue
+				}
 			}
 			if d, victims, ok := s.preempt(j, now, rank); ok {
 				for _, v := range victims {

@@ -59,7 +59,7 @@ type Scheduler struct {
 	admission    map[shapeKey]bool // placeable answers per job shape; reset on topology change
 	near         [][]int           // nearest clusters per cluster; reset on topology change
 	nodeIdx      map[string]int32
-	partPrio     map[string]int64
+	partBP       []int64 // partition index → the highest PriorityBP any cluster gives it
 	partIdx      map[string]int
 	idle         int // up nodes with an idle core
 	tenants      map[string]*tenantState
@@ -100,7 +100,6 @@ func NewScheduler(cfg Config) *Scheduler {
 		cfg:        cfg.withDefaults(),
 		clusterIdx: map[string]int{},
 		nodeIdx:    map[string]int32{},
-		partPrio:   map[string]int64{},
 		partIdx:    map[string]int{},
 		tenants:    map[string]*tenantState{},
 		jobs:       map[string]*Job{},
@@ -133,9 +132,11 @@ func (s *Scheduler) AddCluster(c Cluster) error {
 	row[len(row)-1] = 0
 	s.lat = append(s.lat, row)
 	for _, p := range c.Partitions {
-		if p.PriorityBP > s.partPrio[p.Name] {
-			s.partPrio[p.Name] = p.PriorityBP
+		pi := s.partition(p.Name)
+		for len(s.partBP) <= pi {
+			s.partBP = append(s.partBP, 0)
 		}
+		s.partBP[pi] = max(s.partBP[pi], p.PriorityBP)
 	}
 	return nil
 }
