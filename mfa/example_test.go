@@ -53,3 +53,31 @@ func ExampleParseURI() {
 	fmt.Println(k.Issuer, k.AccountName, k.Algorithm, k.Digits, k.Period, code)
 	// Output: VirtEngine alice SHA1 8 30 07081804
 }
+
+// Recovery (FEATURES.md §4.5): a lost passkey is replaced only after the recovery policy passed.
+// The checks here stand in for a VEID face re-check, the account's other passkey and an SMS code.
+func ExampleRegistry_Replace() {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	reg := mfa.NewRegistry(nil, nil)
+	engine, _ := mfa.NewEngine(mfa.Config{Devices: reg})
+	reg.SetGate(engine)
+	pass := func(kind mfa.FactorType) mfa.Factor {
+		return mfa.FactorFunc{Kind: kind, Check: func(string, []byte, time.Time) error { return nil }}
+	}
+
+	alice := mfa.Change{Account: "alice"}
+	lost, _ := reg.Enroll(alice, mfa.FactorFIDO2, "old key", now) // the first factor enrolls freely
+
+	_, err := reg.Replace(alice, lost.ID, mfa.FactorFIDO2, "new key", now)
+	fmt.Println("without recovery:", errors.Is(err, mfa.ErrStepUpRequired))
+
+	ch, _ := engine.Begin(mfa.StepUpRequest{Account: "alice", Tx: mfa.TxAccountRecovery, Score: 60}, now)
+	for _, f := range []mfa.FactorType{mfa.FactorVEID, mfa.FactorFIDO2, mfa.FactorSMS} {
+		engine.Submit(ch.ID, pass(f), nil, now)
+	}
+	e, err := reg.Replace(alice, lost.ID, mfa.FactorFIDO2, "new key", now)
+	fmt.Println("after recovery:", err == nil, e.Label, len(reg.List("alice")))
+	// Output:
+	// without recovery: true
+	// after recovery: true new key 1
+}
