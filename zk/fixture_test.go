@@ -114,3 +114,5 @@ func groth16Keys(t testing.TB) (*ProvingKey, *VerifyingKey) {
 	}
 	return g16PK, g16VK
 }
+
+func timeUnix(s int64) time.Time { return time.Unix(s, 0) }
