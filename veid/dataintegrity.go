@@ -29,14 +29,13 @@ func decodeObject(doc []byte) (map[string]any, error) {
 	if len(doc) > MaxVCLen {
 		return nil, newErr("MALFORMED_VC", ErrMalformedVC, "over %d bytes", MaxVCLen)
 	}
-	// Canonicalize first: it enforces I-JSON (no duplicate names, valid UTF-8, depth limit).
-	if _, err := Canonicalize(doc); err != nil {
+	// I-JSON: no duplicate names, valid UTF-8, bounded depth (RFC 8785 §3.1 requires it).
+	v, err := parseIJSON(doc)
+	if err != nil {
 		return nil, &Error{Code: "MALFORMED_VC", Err: ErrMalformedVC, Detail: err.Error()}
 	}
-	dec := json.NewDecoder(bytes.NewReader(doc))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil || m == nil {
+	m, ok := v.(map[string]any)
+	if !ok {
 		return nil, newErr("MALFORMED_VC", ErrMalformedVC, "not a JSON object")
 	}
 	return m, nil

@@ -19,60 +19,109 @@ import (
 // Number.prototype.toString form (§3.2.2.3). Input must be I-JSON (RFC 7493): valid UTF-8, no
 // duplicate member names, numbers within IEEE 754 double range. Errors wrap ErrJCS.
 func Canonicalize(data []byte) ([]byte, error) {
+	v, err := parseIJSON(data)
+	if err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	if err := writeCanonical(&out, v, 0); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+// CanonicalizeValue canonicalizes a Go value. Values decoded by parseIJSON (map[string]any, []any,
+// string, json.Number, bool, nil) are written directly; any other value goes through encoding/json.
+func CanonicalizeValue(v any) ([]byte, error) {
+	var out bytes.Buffer
+	if err := writeCanonical(&out, v, 0); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+// parseIJSON decodes one I-JSON value into map[string]any, []any, string, json.Number, bool or
+// nil, refusing invalid UTF-8, duplicate member names, nesting deeper than MaxJSONDepth and
+// trailing data.
+func parseIJSON(data []byte) (any, error) {
 	if !utf8.Valid(data) {
 		return nil, newErr("JCS", ErrJCS, "invalid UTF-8")
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	var out bytes.Buffer
-	if err := jcsValue(dec, &out, 0); err != nil {
+	v, err := parseValue(dec, 0)
+	if err != nil {
 		return nil, err
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, newErr("JCS", ErrJCS, "data after the top-level value")
 	}
-	return out.Bytes(), nil
+	return v, nil
 }
 
-// CanonicalizeValue marshals v with encoding/json and canonicalizes the result.
-func CanonicalizeValue(v any) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, newErr("JCS", ErrJCS, "%v", err)
-	}
-	return Canonicalize(b)
-}
-
-func jcsValue(dec *json.Decoder, out *bytes.Buffer, depth int) error {
+func parseValue(dec *json.Decoder, depth int) (any, error) {
 	if depth > MaxJSONDepth {
-		return newErr("JCS", ErrJCS, "nesting deeper than %d", MaxJSONDepth)
+		return nil, newErr("JCS", ErrJCS, "nesting deeper than %d", MaxJSONDepth)
 	}
 	tok, err := dec.Token()
 	if err != nil {
-		return newErr("JCS", ErrJCS, "%v", err)
+		return nil, newErr("JCS", ErrJCS, "%v", err)
 	}
 	switch t := tok.(type) {
 	case json.Delim:
 		switch t {
 		case '{':
-			return jcsObject(dec, out, depth)
+			m := map[string]any{}
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return nil, newErr("JCS", ErrJCS, "%v", err)
+				}
+				k, _ := kt.(string)
+				if _, dup := m[k]; dup {
+					return nil, newErr("JCS", ErrJCS, "duplicate member %q", k)
+				}
+				if m[k], err = parseValue(dec, depth+1); err != nil {
+					return nil, err
+				}
+			}
+			if _, err := dec.Token(); err != nil {
+				return nil, newErr("JCS", ErrJCS, "%v", err)
+			}
+			return m, nil
 		case '[':
-			out.WriteByte('[')
-			for i := 0; dec.More(); i++ {
-				if i > 0 {
-					out.WriteByte(',')
+			l := []any{}
+			for dec.More() {
+				v, err := parseValue(dec, depth+1)
+				if err != nil {
+					return nil, err
 				}
-				if err := jcsValue(dec, out, depth+1); err != nil {
-					return err
-				}
+				l = append(l, v)
 			}
-			if _, err := dec.Token(); err != nil { // ']'
-				return newErr("JCS", ErrJCS, "%v", err)
+			if _, err := dec.Token(); err != nil {
+				return nil, newErr("JCS", ErrJCS, "%v", err)
 			}
-			out.WriteByte(']')
-			return nil
+			return l, nil
 		}
-		return newErr("JCS", ErrJCS, "unexpected %v", t)
+		return nil, newErr("JCS", ErrJCS, "unexpected %v", t)
+	case json.Number:
+		if _, err := jcsNumber(string(t)); err != nil {
+			return nil, err
+		}
+	}
+	return tok, nil
+}
+
+// writeCanonical writes v in JCS form.
+func writeCanonical(out *bytes.Buffer, v any, depth int) error {
+	if depth > MaxJSONDepth {
+		return newErr("JCS", ErrJCS, "nesting deeper than %d", MaxJSONDepth)
+	}
+	switch t := v.(type) {
+	case nil:
+		out.WriteString("null")
+	case bool:
+		out.WriteString(strconv.FormatBool(t))
 	case string:
 		jcsString(out, t)
 	case json.Number:
@@ -81,51 +130,61 @@ func jcsValue(dec *json.Decoder, out *bytes.Buffer, depth int) error {
 			return err
 		}
 		out.WriteString(s)
-	case bool:
-		out.WriteString(strconv.FormatBool(t))
-	case nil:
-		out.WriteString("null")
+	case []any:
+		out.WriteByte('[')
+		for i, e := range t {
+			if i > 0 {
+				out.WriteByte(',')
+			}
+			if err := writeCanonical(out, e, depth+1); err != nil {
+				return err
+			}
+		}
+		out.WriteByte(']')
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		slices.SortFunc(keys, compareUTF16)
+		out.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				out.WriteByte(',')
+			}
+			jcsString(out, k)
+			out.WriteByte(':')
+			if err := writeCanonical(out, t[k], depth+1); err != nil {
+				return err
+			}
+		}
+		out.WriteByte('}')
+	default:
+		b, err := json.Marshal(t)
+		if err != nil {
+			return newErr("JCS", ErrJCS, "%v", err)
+		}
+		g, err := parseIJSON(b)
+		if err != nil {
+			return err
+		}
+		return writeCanonical(out, g, depth)
 	}
 	return nil
 }
 
-func jcsObject(dec *json.Decoder, out *bytes.Buffer, depth int) error {
-	type member struct {
-		key16 []uint16
-		key   string
-		val   []byte
-	}
-	var ms []member
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return newErr("JCS", ErrJCS, "%v", err)
+// compareUTF16 orders strings by their UTF-16 code units (RFC 8785 §3.2.3). It differs from byte
+// order only when a character above U+FFFF meets one in U+E000..U+FFFF.
+func compareUTF16(a, b string) int {
+	for a != "" && b != "" {
+		ra, na := utf8.DecodeRuneInString(a)
+		rb, nb := utf8.DecodeRuneInString(b)
+		if ra != rb {
+			return slices.Compare(utf16.Encode([]rune{ra}), utf16.Encode([]rune{rb}))
 		}
-		k, _ := tok.(string)
-		var v bytes.Buffer
-		if err := jcsValue(dec, &v, depth+1); err != nil {
-			return err
-		}
-		ms = append(ms, member{utf16.Encode([]rune(k)), k, v.Bytes()})
+		a, b = a[na:], b[nb:]
 	}
-	if _, err := dec.Token(); err != nil { // '}'
-		return newErr("JCS", ErrJCS, "%v", err)
-	}
-	slices.SortFunc(ms, func(a, b member) int { return slices.Compare(a.key16, b.key16) })
-	out.WriteByte('{')
-	for i, m := range ms {
-		if i > 0 {
-			if m.key == ms[i-1].key {
-				return newErr("JCS", ErrJCS, "duplicate member %q", m.key)
-			}
-			out.WriteByte(',')
-		}
-		jcsString(out, m.key)
-		out.WriteByte(':')
-		out.Write(m.val)
-	}
-	out.WriteByte('}')
-	return nil
+	return len(a) - len(b)
 }
 
 // jcsString writes s as ECMAScript JSON.stringify does (RFC 8785 §3.2.2.2).
