@@ -102,6 +102,9 @@ func NewSalt(r io.Reader) ([]byte, error) {
 
 // ClientSign fills in the payload hash and the client key id, and signs as the approved client.
 func ClientSign(b *Binding, evidence []byte, client ed25519.PrivateKey) ([]byte, error) {
+	if len(client) != ed25519.PrivateKeySize {
+		return nil, newErr("MALFORMED_UPLOAD", ErrMalformedUpload, "client key is not an Ed25519 private key")
+	}
 	b.PayloadHash = sha256.Sum256(evidence)
 	b.ClientKeyID = KeyIDOf(client.Public().(ed25519.PublicKey))
 	p, err := b.SigningPayload()
@@ -113,6 +116,9 @@ func ClientSign(b *Binding, evidence []byte, client ed25519.PrivateKey) ([]byte,
 
 // UserSign signs as the user over the payload and the client's signature.
 func UserSign(b *Binding, clientSig []byte, user ed25519.PrivateKey) ([]byte, error) {
+	if len(user) != ed25519.PrivateKeySize {
+		return nil, newErr("MALFORMED_UPLOAD", ErrMalformedUpload, "user key is not an Ed25519 private key")
+	}
 	p, err := b.SigningPayload()
 	if err != nil {
 		return nil, err
@@ -123,6 +129,9 @@ func UserSign(b *Binding, clientSig []byte, user ed25519.PrivateKey) ([]byte, er
 // SignUpload builds a complete upload: the client signs, then the user signs over it.
 // b.UserKey is set from user.
 func SignUpload(b Binding, evidence []byte, client, user ed25519.PrivateKey) (*Upload, error) {
+	if len(user) != ed25519.PrivateKeySize {
+		return nil, newErr("MALFORMED_UPLOAD", ErrMalformedUpload, "user key is not an Ed25519 private key")
+	}
 	b.UserKey = user.Public().(ed25519.PublicKey)
 	cs, err := ClientSign(&b, evidence, client)
 	if err != nil {

@@ -163,3 +163,18 @@ func FuzzParseUpload(f *testing.F) {
 		}
 	})
 }
+
+func TestSigningRefusesMalformedKeys(t *testing.T) {
+	good := ed25519.NewKeyFromSeed(vecClientSeed)
+	for _, c := range []struct{ client, user ed25519.PrivateKey }{{good, good[:10]}, {good[:10], good}, {nil, good}} {
+		if _, err := SignUpload(vecBinding(vecSalt(1)), vecEvidence, c.client, c.user); !errors.Is(err, ErrMalformedUpload) {
+			t.Fatal(err)
+		}
+	}
+	if _, err := AddProof([]byte(`{}`), ProofOptions{Created: t0}, good[:5]); !errors.Is(err, ErrBadProof) {
+		t.Fatal(err)
+	}
+	if got := Committee(nil, nil, -1); len(got) != 0 {
+		t.Fatal(got)
+	}
+}

@@ -56,7 +56,7 @@ func Committee(set []ValidatorInfo, seed []byte, size int) []ValidatorInfo {
 		rs[i] = ranked{sha256.Sum256(append(append([]byte{}, seed...), v.Name...)), v}
 	}
 	slices.SortFunc(rs, func(a, b ranked) int { return slices.Compare(a.h[:], b.h[:]) })
-	out := make([]ValidatorInfo, 0, min(size, len(rs)))
+	out := make([]ValidatorInfo, 0, max(0, min(size, len(rs))))
 	for i := 0; i < len(rs) && i < size; i++ {
 		out = append(out, rs[i].v)
 	}

@@ -58,6 +58,9 @@ func hashData(proofConfig, unsecured map[string]any) ([]byte, error) {
 // AddProof signs a JSON document with an eddsa-jcs-2022 Data Integrity proof and returns the
 // secured document (eddsa-jcs-2022 §3.3.1 "Create Proof"). The document must not carry a proof.
 func AddProof(doc []byte, opts ProofOptions, key ed25519.PrivateKey) ([]byte, error) {
+	if len(key) != ed25519.PrivateKeySize {
+		return nil, newErr("BAD_PROOF", ErrBadProof, "signing key is not an Ed25519 private key")
+	}
 	m, err := decodeObject(doc)
 	if err != nil {
 		return nil, err
