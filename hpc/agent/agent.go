@@ -62,7 +62,7 @@ func NewAgent(cfg AgentConfig) (*Agent, error) {
 		cfg.Interval = hpc.HeartbeatIntervalSeconds * time.Second
 	}
 	if cfg.ReplyTimeout <= 0 {
-		cfg.ReplyTimeout = 5 * time.Second
+		cfg.ReplyTimeout = DefaultReplyTimeout
 	}
 	seq := cfg.FirstSeq
 	if seq == 0 {
@@ -77,7 +77,7 @@ func (a *Agent) Connect(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("agent: controller address %q: %w", a.cfg.Controller, err)
 	}
-	cert, err := Certificate(a.cfg.Key, a.cfg.Node, a.cfg.Clock().Add(-time.Hour), 24*time.Hour)
+	cert, err := Certificate(a.cfg.Key, a.cfg.Node, a.cfg.Clock().Add(-certificateBackdate), CertificateValidity)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,9 @@ var ErrPeerKey = errors.New("agent: peer key not accepted")
 // notBefore for validity. Peers check the key inside it, not a chain: the trust comes from the
 // provider-signed node registration and the pinned controller key.
 func Certificate(priv ed25519.PrivateKey, name string, notBefore time.Time, validity time.Duration) (tls.Certificate, error) {
+	if len(priv) != ed25519.PrivateKeySize {
+		return tls.Certificate{}, fmt.Errorf("%w: private key of %d bytes, want %d", ErrPeerKey, len(priv), ed25519.PrivateKeySize)
+	}
 	pub := priv.Public().(ed25519.PublicKey)
 	serial := sha256.Sum256(pub)
 	tmpl := &x509.Certificate{

@@ -49,7 +49,7 @@ func NewController(cfg ControllerConfig) (*Controller, error) {
 		cfg.Clock = time.Now
 	}
 	if cfg.HandshakeTimeout <= 0 {
-		cfg.HandshakeTimeout = 10 * time.Second
+		cfg.HandshakeTimeout = DefaultHandshakeTimeout
 	}
 	return &Controller{cfg: cfg, conns: map[net.Conn]struct{}{}}, nil
 }
@@ -94,7 +94,7 @@ func (c *Controller) Close() error {
 }
 
 func (c *Controller) dtlsConfig() (*dtls.Config, error) {
-	cert, err := Certificate(c.cfg.Key, "virtengine-hpc-controller", c.cfg.Clock().Add(-time.Hour), 24*time.Hour)
+	cert, err := Certificate(c.cfg.Key, "virtengine-hpc-controller", c.cfg.Clock().Add(-certificateBackdate), CertificateValidity)
 	if err != nil {
 		return nil, err
 	}

@@ -15,9 +15,6 @@ const (
 	msgNack      byte = 3 // controller → agent: seq u64, code u8, reason (rest)
 )
 
-// MaxMessageBytes bounds one message (a DTLS record holds at most 2^14 bytes, RFC 6347 §4.1).
-const MaxMessageBytes = 16 << 10
-
 // Nack codes.
 const (
 	CodeMalformed    = 1
@@ -65,8 +62,8 @@ func encodeNack(seq uint64, code byte, reason string) []byte {
 	b := []byte{msgNack}
 	b = binary.BigEndian.AppendUint64(b, seq)
 	b = append(b, code)
-	if len(reason) > 512 {
-		reason = reason[:512]
+	if len(reason) > MaxReasonBytes {
+		reason = reason[:MaxReasonBytes]
 	}
 	return append(b, reason...)
 }

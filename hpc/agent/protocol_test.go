@@ -40,7 +40,7 @@ func FuzzParseReply(f *testing.F) {
 				t.Fatal("accepted a non-canonical ack")
 			}
 		case errors.As(err, &rej):
-			if string(encodeNack(rej.Seq, rej.Code, rej.Reason)) != string(b) && len(b) <= 10+512 {
+			if string(encodeNack(rej.Seq, rej.Code, rej.Reason)) != string(b) && len(b) <= 10+MaxReasonBytes {
 				t.Fatal("nack does not round-trip")
 			}
 		case !errors.Is(err, hpc.ErrMalformed):
