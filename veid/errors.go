@@ -41,6 +41,7 @@ var (
 	ErrIllegalTransition = errors.New("veid: illegal identity record transition")
 	ErrRecordLocked      = errors.New("veid: identity record is locked")
 	ErrRequirement       = errors.New("veid: identity does not meet the requirement")
+	ErrCooldown          = errors.New("veid: too soon after a rejection")
 
 	// Consensus (§3.6).
 	ErrNoQuorum        = errors.New("veid: no score has more than 2/3 of the voting power")

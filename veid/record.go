@@ -69,13 +69,17 @@ type Record struct {
 func NewRecord(account string) *Record { return &Record{Account: account, Status: StatusUnknown} }
 
 // Transition moves the record to `to`, or returns ErrIllegalTransition / ErrRecordLocked (wrapped).
-// Moving to verified sets the expiry to now + RecordValidity.
+// Moving to verified sets the expiry to now + RecordValidity. A rejected record may go back to
+// pending only RejectionCooldown after the rejection (ErrCooldown).
 func (r *Record) Transition(to Status, now time.Time, reason string) error {
 	if r.Locked {
 		return newErr("RECORD_LOCKED", ErrRecordLocked, "unlock the record first")
 	}
 	if !CanTransition(r.Status, to) {
 		return newErr("ILLEGAL_TRANSITION", ErrIllegalTransition, "%s → %s", r.Status, to)
+	}
+	if until := r.cooldownUntil(); to == StatusPending && now.Before(until) {
+		return newErr("COOLDOWN", ErrCooldown, "a new attempt is possible from %s", until.UTC().Format(time.RFC3339))
 	}
 	r.History = append(r.History, HistoryEntry{From: r.Status, To: to, At: now, Score: r.Score, Reason: reason})
 	if len(r.History) > MaxHistory {

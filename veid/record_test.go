@@ -82,16 +82,69 @@ func TestRecordLifecycle(t *testing.T) {
 	if err := r.ApplyResult(res, t0); !errors.Is(err, ErrIllegalTransition) {
 		t.Fatal(err)
 	}
+	// A new attempt only after the cooldown.
+	if err := r.Transition(StatusPending, t0.Add(RejectionCooldown-time.Second), ""); !errors.Is(err, ErrCooldown) {
+		t.Fatal(err)
+	}
+	if err := r.Transition(StatusPending, t0.Add(RejectionCooldown), ""); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestHistoryBounded(t *testing.T) {
 	r := NewRecord("a")
 	r.Transition(StatusPending, t0, "")
+	now := t0
 	for i := 0; i < MaxHistory+10; i++ {
-		r.Transition(StatusRejected, t0, "")
-		r.Transition(StatusPending, t0, "")
+		r.Transition(StatusRejected, now, "")
+		now = now.Add(RejectionCooldown)
+		r.Transition(StatusPending, now, "")
 	}
 	if len(r.History) != MaxHistory || r.History[len(r.History)-1].To != StatusPending {
 		t.Fatal(len(r.History))
+	}
+}
+
+func TestBorderlineNeedsExtraFactor(t *testing.T) {
+	for _, c := range []struct {
+		score int
+		want  bool
+	}{{84, false}, {85, true}, {89, true}, {90, false}} {
+		if Borderline(c.score) != c.want {
+			t.Errorf("Borderline(%d)", c.score)
+		}
+	}
+	// 2500 + 2500 + 7500*2000/10000 + 1500 + 0 + 500 = 8500 → 85.
+	res, _ := Score(feats(10000, 10000, 7500, 10000, 0, 0))
+	if res.Score != 85 || !res.Passed {
+		t.Fatalf("%d %v", res.Score, res.Reasons)
+	}
+	r := &Record{Status: StatusInProgress}
+	if err := r.ApplyResultWithFactor(res, t0, false); err != nil || r.Status != StatusNeedsAdditionalFactor {
+		t.Fatal(err, r.Status)
+	}
+	if err := r.Transition(StatusAdditionalFactorPending, t0, "mfa challenge sent"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.ApplyResultWithFactor(res, t0, true); err != nil || r.Status != StatusVerified {
+		t.Fatal(err, r.Status)
+	}
+	// Outside the band the extra factor is not needed.
+	res90, _ := Score(feats(10000, 10000, 10000, 10000, 0, 0))
+	r = &Record{Status: StatusInProgress}
+	if err := r.ApplyResultWithFactor(res90, t0, false); err != nil || r.Status != StatusVerified || res90.Score != 90 {
+		t.Fatal(err, r.Status, res90.Score)
+	}
+}
+
+func TestDecay(t *testing.T) {
+	day := 24 * time.Hour
+	for _, c := range []struct {
+		age  time.Duration
+		want int
+	}{{0, 80}, {180 * day, 80}, {180*day + 29*day, 80}, {210 * day, 79}, {180*day + 300*day, 70}, {100 * 365 * day, 0}} {
+		if got := Decay(80, t0, t0.Add(c.age)); got != c.want {
+			t.Errorf("age %v: %d, want %d", c.age, got, c.want)
+		}
 	}
 }
