@@ -164,6 +164,10 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := s.client().BroadcastTxSync(r.Context(), b)
+	if err != nil && strings.Contains(err.Error(), "already exists in cache") {
+		writeJSON(w, http.StatusConflict, apiError{Error: "this transaction was already submitted"})
+		return
+	}
 	if err != nil {
 		writeJSON(w, http.StatusServiceUnavailable, apiError{Error: err.Error()})
 		return

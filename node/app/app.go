@@ -170,7 +170,11 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	hash := nextAppHash(a.appHash, req.Height, blk)
 	blk.write()
 	a.pendingH, a.pendingHash = req.Height, hash
-	a.pendingInfo = BlockInfo{Height: req.Height, Time: req.Time, AppHash: hash, Txs: len(req.Txs), Failed: failed, Events: c.blockEvents}
+	var all []abci.Event
+	for _, r := range res {
+		all = append(all, r.Events...)
+	}
+	a.pendingInfo = BlockInfo{Height: req.Height, Time: req.Time, AppHash: hash, Txs: len(req.Txs), Failed: failed, Events: append(all, c.blockEvents...)}
 	return &abci.ResponseFinalizeBlock{TxResults: res, AppHash: hash, Events: c.blockEvents}, nil
 }
 
