@@ -83,7 +83,7 @@ func (e *Engine) ActiveLiveness(frames [][]byte, ch Challenge) (*ActiveResult, e
 			faces := e.det.Detect(img)
 			if len(faces) == 1 {
 				res.FacesFound++
-				y, _ := pose(faces[0])
+				y, _ := pose(e.det.Refine(img, faces[0]))
 				yaws = append(yaws, y)
 				if fr, err := e.embedMat(name, img); err == nil {
 					if prev != nil {

@@ -57,13 +57,42 @@ func (d *Detector) Close() error {
 }
 
 // Detect returns the faces in a BGR image, best score first.
-func (d *Detector) Detect(img gocv.Mat) []Face {
+func (d *Detector) Detect(img gocv.Mat) []Face { return d.detectAt(img, DetectMaxSide) }
+
+// Refine re-detects a face on a crop around it, where the face fills most of YuNet's input, and
+// returns it with more precise landmarks (alignment and pose depend on them). It returns f unchanged
+// when the crop shows no face near the centre.
+func (d *Detector) Refine(img gocv.Mat, f Face) Face {
+	side := max(f.Box.Dx(), f.Box.Dy()) * RefineCropPct / 100
+	cx, cy := (f.Box.Min.X+f.Box.Max.X)/2, (f.Box.Min.Y+f.Box.Max.Y)/2
+	r := image.Rect(cx-side/2, cy-side/2, cx+side/2, cy+side/2).Intersect(image.Rect(0, 0, img.Cols(), img.Rows()))
+	if r.Dx() < MinImageSide || r.Dy() < MinImageSide {
+		return f
+	}
+	crop := img.Region(r)
+	defer crop.Close()
+	faces := d.detectAt(crop, min(RefineMaxSide, max(r.Dx(), r.Dy())))
+	c := image.Pt(cx-r.Min.X, cy-r.Min.Y)
+	for _, g := range faces {
+		if c.In(g.Box) {
+			g.Box = g.Box.Add(r.Min)
+			for i := range g.Landmarks {
+				g.Landmarks[i].X += float32(r.Min.X)
+				g.Landmarks[i].Y += float32(r.Min.Y)
+			}
+			return g
+		}
+	}
+	return f
+}
+
+func (d *Detector) detectAt(img gocv.Mat, maxSide int) []Face {
 	w, h := img.Cols(), img.Rows()
 	if w == 0 || h == 0 {
 		return nil
 	}
-	// Scale so the longer side is DetectMaxSide, then pad right and bottom to multiples of 32.
-	s := float64(DetectMaxSide) / float64(max(w, h))
+	// Scale so the longer side is maxSide, then pad right and bottom to multiples of 32.
+	s := float64(maxSide) / float64(max(w, h))
 	sw, sh := max(1, int(math.Round(float64(w)*s))), max(1, int(math.Round(float64(h)*s)))
 	inW, inH := (sw+31)/32*32, (sh+31)/32*32
 	resized := gocv.NewMat()

@@ -49,7 +49,7 @@ func (e *Engine) embedMat(name string, img gocv.Mat) (*FaceResult, error) {
 	if len(faces) == 0 {
 		return nil, &InputError{Input: name, Err: ErrNoFace}
 	}
-	f := largest(faces)
+	f := e.det.Refine(img, largest(faces))
 	chip := Align(img, f)
 	defer chip.Close()
 	emb, err := e.emb.Embed(chip)

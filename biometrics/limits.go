@@ -14,6 +14,10 @@ const (
 	// DetectMaxSide is the longer side of the image given to YuNet; the other side keeps the aspect
 	// ratio, both rounded up to a multiple of 32 (YuNet's largest stride).
 	DetectMaxSide = 480
+	// RefineCropPct and RefineMaxSide: Detector.Refine looks again at a square crop of 160% of the face
+	// box, given to YuNet at up to 320 px, so the face spans about 200 px of its input.
+	RefineCropPct = 160
+	RefineMaxSide = 320
 	// DetectScoreThreshold and DetectNMSThreshold are YuNet's score (√(cls·iou)) and NMS IoU bounds.
 	DetectScoreThreshold = 0.6
 	DetectNMSThreshold   = 0.3

@@ -102,7 +102,7 @@ func (e *Engine) quality(img gocv.Mat, kind CaptureKind) *QualityResult {
 			if q.FaceHeightPct < MinFaceHeightPct {
 				q.Reasons = append(q.Reasons, features.FaceTooSmall)
 			}
-			q.YawPermille, q.RollDeg = pose(f)
+			q.YawPermille, q.RollDeg = pose(e.det.Refine(img, f))
 			if abs(q.YawPermille) > MaxYawPermille || abs(q.RollDeg) > MaxRollDeg {
 				q.Reasons = append(q.Reasons, features.PoseTooLarge)
 			}
