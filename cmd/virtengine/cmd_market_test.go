@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// mcli runs a freshly built virtengine in a scratch directory holding the market state file.
+type mcli struct {
+	t        *testing.T
+	bin, dir string
+}
+
+func (c mcli) run(args ...string) (string, string, bool) {
+	cmd := exec.Command(c.bin, args...)
+	cmd.Dir = c.dir
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	return out.String(), errb.String(), err == nil
+}
+
+func (c mcli) ok(args ...string) string {
+	c.t.Helper()
+	out, errs, ok := c.run(args...)
+	if !ok {
+		c.t.Fatalf("virtengine %s: %s%s", strings.Join(args, " "), errs, out)
+	}
+	return out
+}
+
+func (c mcli) refused(want string, args ...string) {
+	c.t.Helper()
+	out, errs, ok := c.run(args...)
+	if ok || !strings.Contains(errs+out, want) {
+		c.t.Fatalf("virtengine %s: ok=%v, output %q, want a refusal saying %q", strings.Join(args, " "), ok, errs+out, want)
+	}
+}
+
+// The flow from the command line: offer → order → bid → accept → deploy → usage → settle →
+// invoice → payout, with the refusals a user meets on the way.
+func TestMarketSettlementCLI(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "virtengine")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	c := mcli{t: t, bin: bin, dir: t.TempDir()}
+	at := func(d int64) string { return "--at=" + strconv.FormatInt(1_800_000_000+d, 10) }
+
+	c.ok("settlement", "mint", "alice", "5000000", at(0))
+	c.ok("market", "offer", "--provider", "prov", "--id", "off-1", "--category", "compute", "--region", "eu-north",
+		"--price", "cpu:hourly:1000", "--price", "memory:monthly:7300", "--min-bid", "100", "--min-score", "70", "--mfa", "--secrets", "token", at(0))
+	order := []string{"market", "order", "--customer", "alice", "--id", "ord-1", "--offering", "off-1", "--category", "compute",
+		"--region", "eu-north", "--resource", "cpu:4", "--resource", "memory:16", "--max-price", "10000", "--duration", "2h",
+		"--deposit", "1000000", "--config", "image: nginx", at(0)}
+	c.refused("score 70 (have 0)", order...)
+	c.ok("market", "identity", "alice", "--score", "80", at(0))
+	c.refused("MFA step-up", order...)
+	c.ok("market", "identity", "alice", "--score", "80", "--mfa", "1h", at(0))
+	c.ok(order...)
+
+	c.refused("allowed 100..10000", "market", "bid", "--provider", "prov", "--order", "ord-1", "--offering", "off-1", "--markup", "20000", at(1))
+	c.ok("market", "bid", "--provider", "prov", "--order", "ord-1", "--offering", "off-1", "--markup", "1000", at(1))
+	c.ok("market", "accept", "--customer", "alice", "--order", "ord-1", "--bid", "ord-1.prov", at(2))
+	c.ok("market", "deploy", "--provider", "prov", "--order", "ord-1", "--result", "ssh root@10.0.0.7", at(3))
+
+	c.ok("settlement", "usage", "--order", "ord-1", "--cpu", "4000", "--memory", "16000", "--from", "-1h", "--final", "--out", "usage.json", at(3603))
+	var s struct {
+		Split struct{ Gross, Platform, Validator, Provider uint64 }
+	}
+	if err := json.Unmarshal([]byte(c.ok("--json", "settlement", "settle", "usage.json", at(3603))), &s); err != nil {
+		t.Fatal(err)
+	}
+	// 4 core-hours at 1100 + 16 GB-hours at 11 = 4,576; 5% / 1% / rest.
+	if s.Split.Gross != 4576 || s.Split.Platform != 228 || s.Split.Validator != 45 || s.Split.Provider != 4303 {
+		t.Fatalf("split %+v", s.Split)
+	}
+	c.refused("already settled", "settlement", "settle", "usage.json", at(3604))
+
+	c.ok("market", "terminate", "--by", "alice", "--order", "ord-1", at(3700))
+	if out := c.ok("market", "terminate", "--by", "prov", "--order", "ord-1", at(3701)); !strings.Contains(out, "terminated (reason owner)") {
+		t.Fatalf("terminate: %s", out)
+	}
+	if out := c.ok("settlement", "invoice", "--order", "ord-1", "--id", "inv-1", "--tax-bps", "2000", at(3702)); !strings.Contains(out, "total 5491") {
+		t.Fatalf("invoice: %s", out)
+	}
+	if out := c.ok("settlement", "payout", at(3703)); !strings.Contains(out, "nothing payable yet") {
+		t.Fatalf("payout inside the dispute window: %s", out)
+	}
+	c.ok("settlement", "payout", at(3603+7*24*3600))
+	var bal map[string]uint64
+	if err := json.Unmarshal([]byte(c.ok("--json", "settlement", "balance", "alice", "prov", "platform", "validator-pool")), &bal); err != nil {
+		t.Fatal(err)
+	}
+	if bal["alice"] != 5_000_000-4576 || bal["prov"] != 4303 || bal["platform"] != 228 || bal["validator-pool"] != 45 {
+		t.Fatalf("balances %v", bal)
+	}
+	c.ok("settlement", "rewards", "val-a=2", "val-b=1")
+	if out := c.ok("settlement", "check"); !strings.Contains(out, "invariants ok") {
+		t.Fatal(out)
+	}
+	c.refused("Unix seconds", "settlement", "payout", "--at", "tomorrow")
+}
