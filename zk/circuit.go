@@ -56,6 +56,9 @@ func (c *Circuit) Define(api frontend.API) error {
 	if err != nil {
 		return err
 	}
+	// R must be a curve point (std/signature/eddsa does not check it; an off-curve R would run the
+	// addition law outside the group). When the statement is off the prover supplies (0, 1).
+	curve.AssertIsOnCurve(twistededwards.Point{X: c.SigRX, Y: c.SigRY})
 	hs, err := newChallengeHasherCircuit(api)
 	if err != nil {
 		return err

@@ -87,3 +87,22 @@ func FuzzRevocationPath(f *testing.F) {
 		_, _ = p.Root()
 	})
 }
+
+// FuzzParseIssuerKeys: key decoders never panic on any input (gnark-crypto's own decoder does on
+// oversized private keys; ParseIssuerPrivateKey guards it).
+func FuzzParseIssuerKeys(f *testing.F) {
+	fx := testFixture(f)
+	f.Add(fx.issuer.Bytes())
+	f.Add(fx.issuer.Public().Bytes())
+	f.Add(append(fx.issuer.Bytes(), 0))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if k, err := ParseIssuerPrivateKey(b); err == nil && len(k.Bytes()) != IssuerPrivateKeySize {
+			t.Fatal("accepted key re-encodes to another size")
+		}
+		_, _ = ParseIssuerPublicKey(b)
+		var p IssuerPublicKey
+		_ = p.UnmarshalText(b)
+		var vk VerifyingKey
+		_ = vk.UnmarshalBinary(b)
+	})
+}

@@ -15,6 +15,10 @@ import (
 // Edwards curve, "Baby Jubjub"-style, gnark-crypto encoding).
 const IssuerPublicKeySize = 32
 
+// IssuerPrivateKeySize is the size of an encoded issuer private key: public point, secret scalar and
+// signing-nonce seed, 32 bytes each (gnark-crypto encoding).
+const IssuerPrivateKeySize = 96
+
 // IssuerPrivateKey signs credential commitments with EdDSA on BN254's twisted Edwards curve and
 // a width-8 Poseidon2 permutation as the challenge hash H(R, A, M) (CIRCUITS.md §1). Generate one with GenerateIssuerKey.
 type IssuerPrivateKey struct{ k *eddsa.PrivateKey }
@@ -43,9 +47,16 @@ func (k *IssuerPrivateKey) Bytes() []byte { return k.k.Bytes() }
 
 // ParseIssuerPrivateKey decodes a key produced by Bytes.
 func ParseIssuerPrivateKey(b []byte) (*IssuerPrivateKey, error) {
+	if len(b) != IssuerPrivateKeySize { // gnark-crypto panics on longer input
+		return nil, fmt.Errorf("%w: issuer private key must be %d bytes", ErrInvalidKey, IssuerPrivateKeySize)
+	}
 	var k eddsa.PrivateKey
-	if _, err := k.SetBytes(b); err != nil {
+	n, err := k.SetBytes(b)
+	if err != nil {
 		return nil, fmt.Errorf("%w: issuer private key: %v", ErrInvalidKey, err)
+	}
+	if n != len(b) {
+		return nil, fmt.Errorf("%w: trailing bytes after issuer private key", ErrInvalidKey)
 	}
 	return &IssuerPrivateKey{k: &k}, nil
 }

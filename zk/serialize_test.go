@@ -206,3 +206,35 @@ func TestScalarText(t *testing.T) {
 		t.Fatalf("round trip: %v", err)
 	}
 }
+
+func TestIssuerKeyEncoding(t *testing.T) {
+	f := testFixture(t)
+	b := f.issuer.Bytes()
+	k, err := ParseIssuerPrivateKey(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !k.Public().Equal(f.issuer.Public()) {
+		t.Fatal("private key does not round-trip")
+	}
+	for name, bad := range map[string][]byte{"short": b[:10], "trailing": append(bytes.Clone(b), 1), "empty": nil} {
+		if _, err := ParseIssuerPrivateKey(bad); !errors.Is(err, ErrInvalidKey) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	pub := f.issuer.Public()
+	p2, err := ParseIssuerPublicKey(pub.Bytes())
+	if err != nil || !p2.Equal(pub) {
+		t.Fatalf("public key round trip: %v", err)
+	}
+	txt, _ := pub.MarshalText()
+	var p3 IssuerPublicKey
+	if err := p3.UnmarshalText(txt); err != nil || !p3.Equal(pub) {
+		t.Fatalf("public key text: %v", err)
+	}
+	var ident [32]byte // the neutral point (0, 1) compressed
+	ident[31] = 1
+	if _, err := ParseIssuerPublicKey(ident[:]); !errors.Is(err, ErrInvalidKey) {
+		t.Fatalf("identity accepted as issuer key: %v", err)
+	}
+}
