@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/virtengine/sdk/settlement"
 )
 
 // Sentinel errors; every error the package returns wraps one, so callers use errors.Is.
@@ -32,6 +34,9 @@ func Code(err error) uint32 {
 		if errors.Is(err, s) {
 			return uint32(i) + 2
 		}
+	}
+	if c := settlement.Code(err); c > 1 {
+		return 100 + c
 	}
 	return 1
 }

@@ -2,8 +2,11 @@ package market
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/virtengine/sdk/settlement"
 )
 
 func TestOrderRefusedBelowScore(t *testing.T) {
@@ -133,4 +136,13 @@ func TestDeploymentResultMustBeSealedToCustomer(t *testing.T) {
 	}
 	_, err = e.m.Deployed("ord-1", "prov", seal(t, "creds", "alice"), t0)
 	must(t, err)
+}
+
+func TestCodes(t *testing.T) {
+	if Code(nil) != 0 || Code(errors.New("x")) != 1 || Code(&GateError{Err: ErrMFARequired}) != Code(ErrMFARequired) {
+		t.Fatal("market codes")
+	}
+	if got := Code(fmt.Errorf("wrapped: %w", settlement.ErrReplay)); got != 100+settlement.Code(settlement.ErrReplay) {
+		t.Fatalf("settlement error code %d", got)
+	}
 }
