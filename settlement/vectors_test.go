@@ -98,9 +98,9 @@ func TestWriteUsageVectors(t *testing.T) {
 	pk, ck := ed25519.NewKeyFromSeed(ps), ed25519.NewKeyFromSeed(cs)
 	r := UsageRecord{ChainID: "virtengine-devnet-1", EscrowID: "order-42", Seq: 3, Provider: "prov", Customer: "alice",
 		PeriodStart: 1_700_000_000, PeriodEnd: 1_700_003_600, Kind: KindPeriodic}
-	r.Quantities[CPU], r.UnitPrices[CPU] = 2500, 1000 // 2.5 core-hours × 1000 = 2500
+	r.Quantities[CPU], r.UnitPrices[CPU] = 2500, 1000    // 2.5 core-hours × 1000 = 2500
 	r.Quantities[Memory], r.UnitPrices[Memory] = 1500, 3 // 1.5 GB-hours × 3 = 4.5 → 4 (half to even)
-	r.Quantities[GPU], r.UnitPrices[GPU] = 500, 90_001 // 0.5 × 90,001 = 45,000.5 → 45,000
+	r.Quantities[GPU], r.UnitPrices[GPU] = 500, 90_001   // 0.5 × 90,001 = 45,000.5 → 45,000
 	final := r
 	final.Seq, final.Kind, final.Corrects = 4, KindFinal, 3
 	mk := func(name string, r UsageRecord, expect string, mut func(*SignedUsage)) usageVector {
