@@ -19,6 +19,7 @@ import (
 //	/params                   Params, with the MFA policy version and hash
 //	/validators               []Validator
 //	/fee_pool                 {"amount": n}
+//	/zk/verify                zk.Result for data = CBOR of tx.MsgVerifyPresentation
 //
 // Modules add their own paths (market, settlement, hpc) in queries.
 func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQuery, error) {
@@ -91,6 +92,14 @@ func (a *App) query(path string, data []byte) (any, error) {
 			"chain_id": a.chainID, "denom": tx.Denom, "tx_types": tx.Types()}, nil
 	case path == "validators":
 		return a.validators(st)
+	case path == "zk/verify":
+		// data: canonical CBOR of tx.MsgVerifyPresentation. Verified against committed state at the
+		// last block time; the nonce is not spent (a query changes nothing).
+		var m tx.MsgVerifyPresentation
+		if err := tx.Unmarshal(data, &m); err != nil {
+			return nil, err
+		}
+		return verifyPresentation(newCache(st), m.KeyID, m.Request, m.Presentation, a.lastTime)
 	case path == "fee_pool":
 		n, err := getUint(st, keyFeePool)
 		return map[string]uint64{"amount": n}, err

@@ -88,7 +88,12 @@ func New(ctx context.Context, rc rpcclient.Client) (*Client, error) {
 
 // Query runs an application query and decodes its JSON value into out.
 func (c *Client) Query(ctx context.Context, path string, out any) error {
-	r, err := c.RPC.ABCIQuery(ctx, path, nil)
+	return c.QueryData(ctx, path, nil, out)
+}
+
+// QueryData runs an application query that takes data (e.g. /zk/verify).
+func (c *Client) QueryData(ctx context.Context, path string, data []byte, out any) error {
+	r, err := c.RPC.ABCIQuery(ctx, path, data)
 	if err != nil {
 		return err
 	}

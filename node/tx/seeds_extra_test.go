@@ -14,5 +14,7 @@ func extraSeedMsgs(to Address, pk PubKey) []Msg {
 		&MsgCreateInvoice{ID: "inv-1", OrderID: "ord-1", PeriodEnd: 100},
 		&MsgSubmitJob{OrderID: "ord-1", Spec: []byte(`{"id":"job-1"}`)},
 		&MsgUpdateJob{JobID: "job-1", State: 3, CoreSeconds: 3600},
+		&MsgRegisterVK{ID: "credential-v1", Key: []byte{1, 2, 3}},
+		&MsgVerifyPresentation{KeyID: "credential-v1", Request: []byte("{}"), Presentation: []byte("{}")},
 	}
 }
