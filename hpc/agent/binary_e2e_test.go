@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/virtengine/sdk/internal/assets"
 )
 
 func TestBinariesHeartbeatOverDTLS(t *testing.T) {
@@ -38,6 +40,21 @@ func TestBinariesHeartbeatOverDTLS(t *testing.T) {
 		}
 		return v
 	}
+	// the simulator prints the keys the issue names, and reproduces EASY on KTH-SP2
+	trace, err := assets.TestdataPath("hpc/KTH-SP2-1996-2.1-cln.swf.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim := run("hpc", "simulate", "--trace", trace, "--policy", "easy")
+	for _, k := range []string{"jobs", "mean_wait_s", "p50_wait_s", "p95_wait_s", "max_wait_s", "mean_bsld", "utilization", "offered_load", "decisions_per_s"} {
+		if _, ok := sim[k]; !ok {
+			t.Errorf("simulate output lacks %q", k)
+		}
+	}
+	if b := sim["mean_bsld"].(float64); b < 86.4*0.99 || b > 86.4*1.01 {
+		t.Errorf("simulate easy: mean bsld %v, want 86.4 ± 1%%", b)
+	}
+
 	run("hpc", "keygen", "--out", "prov.key")
 	ctrlPub := run("hpc", "keygen", "--out", "ctrl.key")["public_key"].(string)
 	nodePub := run("hpc", "keygen", "--out", "n1.key")["public_key"].(string)
