@@ -123,3 +123,39 @@ func TestBookOrder(t *testing.T) {
 		t.Fatalf("%v %d", got, b.Len())
 	}
 }
+
+// LoadPrices parses operator-edited JSON: whatever the input, it either applies a valid policy or
+// keeps the old one, and never panics.
+func FuzzLoadPrices(f *testing.F) {
+	seeds := []string{`{"default_markup_bps": 1000}`, `{"default_markup_bps": 0, "markup_bps": {"compute": 2500, "gpu": 100000}}`,
+		`{"markup_bps": {"hpc": 100001}}`, `{}`, `[]`, `{"default_markup_bps": 1e3}`, ``}
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	if len(seeds) == 0 {
+		f.Fatal("empty seed corpus")
+	}
+	f.Fuzz(func(t *testing.T, doc string) {
+		e := newEngine(t)
+		before := e.Prices()
+		err := e.LoadPrices(strings.NewReader(doc))
+		after := e.Prices()
+		if err != nil {
+			if !errors.Is(err, ErrConfig) {
+				t.Fatalf("untyped error %v", err)
+			}
+			if after.DefaultMarkupBps != before.DefaultMarkupBps || len(after.MarkupBps) != len(before.MarkupBps) {
+				t.Fatal("a refused file changed the prices")
+			}
+			return
+		}
+		if after.DefaultMarkupBps > market.MaxMarkupBps {
+			t.Fatal("accepted a markup over the limit")
+		}
+		for _, m := range after.MarkupBps {
+			if m > market.MaxMarkupBps {
+				t.Fatal("accepted a markup over the limit")
+			}
+		}
+	})
+}
