@@ -48,7 +48,7 @@ func (s *Scheduler) place(j *Job, o *placeOpts) (placement, bool) {
 	nowView := !o.admission && len(o.free) > 0 && &o.free[0] == &s.free[0]
 	for ci, c := range s.clusters {
 		var k int64
-		if !nowView || per.Fits(c.maxFree) {
+		if (!nowView || per.Fits(c.maxFree)) && c.allows(j) {
 			for _, n := range s.nodesOf(ci, j.part) {
 				if s.usable(n, per, o) {
 					k++
@@ -117,6 +117,15 @@ func (s *Scheduler) group(counts []int64, need, bound int64) ([]int, int64, bool
 		}
 	}
 	return best, bestLat, bestLat >= 0
+}
+
+// allows reports whether the cluster's partition accepts j's runtime limit.
+func (c *scluster) allows(j *Job) bool {
+	if j.part >= len(c.maxRun) {
+		return true // no such partition here: it has no nodes either
+	}
+	m := c.maxRun[j.part]
+	return m == 0 || j.Spec.RuntimeLimitSeconds <= m
 }
 
 // nearestClusters returns, per cluster, the other clusters of known latency, nearest first (lower
@@ -193,7 +202,7 @@ func (s *Scheduler) pick(j *Job, o *placeOpts, clusters []int, counts []int64) [
 // placeable reports whether j fits the registered nodes when all are idle and up (admission). The
 // answer per job shape is cached until the topology changes.
 func (s *Scheduler) placeable(j *Job) bool {
-	k := shapeKey{part: j.Spec.Partition, nodes: j.Spec.Nodes, per: j.Spec.PerNode, span: j.Spec.AllowSpanning}
+	k := shapeKey{part: j.Spec.Partition, nodes: j.Spec.Nodes, per: j.Spec.PerNode, span: j.Spec.AllowSpanning, runClass: s.runClass(j)}
 	if ok, hit := s.admission[k]; hit {
 		return ok
 	}
@@ -206,8 +215,23 @@ func (s *Scheduler) placeable(j *Job) bool {
 }
 
 type shapeKey struct {
-	part  string
-	nodes int64
-	per   Resources
-	span  bool
+	part     string
+	nodes    int64
+	per      Resources
+	span     bool
+	runClass int64 // jobs of one class are allowed by the same clusters
+}
+
+// runClass is the smallest partition runtime cap at or above j's limit (0 when no cap is): the
+// clusters that allow j are the same for every job of its class.
+func (s *Scheduler) runClass(j *Job) int64 {
+	var class int64
+	for _, c := range s.clusters {
+		if j.part < len(c.maxRun) {
+			if m := c.maxRun[j.part]; m >= j.Spec.RuntimeLimitSeconds && (class == 0 || m < class) {
+				class = m
+			}
+		}
+	}
+	return class
 }

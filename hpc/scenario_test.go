@@ -1,6 +1,7 @@
 package hpc
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"slices"
 	"testing"
@@ -306,5 +307,31 @@ func TestHeartbeatLatencyDrivesGrouping(t *testing.T) {
 	w2.s.ObserveHeartbeat(Heartbeat{Cluster: "a", Peers: []PeerLatency{{Peer: "cluster/b", Millis: 80}}})
 	if err := w2.s.Submit(job("x", "t", 3, 1, 100), 0); !errors.Is(err, ErrUnschedulable) {
 		t.Fatalf("80 ms apart: %v", err)
+	}
+}
+
+func TestPartitionRuntimeLimit(t *testing.T) {
+	// cluster "short" caps its batch partition at 1 h; "long" does not
+	w := newWorld(t, fcfsConfig()).tenant("t", 1, Quota{})
+	prov := key("provider/pl")
+	for _, c := range []Cluster{
+		{ID: "short", Provider: "p", Partitions: []Partition{{Name: "batch", MaxRuntimeSeconds: 3600}}, ProviderKey: prov.Public().(ed25519.PublicKey)},
+		{ID: "long", Provider: "p", Partitions: []Partition{{Name: "batch"}}, ProviderKey: prov.Public().(ed25519.PublicKey)},
+	} {
+		must(t, w.s.AddCluster(c))
+		reg := NodeRegistration{Cluster: c.ID, Node: c.ID + "-n0", Partition: "batch", Capacity: core, NodeKey: key(c.ID).Public().(ed25519.PublicKey)}
+		must(t, w.s.AddNode(SignRegistration(reg, prov)))
+	}
+	w.submit(job("day", "t", 1, 1, 86400), 0)
+	w.submit(job("hour", "t", 1, 1, 3600), 0)
+	st := started(w.s.Schedule(0))
+	if !slices.Equal(st["day"].Clusters, []string{"long"}) || !slices.Equal(st["hour"].Clusters, []string{"short"}) {
+		t.Fatalf("day on %v, hour on %v", st["day"].Clusters, st["hour"].Clusters)
+	}
+	// reject twin: a second day-long job cannot use the short cluster's idle node
+	w.submit(job("day2", "t", 1, 1, 86400), 1)
+	must(t, w.s.Complete("hour", Completed, 1))
+	if st := started(w.s.Schedule(1)); has(st, "day2") {
+		t.Fatalf("day2 started on %v", st["day2"].Clusters)
 	}
 }

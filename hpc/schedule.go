@@ -116,7 +116,7 @@ func (s *Scheduler) Schedule(now int64) []Decision {
 			continue
 		}
 		if len(failed) < maxFailedShapes {
-			failed = append(failed, shapeFail{j.part, j.Spec.Nodes, j.Spec.PerNode, endsBy, j.Spec.AllowSpanning})
+			failed = append(failed, shapeFail{j.part, j.Spec.Nodes, j.Spec.PerNode, endsBy, j.Spec.AllowSpanning, j.Spec.RuntimeLimitSeconds})
 		}
 		keep = append(keep, e)
 	}
@@ -172,12 +172,13 @@ type shapeFail struct {
 	per    Resources
 	endsBy bool
 	spanOK bool
+	limit  int64 // a longer job is allowed by no more clusters
 }
 
 func knownFail(failed []shapeFail, j *Job, endsBy bool) bool {
 	for _, f := range failed {
 		if f.part == j.part && j.Spec.Nodes >= f.nodes && f.per.Fits(j.Spec.PerNode) &&
-			(endsBy == f.endsBy || f.endsBy) && (!j.Spec.AllowSpanning || f.spanOK) {
+			(endsBy == f.endsBy || f.endsBy) && (!j.Spec.AllowSpanning || f.spanOK) && j.Spec.RuntimeLimitSeconds >= f.limit {
 			return true
 		}
 	}

@@ -42,6 +42,7 @@ type snode struct {
 type scluster struct {
 	Cluster
 	parts   [][]int32 // partition index → node indices, ascending
+	maxRun  []int64   // partition index → the partition's runtime limit here (0: MaxRuntimeSeconds)
 	maxFree Resources // componentwise max of idle resources over its up nodes (an upper bound)
 }
 
@@ -119,6 +120,13 @@ func (s *Scheduler) AddCluster(c Cluster) error {
 		return fmt.Errorf("%w: cluster %s", ErrExists, c.ID)
 	}
 	sc := &scluster{Cluster: c}
+	for _, p := range c.Partitions {
+		pi := s.partition(p.Name)
+		for len(sc.maxRun) <= pi {
+			sc.maxRun = append(sc.maxRun, 0)
+		}
+		sc.maxRun[pi] = p.MaxRuntimeSeconds
+	}
 	s.near = nil
 	s.clusterIdx[c.ID] = len(s.clusters)
 	s.clusters = append(s.clusters, sc)
