@@ -45,6 +45,9 @@ type Options struct {
 	TamperVotes bool
 	// Abstain makes this validator cast no identity votes (as with a different model).
 	Abstain bool
+	// ModelHashes are the sha256 (hex) of the model files this validator scores with; when the
+	// network pins hashes in its parameters, a validator whose files differ abstains.
+	ModelHashes []string
 	// ReferenceApp, when set, runs another ABCI application (CometBFT's kvstore) in place of
 	// VirtEngine's under the same CometBFT configuration: benchmarks compare the two side by side.
 	ReferenceApp abcitypes.Application
@@ -103,7 +106,7 @@ func Start(ctx context.Context, home string, o Options) (*Node, error) {
 		if err != nil {
 			return nil, fmt.Errorf("node: committee key: %w", err)
 		}
-		committee = app.EvidenceCommittee{ID: id}
+		committee = app.EvidenceCommittee{ID: id, Files: o.ModelHashes}
 	}
 	db, err := dbm.NewGoLevelDB("app", c.DBDir())
 	if err != nil {

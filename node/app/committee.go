@@ -14,7 +14,13 @@ import (
 // biometrics pipeline (FEATURES.md §5.6: features, never raw images, reach scoring).
 type EvidenceCommittee struct {
 	ID *envelope.HPKEIdentity
+	// Files are the sha256 (hex) of the model files this validator runs (its biometrics models);
+	// compared with the network's pinned Params.ModelHashes.
+	Files []string
 }
+
+// ModelHashes returns Files.
+func (c EvidenceCommittee) ModelHashes() []string { return c.Files }
 
 // Open decrypts and authenticates an evidence envelope.
 func (c EvidenceCommittee) Open(env []byte) ([]byte, error) {

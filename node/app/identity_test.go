@@ -254,3 +254,38 @@ func TestVerifyVoteExtensionRejectsMalformed(t *testing.T) {
 		t.Error("empty (abstaining) extension rejected")
 	}
 }
+
+// Validators' model files are pinned by hash in the parameters: a validator running other files
+// abstains, and with two of four abstaining nothing is final.
+func TestIdentityPinnedModelHashes(t *testing.T) {
+	n := newCommitteeNet(t)
+	p := DefaultParams()
+	p.ModelHashes = []string{"aa11", "bb22"}
+	if err := putObj(n.h.a.pending, keyParams, p); err != nil {
+		t.Fatal(err)
+	}
+	n.h.block()
+	for i := range n.coms {
+		n.coms[i].Files = []string{"aa11", "bb22"}
+	}
+	n.coms[0].Files = []string{"aa11", "ffff"} // another model file
+	id := n.submit(t, goodFeatures())
+	ec := n.votes(t, nil, nil)
+	if len(ec.Votes[0].VoteExtension) != 0 {
+		t.Fatal("validator with other model files voted")
+	}
+	if !n.propose(t, ec) {
+		t.Fatal("proposal rejected")
+	}
+	if r := n.request(t, id); r.Status != ReqFinal {
+		t.Fatalf("3 of 4 with the pinned files did not finalize: %+v", r)
+	}
+	n.coms[1].Files = nil
+	id2 := n.submit(t, goodFeatures())
+	if !n.propose(t, n.votes(t, nil, nil)) {
+		t.Fatal("proposal rejected")
+	}
+	if r := n.request(t, id2); r.Status != ReqPending {
+		t.Fatalf("2 of 4 finalized: %+v", r)
+	}
+}

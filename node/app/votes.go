@@ -26,6 +26,32 @@ type Committee interface {
 	Model() string
 }
 
+// ModelFiles is implemented by committees that know the sha256 of their model files; when the
+// network pins hashes (Params.ModelHashes), a validator whose files differ abstains.
+type ModelFiles interface {
+	ModelHashes() []string
+}
+
+func sameModelFiles(pinned []string, com Committee) bool {
+	if len(pinned) == 0 {
+		return true
+	}
+	mf, ok := com.(ModelFiles)
+	if !ok {
+		return false
+	}
+	have := map[string]bool{}
+	for _, h := range mf.ModelHashes() {
+		have[h] = true
+	}
+	for _, h := range pinned {
+		if !have[h] {
+			return false
+		}
+	}
+	return true
+}
+
 // IdentityVote is one validator's score for one request.
 type IdentityVote struct {
 	Request   []byte `cbor:"1,keyasint"`
@@ -78,8 +104,8 @@ func (a *App) ExtendVote(_ context.Context, req *abci.RequestExtendVote) (*abci.
 	}
 	st := dbView{a.db}
 	p, err := getParams(st)
-	if err != nil || p.IdentityModel != com.Model() {
-		return &abci.ResponseExtendVote{}, nil
+	if err != nil || p.IdentityModel != com.Model() || !sameModelFiles(p.ModelHashes, com) {
+		return &abci.ResponseExtendVote{}, nil // another model: abstain (FEATURES.md §3.6)
 	}
 	reqs, err := a.pendingRequests(st)
 	if err != nil {

@@ -66,3 +66,34 @@ func TestFourValidatorsByzantineIdentity(t *testing.T) {
 	h, _ := c.Height(ctx)
 	appHashesAgree(t, ctx, nw, h)
 }
+
+// With two of four validators disagreeing (both tampering), no score reaches more than 2/3 of the
+// voting power: the request stays pending, then expires after the vote window; the chain goes on.
+func TestFourValidatorsTwoDisagreeNoFinal(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	nw := testNet(t, 4, StartOptions{Byzantine: []int{1, 3}})
+	c := clientFor(t, ctx, nw, 0)
+	f := faucet(t, nw)
+	user, _ := tx.GenerateKey(tx.Ed25519)
+	if _, err := c.Submit(ctx, f, &tx.MsgSend{To: user.Address(), Amount: 10_000}); err != nil {
+		t.Fatal(err)
+	}
+	sk, _ := envelope.GenerateSigningKey(envelope.Ed25519)
+	feat := veid.Features{Extractor: "devnet-test", HasDocument: true, HasSelfie: true, Document: 9100, FaceMatch: 8800,
+		Liveness: 9300, Consistency: 9000, History: 5000, Risk: 200}
+	id, _, err := c.SubmitEvidence(ctx, user, sk, feat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.WaitIdentity(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != app.ReqExpired {
+		t.Fatalf("request %+v: want expired without a final score", r)
+	}
+	if err := c.Query(ctx, "/identity/"+user.Address().String(), new(app.Identity)); err == nil {
+		t.Fatal("an identity score was recorded")
+	}
+}
