@@ -146,6 +146,7 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	}
 	a.chainID = req.ChainId
 	a.appHash = nextAppHash(nil, req.InitialHeight-1, a.pending)
+	a.check = newCache(a.pending) // the mempool sees the genesis accounts before the first commit
 	a.log.Info("init chain", "chain_id", req.ChainId, "accounts", len(g.Accounts), "validators", len(req.Validators))
 	return &abci.ResponseInitChain{AppHash: a.appHash}, nil
 }
