@@ -12,6 +12,10 @@
 //	m.AcceptBid(orderID, bidID, customer, nil, now)      // or m.Auction(orderID, now)
 //	m.StartProvisioning / m.Deployed / m.SubmitUsage / m.RequestTermination / m.Terminate
 //	m.Tick(now)                                          // each block: provisioning timeouts
+//	m.Review(leaseID, customer, stars, now)              // 1–5 stars; m.Reputation(provider)
+//
+// Providers bid automatically with package bidengine. Usage records, escrow, invoices and payouts
+// are package settlement's; Market.Ledger returns the ledger over the same store.
 //
 // Gating: an order is refused unless the customer's identity (IdentitySource) meets the offering's
 // or the market's minimum score, tier and scopes, and, when required, an MFA step-up session

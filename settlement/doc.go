@@ -12,6 +12,11 @@
 //	l.Settle(signedUsage, now)                  // SignUsage / CountersignUsage build signedUsage
 //	l.Payout(now + settlement.DisputeWindow)    // pays providers, platform and validator pool
 //
+// Invoices (CreateInvoice, IssueInvoice, PayInvoice, …) bill settled usage with banker's rounding;
+// DistributeRewards pays the validator pool to node operators by measured contribution; and
+// AggregatePrice is the price oracle's integer median over fresh, agreeing quotes. FORMAT.md
+// specifies the usage record encoding, with vectors in testdata/.
+//
 // Determinism: this package runs inside consensus. Amounts are uint64 in the smallest unit, fees are
 // integer basis points with truncating division, rounding is banker's rounding on integers, time is a
 // Unix second passed in by the caller (the block time), and every iteration is in key order. There is
