@@ -118,7 +118,6 @@ type Job struct {
 	estEnd    int64
 	reason    waitReason
 	reasonArg int64
-	qi        int    // index in the queue, -1 when not queued
 	pass      uint64 // the pass that last set reason
 	tenant    *tenantState
 	qosBP     int64

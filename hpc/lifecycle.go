@@ -48,7 +48,7 @@ func (s *Scheduler) Submit(spec JobSpec, now int64) error {
 	if q := t.Quota; (q.MaxCores > 0 && spec.Nodes*spec.PerNode.Cores > q.MaxCores) || (q.MaxGPUs > 0 && spec.Nodes*spec.PerNode.GPUs > q.MaxGPUs) {
 		return fmt.Errorf("%w: job %s alone exceeds tenant %s's quota (%d cores, %d GPUs)", ErrQuota, spec.ID, t.ID, q.MaxCores, q.MaxGPUs)
 	}
-	j := &Job{Spec: spec, State: Queued, Submitted: now, qi: -1, tenant: t, part: s.partition(spec.Partition), qosBP: s.qos(spec.QoS).PriorityBP}
+	j := &Job{Spec: spec, State: Queued, Submitted: now, tenant: t, part: s.partition(spec.Partition), qosBP: s.qos(spec.QoS).PriorityBP}
 	if !s.placeable(j) {
 		return fmt.Errorf("%w: job %s needs %d nodes with %+v in partition %s within %d ms of one another; no registered clusters offer that", ErrUnschedulable, spec.ID, spec.Nodes, spec.PerNode, spec.Partition, s.cfg.LatencyGroupMillis)
 	}

@@ -33,7 +33,6 @@ type Scheduler struct {
 	lastRecalc   int64
 	lastDecay    int64
 	decayStarted bool
-	recalced     bool
 	stats        Stats
 
 	// per-pass scratch

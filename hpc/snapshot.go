@@ -149,7 +149,7 @@ func Restore(cfg Config, sn Snapshot) (*Scheduler, error) {
 		}
 		j := &Job{Spec: sj.Spec, State: sj.State, Submitted: sj.Submitted, Started: sj.Started, Ended: sj.Ended,
 			Nodes: sj.Nodes, Clusters: sj.Clusters, Preempted: sj.Preempted, seq: sj.Seq, factors: sj.Factors,
-			prio: sj.Factors.Priority, qi: -1, tenant: t, part: s.partition(sj.Spec.Partition), qosBP: s.qos(sj.Spec.QoS).PriorityBP}
+			prio: sj.Factors.Priority, tenant: t, part: s.partition(sj.Spec.Partition), qosBP: s.qos(sj.Spec.QoS).PriorityBP}
 		s.jobs[j.Spec.ID] = j
 	}
 	for k, id := range sn.Queue {
