@@ -2,11 +2,16 @@ package biometrics
 
 import (
 	"os"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"gocv.io/x/gocv"
+
+	"github.com/virtengine/sdk/biometrics/facerec"
 )
 
 // BenchResult holds median latencies in milliseconds over Runs runs on one face image and one
@@ -17,8 +22,13 @@ type BenchResult struct {
 	EmbedMs    float64 `json:"embed_ms"`    // detect + align + embed, one face
 	LivenessMs float64 `json:"liveness_ms"` // both MiniFASNet models on a detected face
 	MRZMs      float64 `json:"mrz_ms"`      // locate + OCR + parse on a decoded document
-	RSSStartKB int     `json:"rss_start_kb"`
-	RSSEndKB   int     `json:"rss_end_kb"`
+	// ReferenceEmbedMs is the reference measured in the same run: the same network's embedding step
+	// run op by op in Go (facerec.Net.Forward) on the same chip, at most 5 runs.
+	ReferenceEmbedMs float64 `json:"reference_embed_ms"`
+	// ONNXEmbedMs is the converted network in OpenCV on that chip (the embedding step of embed_ms).
+	ONNXEmbedMs float64 `json:"onnx_embed_ms"`
+	RSSStartKB  int     `json:"rss_start_kb"`
+	RSSEndKB    int     `json:"rss_end_kb"`
 }
 
 // Bench measures the pipeline's stages on a face image and a document image.
@@ -66,11 +76,47 @@ func (e *Engine) Bench(faceImage, documentImage []byte, runs int) (*BenchResult,
 			mrzT = append(mrzT, time.Since(t0))
 		}
 		res.DetectMs, res.EmbedMs, res.LivenessMs, res.MRZMs = medianMs(det), medianMs(emb), medianMs(live), medianMs(mrzT)
-		return nil
+		return e.benchReference(img, f, runs, res)
 	})
 	runtime.GC()
 	res.RSSEndKB = RSSKB()
 	return res, err
+}
+
+// benchReference times the ONNX embedder and the Go reference network on the same aligned chip.
+func (e *Engine) benchReference(img gocv.Mat, f Face, runs int, res *BenchResult) error {
+	net, err := facerec.Load(filepath.Join(e.modelsDir, filepath.FromSlash(facerec.SourceManifest)), filepath.Join(e.modelsDir, filepath.FromSlash(facerec.SourceWeights)))
+	if err != nil {
+		return err
+	}
+	chip := Align(img, e.det.Refine(img, f))
+	defer chip.Close()
+	bgr := chip.ToBytes()
+	rgb := make([]byte, len(bgr))
+	for i := 0; i+2 < len(bgr); i += 3 {
+		rgb[i], rgb[i+1], rgb[i+2] = bgr[i+2], bgr[i+1], bgr[i]
+	}
+	in, err := facerec.Preprocess(rgb)
+	if err != nil {
+		return err
+	}
+	var onnx, ref []time.Duration
+	for i := 0; i < runs; i++ {
+		t0 := time.Now()
+		if _, err := e.emb.Embed(chip); err != nil {
+			return err
+		}
+		onnx = append(onnx, time.Since(t0))
+		if i < 5 {
+			t0 = time.Now()
+			if _, err := net.Forward(in); err != nil {
+				return err
+			}
+			ref = append(ref, time.Since(t0))
+		}
+	}
+	res.ONNXEmbedMs, res.ReferenceEmbedMs = medianMs(onnx), medianMs(ref)
+	return nil
 }
 
 func medianMs(d []time.Duration) float64 {

@@ -388,6 +388,7 @@ func bioBenchCmd() *cobra.Command {
 			return emit(cmd, r, func(w io.Writer) {
 				fmt.Fprintf(w, "median over %d runs: detect %.1f ms, detect+align+embed %.1f ms, liveness %.1f ms, MRZ %.1f ms (RSS %d → %d KiB)\n",
 					r.Runs, r.DetectMs, r.EmbedMs, r.LivenessMs, r.MRZMs, r.RSSStartKB, r.RSSEndKB)
+				fmt.Fprintf(w, "embedding step: ONNX in OpenCV %.1f ms vs the reference Go forward pass %.1f ms (same run, same chip)\n", r.ONNXEmbedMs, r.ReferenceEmbedMs)
 			})
 		},
 	}
