@@ -136,21 +136,41 @@ func Restore(cfg Config, sn Snapshot) (*Scheduler, error) {
 		}
 	}
 	for _, t := range sn.Tenants {
+		if t.Usage < 0 || s.tenants[t.Tenant.ID] != nil {
+			return nil, fmt.Errorf("%w: tenant %q", ErrMalformed, t.Tenant.ID)
+		}
 		if err := s.AddTenant(t.Tenant); err != nil {
 			return nil, err
 		}
 		s.tenants[t.Tenant.ID].usage = t.Usage
 		s.totalUsage += t.Usage
 	}
+	queued, running := 0, 0
 	for _, sj := range sn.Jobs {
 		t := s.tenants[sj.Spec.Tenant]
-		if t == nil || !validID(sj.Spec.ID) || s.jobs[sj.Spec.ID] != nil || sj.State < Pending || sj.State > Timeout {
+		if t == nil || s.jobs[sj.Spec.ID] != nil || sj.State < Pending || sj.State > Timeout || sj.Spec.Validate() != nil {
 			return nil, fmt.Errorf("%w: job %q", ErrMalformed, sj.Spec.ID)
+		}
+		switch sj.State {
+		case Queued:
+			queued++
+		case Running:
+			running++
 		}
 		j := &Job{Spec: sj.Spec, State: sj.State, Submitted: sj.Submitted, Started: sj.Started, Ended: sj.Ended,
 			Nodes: sj.Nodes, Clusters: sj.Clusters, Preempted: sj.Preempted, seq: sj.Seq, factors: sj.Factors,
 			prio: sj.Factors.Priority, tenant: t, part: s.partition(sj.Spec.Partition), qosBP: s.qos(sj.Spec.QoS).PriorityBP}
 		s.jobs[j.Spec.ID] = j
+	}
+	if queued != len(sn.Queue) || running != len(sn.Running) || sn.Ranked < 0 || sn.Ranked > len(sn.Queue) {
+		return nil, fmt.Errorf("%w: %d queued and %d running jobs, queue lists %d and running %d", ErrMalformed, queued, running, len(sn.Queue), len(sn.Running))
+	}
+	seen := map[string]bool{}
+	for _, id := range append(append([]string(nil), sn.Queue...), sn.Running...) {
+		if seen[id] {
+			return nil, fmt.Errorf("%w: job %q listed twice", ErrMalformed, id)
+		}
+		seen[id] = true
 	}
 	for k, id := range sn.Queue {
 		j := s.jobs[id]
@@ -170,11 +190,13 @@ func Restore(cfg Config, sn Snapshot) (*Scheduler, error) {
 			return nil, fmt.Errorf("%w: running job %q", ErrMalformed, id)
 		}
 		p := placement{}
+		onNode := map[string]bool{}
 		for _, name := range j.Nodes {
 			n, ok := s.nodeIdx[name]
-			if !ok || !j.Spec.PerNode.Fits(s.free[n]) {
+			if !ok || onNode[name] || !j.Spec.PerNode.Fits(s.free[n]) {
 				return nil, fmt.Errorf("%w: running job %q on node %q", ErrMalformed, id, name)
 			}
+			onNode[name] = true
 			p.nodes = append(p.nodes, n)
 		}
 		clusters := j.Clusters

@@ -1,6 +1,7 @@
 package hpc
 
 import (
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"reflect"
@@ -81,4 +82,42 @@ func TestSnapshotRestoreContinuesIdentically(t *testing.T) {
 	if _, err := Restore(cfg, bad); !errors.Is(err, ErrMalformed) {
 		t.Fatalf("running on a ghost node: %v", err)
 	}
+}
+
+func FuzzRestore(f *testing.F) {
+	w := &world{t: &testing.T{}, s: NewScheduler(DefaultConfig())}
+	prov := key("provider/c1")
+	must := func(err error) {
+		if err != nil {
+			f.Fatal(err)
+		}
+	}
+	must(w.s.AddCluster(Cluster{ID: "c1", Provider: "p", Partitions: []Partition{{Name: "batch"}}, ProviderKey: prov.Public().(ed25519.PublicKey)}))
+	must(w.s.AddCluster(Cluster{ID: "c2", Provider: "p", Partitions: []Partition{{Name: "batch"}}, ProviderKey: prov.Public().(ed25519.PublicKey)}))
+	must(w.s.SetLatency("c1", "c2", 10))
+	for i, c := range []string{"c1", "c1", "c2"} {
+		reg := NodeRegistration{Cluster: c, Node: "n" + itoa(int64(i)), Partition: "batch", Capacity: Resources{Cores: 4}, NodeKey: key(itoa(int64(i))).Public().(ed25519.PublicKey)}
+		must(w.s.AddNode(SignRegistration(reg, prov)))
+	}
+	must(w.s.AddTenant(Tenant{ID: "t"}))
+	for i := int64(0); i < 6; i++ {
+		must(w.s.Submit(job("j"+itoa(i), "t", 1+i%3, 2, 100), i))
+	}
+	w.s.Schedule(10)
+	must(w.s.Submit(job("late", "t", 1, 1, 100), 11))
+	raw, err := json.Marshal(w.s.Snapshot())
+	must(err)
+	f.Add(raw)
+	f.Add([]byte(`{"version":1}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var sn Snapshot
+		if json.Unmarshal(b, &sn) != nil {
+			return
+		}
+		s, err := Restore(DefaultConfig(), sn)
+		if err != nil {
+			return
+		}
+		s.Schedule(sn.LastRecalc + 100) // a restored scheduler must keep working
+	})
 }
