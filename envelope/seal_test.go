@@ -167,3 +167,41 @@ func TestManyRecipients(t *testing.T) {
 		}
 	}
 }
+
+// TestWriterReadFrom: io.Copy into a Writer from sources without WriteTo (so ReadFrom is used), at
+// sizes around chunk boundaries, gives the same plaintext back.
+func TestWriterReadFrom(t *testing.T) {
+	id := mustIdentity(t, X25519)
+	signer := mustSigner(t, Ed25519)
+	for _, n := range []int{0, 1, ChunkSize - 1, ChunkSize, ChunkSize + 1, 3 * ChunkSize, 3*ChunkSize + TagSize + 1} {
+		pt := make([]byte, n)
+		for i := range pt {
+			pt[i] = byte(i * 5)
+		}
+		for name, src := range map[string]io.Reader{
+			"one byte": iotest.OneByteReader(bytes.NewReader(pt)),
+			"half":     iotest.HalfReader(bytes.NewReader(pt)),
+			"data+EOF": iotest.DataErrReader(bytes.NewReader(pt)),
+		} {
+			var env bytes.Buffer
+			w, err := NewWriter(&env, signer, []Recipient{id.Recipient()}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m, err := w.ReadFrom(src); err != nil || m != int64(n) {
+				t.Fatalf("%s n=%d: ReadFrom %d %v", name, n, m, err)
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			got, _, err := Open(env.Bytes(), id, nil)
+			if err != nil || !bytes.Equal(got, pt) {
+				t.Fatalf("%s n=%d: %v", name, n, err)
+			}
+			// The same bytes as Write would produce, apart from the random parts: same length.
+			if want, _ := Seal(pt, signer, []Recipient{id.Recipient()}, nil); len(want) != env.Len() {
+				t.Fatalf("%s n=%d: %d bytes, Write gives %d", name, n, env.Len(), len(want))
+			}
+		}
+	}
+}

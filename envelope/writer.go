@@ -219,6 +219,40 @@ func (w *Writer) Write(p []byte) (int, error) {
 	return total, nil
 }
 
+// ReadFrom implements io.ReaderFrom: io.Copy reads straight into chunk buffers, saving a copy. A
+// chunk is sealed once a byte beyond it has been read (at most TagSize bytes move to the next one).
+func (w *Writer) ReadFrom(src io.Reader) (int64, error) {
+	if w.closed {
+		return 0, ErrClosed
+	}
+	if w.err != nil {
+		return 0, w.err
+	}
+	var total int64
+	for {
+		b := w.cur.buf
+		n, err := src.Read(b[len(b):cap(b)]) // cap is ChunkSize+TagSize: room to see past the chunk
+		w.cur.buf = b[:len(b)+n]
+		total += int64(n)
+		if len(w.cur.buf) > ChunkSize {
+			var carry [TagSize]byte
+			k := copy(carry[:], w.cur.buf[ChunkSize:])
+			w.cur.buf = w.cur.buf[:ChunkSize]
+			if derr := w.dispatch(false); derr != nil {
+				w.err = derr
+				return total, derr
+			}
+			w.cur.buf = append(w.cur.buf[:0], carry[:k]...)
+		}
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+}
+
 // dispatch starts sealing the current chunk and, when too many are in flight, writes the oldest.
 func (w *Writer) dispatch(final bool) error {
 	j := w.cur
