@@ -2,6 +2,8 @@ package zk
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"sync"
@@ -312,4 +314,15 @@ func decodePlonkProof(data []byte) (plonk.Proof, error) {
 		return nil, fmt.Errorf("%w: trailing bytes after PLONK proof", ErrMalformed)
 	}
 	return p, nil
+}
+
+// Fingerprint identifies the verifying key: SHA-256 of its encoding, hex. A node registers keys under
+// it and a relying party can pin it.
+func (vk *VerifyingKey) Fingerprint() (string, error) {
+	b, err := vk.MarshalBinary()
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
 }

@@ -50,6 +50,11 @@ func TestKeyRoundTrip(t *testing.T) {
 	if !bytes.Equal(vb, vb2) {
 		t.Fatal("verifying key does not round-trip")
 	}
+	f1, _ := vk.Fingerprint()
+	f2, _ := vk2.Fingerprint()
+	if f1 != f2 || len(f1) != 64 {
+		t.Fatalf("fingerprints %s %s", f1, f2)
+	}
 	// a decoded key verifies a presentation
 	req, p := validPresentation(t)
 	v := &Verifier{Key: &vk2, AllowUnsafeSetup: true}
