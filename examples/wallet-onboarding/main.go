@@ -48,7 +48,7 @@ func main() {
 		c, err = client.New(ctx, rpclocal.New(nw.Node(0).Comet()))
 		check(err)
 	}
-	check(c.WaitHeight(ctx, 1))
+	check(c.WaitHeight(ctx, 2))
 	kr, err := nw.Keyring()
 	check(err)
 	faucet, _, err := kr.Get(devnet.FaucetKeyName)

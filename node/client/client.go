@@ -201,7 +201,8 @@ func (c *Client) Height(ctx context.Context) (int64, error) {
 	return s.SyncInfo.LatestBlockHeight, nil
 }
 
-// WaitHeight waits until the node has committed height h.
+// WaitHeight waits until the node has committed height h. The block store reports a height
+// slightly before the application has committed it; wait for h+1 to read the state after h.
 func (c *Client) WaitHeight(ctx context.Context, h int64) error {
 	for {
 		got, err := c.Height(ctx)

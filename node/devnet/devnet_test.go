@@ -39,7 +39,7 @@ func clientFor(t *testing.T, ctx context.Context, nw *Network, i int) *client.Cl
 	var err error
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		if c, err = client.New(ctx, rpclocal.New(nw.Node(i).Comet())); err == nil {
-			if err = c.WaitHeight(ctx, 1); err == nil {
+			if err = c.WaitHeight(ctx, 2); err == nil {
 				return c
 			}
 		}

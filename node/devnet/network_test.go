@@ -26,7 +26,7 @@ func TestFourValidatorsByzantineIdentity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c3.WaitHeight(ctx, fund.Height); err != nil {
+	if err := c3.WaitHeight(ctx, fund.Height+1); err != nil {
 		t.Fatal(err)
 	}
 	sk, _ := envelope.GenerateSigningKey(envelope.Ed25519)

@@ -144,7 +144,7 @@ func waitClient(ctx context.Context, nw *devnet.Network, i int) (*client.Client,
 	for {
 		c, err := client.New(ctx, rpclocal.New(nw.Node(i).Comet()))
 		if err == nil {
-			if err = c.WaitHeight(ctx, 1); err == nil {
+			if err = c.WaitHeight(ctx, 2); err == nil {
 				return c, nil
 			}
 		}
