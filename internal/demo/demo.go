@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,13 +16,19 @@ import (
 	"github.com/virtengine/sdk/biometrics/mrz"
 	"github.com/virtengine/sdk/envelope"
 	"github.com/virtengine/sdk/internal/assets"
+	"github.com/virtengine/sdk/mfa"
 	"github.com/virtengine/sdk/veid"
 	"github.com/virtengine/sdk/zk"
 )
 
+// DefaultBlockTime is the demo's simulated block time. The only documents in the test data are
+// ICAO and US specimens, all past their expiry (the Utopia passports expired on 2012-04-15), and
+// validators check expiry against the block time; so the demo runs on a day the specimen was valid.
+var DefaultBlockTime = time.Date(2011, 6, 1, 12, 0, 0, 0, time.UTC)
+
 // Options change the demo; the zero value is the standard run.
 type Options struct {
-	Now        time.Time // zero: time.Now()
+	Now        time.Time // block time; zero: DefaultBlockTime
 	Validators int       // default 3
 }
 
@@ -102,7 +109,7 @@ func RunSDK(ctx context.Context, w io.Writer, opts Options) (*Report, error) {
 	start := time.Now()
 	now := opts.Now
 	if now.IsZero() {
-		now = time.Now().UTC()
+		now = DefaultBlockTime
 	}
 	nval := opts.Validators
 	if nval <= 0 {
@@ -110,7 +117,8 @@ func RunSDK(ctx context.Context, w io.Writer, opts Options) (*Report, error) {
 	}
 	rep := &Report{}
 	r := &runner{w: w, rep: rep}
-	fmt.Fprintf(w, "VirtEngine SDK demo: identity verification by %d validators, credential, zero-knowledge proof\n\n", nval)
+	fmt.Fprintf(w, "VirtEngine SDK demo: identity verification by %d validators, credential, zero-knowledge proof\n", nval)
+	fmt.Fprintf(w, "Block time %s (simulated, inside the validity of ICAO's specimen passport).\n\n", now.Format(time.RFC3339))
 
 	// 1. Models and images.
 	var eng *biometrics.Engine
@@ -127,16 +135,17 @@ func RunSDK(ctx context.Context, w io.Writer, opts Options) (*Report, error) {
 
 	img := map[string][]byte{}
 	var document []byte
-	if err := r.step("print obama.jpg onto the ICAO specimen passport", func() (string, error) {
-		for _, f := range []string{"documents/mrz/passport-td3.jpg", "faces/public_domain/obama.jpg", "faces/public_domain/obama2.jpg",
-			"faces/public_domain/obama3.jpg", "faces/liveness/spoof_F1.jpg"} {
+	var frames [][]byte
+	if err := r.step("print obama.jpg onto the ICAO specimen passport; film a head turn", func() (string, error) {
+		for _, f := range []string{"documents/mrz/passport-td2.jpg", "faces/public_domain/obama.jpg", "faces/public_domain/obama2.jpg",
+			"faces/liveness/spoof_F1.jpg"} {
 			b, err := readTestdata(f)
 			if err != nil {
 				return "", fmt.Errorf("%w (run scripts/setup.sh)", err)
 			}
 			img[f] = b
 		}
-		df, err := eng.Detect("passport-td3.jpg", img["documents/mrz/passport-td3.jpg"])
+		df, err := eng.Detect("passport-td2.jpg", img["documents/mrz/passport-td2.jpg"])
 		if err != nil || len(df) == 0 {
 			return "", fmt.Errorf("no portrait found on the specimen passport: %v", err)
 		}
@@ -144,8 +153,14 @@ func RunSDK(ctx context.Context, w io.Writer, opts Options) (*Report, error) {
 		if err != nil || len(pf) == 0 {
 			return "", fmt.Errorf("no face in obama.jpg: %v", err)
 		}
-		document, err = printPortrait(img["documents/mrz/passport-td3.jpg"], img["faces/public_domain/obama.jpg"], df[0].Box, pf[0].Box)
-		return fmt.Sprintf("document %d KiB; selfie obama2.jpg; face video obama.jpg → obama3.jpg → obama2.jpg", len(document)>>10), err
+		if document, err = printPortrait(img["documents/mrz/passport-td2.jpg"], img["faces/public_domain/obama.jpg"], df[0].Box, pf[0].Box); err != nil {
+			return "", err
+		}
+		// A synthetic selfie video: the head turns left over 6 frames (the session's challenge).
+		if frames, err = turnFrames(img["faces/public_domain/obama.jpg"], pf[0], 6, -0.8); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("passport-td2.jpg + obama.jpg portrait (%d KiB); selfie obama2.jpg; %d-frame head turn", len(document)>>10, len(frames)), nil
 	}); err != nil {
 		return rep, err
 	}
@@ -202,19 +217,21 @@ func RunSDK(ctx context.Context, w io.Writer, opts Options) (*Report, error) {
 		return rep, err
 	}
 
-	ext := &BioExtractor{Engine: eng, Account: AccountSignals{History: 5000, Risk: 1000}}
+	ext := &BioExtractor{Engine: eng, Account: AccountSignals{History: 5000, Risk: 1000}, BlockTime: now, Challenge: biometrics.TurnLeft}
 	params := veid.Params{Model: veid.CompositeV2Version, Extractor: ext.Version()}
 	verifier := &veid.Verifier{Clients: registry, Replay: veid.NewReplayCache(0, 0)}
 	userDID, _ := veid.DIDKey(userKey.Public().(ed25519.PublicKey))
 
 	// capture seals evidence to the validators and binds it to a fresh capture.
-	capture := func(selfie string, frames []string, salt []byte) (*veid.Upload, error) {
+	claimed, _ := json.Marshal(biometrics.ClaimedFields{Surname: "Eriksson", BirthDate: "1974-08-12"})
+	capture := func(selfie []byte, video [][]byte, salt []byte) (*veid.Upload, error) {
 		ev := &veid.Evidence{Items: []veid.EvidenceItem{
-			{Kind: veid.KindIDDocument, Name: "passport.jpg", Data: document},
-			{Kind: veid.KindSelfie, Name: "selfie.jpg", Data: img[selfie]},
+			{Kind: veid.KindIDDocument, Name: itemDocument, Data: document},
+			{Kind: veid.KindIDDocument, Name: itemClaimed, Data: claimed},
+			{Kind: veid.KindSelfie, Name: itemSelfie, Data: selfie},
 		}}
-		for i, f := range frames {
-			ev.Items = append(ev.Items, veid.EvidenceItem{Kind: veid.KindFaceVideo, Name: fmt.Sprintf("frame-%d.jpg", i), Data: img[f]})
+		for i, f := range video {
+			ev.Items = append(ev.Items, veid.EvidenceItem{Kind: veid.KindFaceVideo, Name: fmt.Sprintf("frame-%d.jpg", i), Data: f})
 		}
 		sealed, err := veid.SealEvidence(ev, userSeal, set)
 		if err != nil {
@@ -268,7 +285,7 @@ func RunSDK(ctx context.Context, w io.Writer, opts Options) (*Report, error) {
 	var up *veid.Upload
 	if err := r.step("capture: seal evidence to validators, bind salt, sign upload", func() (string, error) {
 		var err error
-		if up, err = capture("faces/public_domain/obama2.jpg", []string{"faces/public_domain/obama.jpg", "faces/public_domain/obama3.jpg", "faces/public_domain/obama2.jpg"}, salt); err != nil {
+		if up, err = capture(img["faces/public_domain/obama2.jpg"], frames, salt); err != nil {
 			return "", err
 		}
 		raw, err := up.MarshalBinary()
@@ -296,20 +313,49 @@ func RunSDK(ctx context.Context, w io.Writer, opts Options) (*Report, error) {
 	}
 
 	record := veid.NewRecord(userDID)
-	if err := r.step("identity record: pending → in_progress → verified", func() (string, error) {
+	if err := r.step("identity record: pending → in_progress → scored", func() (string, error) {
 		for _, s := range []veid.Status{veid.StatusPending, veid.StatusInProgress} {
 			if err := record.Transition(s, now, "demo"); err != nil {
 				return "", err
 			}
 		}
-		if err := record.ApplyResult(run.Result, now); err != nil {
+		if err := record.ApplyResultWithFactor(run.Result, now, false); err != nil {
 			return "", err
 		}
-		rep.Tier = record.Tier(now).String()
-		return fmt.Sprintf("score %d, tier %s, expires %s", record.Score, rep.Tier, record.ExpiresAt.Format("2006-01-02")), nil
+		return fmt.Sprintf("score %d → %s", record.Score, record.Status), nil
 	}); err != nil {
 		return rep, err
 	}
+	if record.Status == veid.StatusNeedsAdditionalFactor {
+		if err := r.step("borderline score [85, 90): one more factor (TOTP, RFC 6238)", func() (string, error) {
+			key, err := mfa.GenerateTOTP("VirtEngine", userDID, mfa.SHA1, 6, nil)
+			if err != nil {
+				return "", err
+			}
+			totp := mfa.NewTOTP()
+			if err := totp.Enroll(userDID, key); err != nil {
+				return "", err
+			}
+			if err := record.Transition(veid.StatusAdditionalFactorPending, now, "TOTP challenge"); err != nil {
+				return "", err
+			}
+			code, err := key.Code(now) // what the person's authenticator app shows
+			if err != nil {
+				return "", err
+			}
+			if err := totp.Verify(userDID, []byte(code), now); err != nil {
+				return "", err
+			}
+			return "TOTP code accepted → " + string(veid.StatusVerified), record.ApplyResultWithFactor(run.Result, now, true)
+		}); err != nil {
+			return rep, err
+		}
+	}
+	rep.Tier = record.Tier(now).String()
+	if record.Status != veid.StatusVerified {
+		return rep, fmt.Errorf("demo: record ended %s", record.Status)
+	}
+	fmt.Fprintf(w, "    verified: score %d, tier %s, record expires %s\n", record.Score, rep.Tier, record.ExpiresAt.Format("2006-01-02"))
 
 	kinds := []veid.ScopeKind{veid.KindIDDocument, veid.KindSelfie, veid.KindFaceVideo}
 	if err := r.step("attestation: W3C VC 2.0, eddsa-jcs-2022, verified", func() (string, error) {
@@ -335,7 +381,7 @@ func RunSDK(ctx context.Context, w io.Writer, opts Options) (*Report, error) {
 	tree := zk.NewRevocationTree()
 	var cred *zk.Credential
 	if err := r.step("zk credential: birth date and country from the MRZ", func() (string, error) {
-		er, err := eng.ReadMRZ("passport.jpg", document)
+		er, err := eng.ReadMRZ("passport-td2.jpg", document)
 		if err != nil {
 			return "", err
 		}
@@ -419,7 +465,7 @@ func RunSDK(ctx context.Context, w io.Writer, opts Options) (*Report, error) {
 		return rep, err
 	}
 	if err := reject("reused capture salt (gallery replay)", func() error {
-		again, err := capture("faces/public_domain/obama2.jpg", nil, salt)
+		again, err := capture(img["faces/public_domain/obama2.jpg"], nil, salt)
 		if err != nil {
 			return err
 		}
@@ -431,7 +477,8 @@ func RunSDK(ctx context.Context, w io.Writer, opts Options) (*Report, error) {
 	if err != nil {
 		return rep, err
 	}
-	spoof, err := capture("faces/liveness/spoof_F1.jpg", []string{"faces/liveness/spoof_F1.jpg", "faces/liveness/spoof_F1.jpg", "faces/liveness/spoof_F1.jpg"}, fresh)
+	still := img["faces/liveness/spoof_F1.jpg"]
+	spoof, err := capture(still, [][]byte{still, still, still}, fresh)
 	if err != nil {
 		return rep, err
 	}

@@ -33,11 +33,10 @@ func scaleInto(dst *image.RGBA, dr image.Rectangle, src image.Image, sr image.Re
 			x1 := min(x0+1, sr.Max.X-1)
 			wx := fx % one
 			var out [3]int
-			for i, p := range [4]struct{ x, y, w int }{
+			for _, p := range [4]struct{ x, y, w int }{
 				{x0, y0, (one - wx) * (one - wy) / one}, {x1, y0, wx * (one - wy) / one},
 				{x0, y1, (one - wx) * wy / one}, {x1, y1, wx * wy / one},
 			} {
-				_ = i
 				r, g, b, _ := src.At(p.x, p.y).RGBA()
 				out[0] += int(r>>8) * p.w
 				out[1] += int(g>>8) * p.w
