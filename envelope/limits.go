@@ -33,8 +33,11 @@ const (
 	MaxSignerKeySize = 4096
 
 	fileKeySize = 32 // random payload key material, 256 bits
-	digestSize  = 32 // SHA-256 of the payload ciphertext
-	chunkCTSize = ChunkSize + TagSize
+
+	// maxTrailerSize is the largest trailer: magic, digest and an ML-DSA-65 signature (3309 bytes).
+	maxTrailerSize = 4 + digestSize + 3309
+	digestSize     = 32 // SHA-256 of the payload ciphertext
+	chunkCTSize    = ChunkSize + TagSize
 
 	// maxParallelChunks caps the chunks sealed or opened at once whatever GOMAXPROCS says, so a
 	// Writer or Reader holds at most 8 chunk buffers (about 1 MiB with the reader's lookahead).

@@ -20,6 +20,7 @@ func inFlight() int {
 type job struct {
 	buf     []byte // writer: plaintext, sealed in place; reader: plaintext
 	raw     []byte // reader: the chunk as read and the lookahead after it (see Reader.next)
+	rawFull []byte // reader: raw's backing array, large enough for any trailer
 	out     []byte // result: sealed chunk (writer) or plaintext (reader)
 	ct      []byte // reader: the sealed chunk, a prefix of raw
 	counter uint64
@@ -29,7 +30,34 @@ type job struct {
 	done    sync.WaitGroup
 }
 
-func newJob() *job { return &job{buf: make([]byte, 0, chunkCTSize)} }
+// Chunk buffers are pooled across envelopes: a small envelope would otherwise allocate and clear
+// several 64 KiB buffers. Opening buffers hold plaintext and are cleared before they go back.
+var (
+	sealJobs = sync.Pool{New: func() any { return &job{buf: make([]byte, 0, chunkCTSize)} }}
+	openJobs = sync.Pool{New: func() any {
+		return &job{buf: make([]byte, 0, ChunkSize), rawFull: make([]byte, 0, chunkCTSize+maxTrailerSize+1)}
+	}}
+)
+
+func getSealJob() *job {
+	j := sealJobs.Get().(*job)
+	j.buf = j.buf[:0]
+	return j
+}
+
+// getOpenJob returns a job whose raw buffer holds exactly one chunk, a trailer of tl bytes and one
+// more byte: Reader.fill relies on that capacity to tell the final chunk.
+func getOpenJob(tl int) *job {
+	j := openJobs.Get().(*job)
+	j.raw = j.rawFull[: 0 : chunkCTSize+tl+1]
+	return j
+}
+
+func putOpenJob(j *job) {
+	clear(j.buf[:cap(j.buf)])
+	*j = job{buf: j.buf[:0], rawFull: j.rawFull}
+	openJobs.Put(j)
+}
 
 // seal encrypts buf in place and hashes the result.
 func (j *job) seal(aead cipher.AEAD) {

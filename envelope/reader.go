@@ -148,6 +148,9 @@ func (r *Reader) advance() error {
 		return r.err
 	}
 	if r.done {
+		if r.cur != nil {
+			r.release()
+		}
 		return io.EOF
 	}
 	if err := r.next(); err != nil {
@@ -179,7 +182,18 @@ func (r *Reader) getJob() *job {
 		r.free = r.free[:len(r.free)-1]
 		return j
 	}
-	return &job{buf: make([]byte, 0, ChunkSize), raw: make([]byte, 0, chunkCTSize+r.tl+1)}
+	return getOpenJob(r.tl)
+}
+
+// release returns the buffers to the pool once the plaintext has been consumed.
+func (r *Reader) release() {
+	for _, j := range r.free {
+		putOpenJob(j)
+	}
+	if r.cur != nil {
+		putOpenJob(r.cur)
+	}
+	r.free, r.cur, r.filling, r.buf, r.plain = nil, nil, nil, nil, nil
 }
 
 // next makes the next chunk current: it keeps up to inFlight() non-final chunks opening in

@@ -189,7 +189,7 @@ func newWriterWithKey(dst io.Writer, signer Signer, h *header, fileKey []byte, o
 		return nil, err
 	}
 	return &Writer{
-		dst: dst, aead: aead, signer: signer, rawHeader: raw, cur: newJob(),
+		dst: dst, aead: aead, signer: signer, rawHeader: raw, cur: getSealJob(),
 		digest: newDigest(), deterministic: opts != nil && opts.rand != nil,
 	}, nil
 }
@@ -261,11 +261,14 @@ func (w *Writer) dispatch(final bool) error {
 	j.done.Add(1)
 	go func() { defer j.done.Done(); j.seal(w.aead) }()
 	w.fifo = append(w.fifo, j)
-	if len(w.free) > 0 {
+	switch {
+	case final:
+		w.cur = nil
+	case len(w.free) > 0:
 		w.cur, w.free = w.free[len(w.free)-1], w.free[:len(w.free)-1]
 		w.cur.buf = w.cur.buf[:0]
-	} else {
-		w.cur = newJob()
+	default:
+		w.cur = getSealJob()
 	}
 	for len(w.fifo) >= inFlight() || (final && len(w.fifo) > 0) {
 		if err := w.writeOldest(); err != nil {
@@ -300,6 +303,10 @@ func (w *Writer) Close() error {
 		w.err = err
 		return err
 	}
+	for _, j := range w.free { // every chunk is written: the buffers hold only ciphertext
+		sealJobs.Put(j)
+	}
+	w.free = nil
 	tr, err := signTrailer(w.signer, w.rawHeader, w.digest.sum(), w.ctLen, w.deterministic)
 	if err != nil {
 		w.err = err
