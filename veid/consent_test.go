@@ -114,6 +114,10 @@ func TestScopeLimits(t *testing.T) {
 	if err := s.Add(Scope{ID: "x", Kind: "fax"}, t0); !errors.Is(err, ErrUnknownKind) {
 		t.Fatal(err)
 	}
+	// Evidence in the clear is refused; an envelope is accepted.
+	if err := s.Add(Scope{ID: "plain", Kind: KindSelfie, Evidence: []byte("\xff\xd8\xff jpeg bytes")}, t0); !errors.Is(err, ErrPlaintextEvidence) {
+		t.Fatal(err)
+	}
 	// Account limit over kinds.
 	all := &Scopes{}
 	n := 0

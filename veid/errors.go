@@ -9,12 +9,13 @@ import (
 // *Error that carries a stable code and details.
 var (
 	// Scopes (§3.1).
-	ErrTooManyScopes  = errors.New("veid: too many scopes for this account")
-	ErrTooManyOfKind  = errors.New("veid: too many scopes of this kind")
-	ErrUnknownKind    = errors.New("veid: unknown scope kind")
-	ErrScopeNotFound  = errors.New("veid: scope not found")
-	ErrScopeRevoked   = errors.New("veid: scope is revoked")
-	ErrDuplicateScope = errors.New("veid: scope id already present")
+	ErrTooManyScopes     = errors.New("veid: too many scopes for this account")
+	ErrTooManyOfKind     = errors.New("veid: too many scopes of this kind")
+	ErrUnknownKind       = errors.New("veid: unknown scope kind")
+	ErrScopeNotFound     = errors.New("veid: scope not found")
+	ErrScopeRevoked      = errors.New("veid: scope is revoked")
+	ErrDuplicateScope    = errors.New("veid: scope id already present")
+	ErrPlaintextEvidence = errors.New("veid: scope evidence must be an envelope; seal it to the identity network")
 
 	// Capture binding (§3.2).
 	ErrMalformedUpload    = errors.New("veid: malformed upload")

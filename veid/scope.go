@@ -3,6 +3,8 @@ package veid
 import (
 	"slices"
 	"time"
+
+	"github.com/virtengine/sdk/envelope"
 )
 
 // ScopeKind is a kind of evidence (§3.1).
@@ -77,10 +79,16 @@ type Scopes struct {
 }
 
 // Add adds a pending scope with consent, enforcing MaxScopesPerAccount and MaxScopesPerKind over the
-// scopes that are not revoked.
+// scopes that are not revoked. Evidence, when present, must be an envelope: plaintext is refused
+// (envelope.CheckPayload for the identity-scope data class, FEATURES.md §1.8).
 func (s *Scopes) Add(sc Scope, now time.Time) error {
 	if !sc.Kind.Valid() {
 		return newErr("UNKNOWN_KIND", ErrUnknownKind, "%q", sc.Kind)
+	}
+	if len(sc.Evidence) > 0 {
+		if err := envelope.CheckPayload(envelope.ClassIdentityScope, sc.Evidence); err != nil {
+			return &Error{Code: "PLAINTEXT_EVIDENCE", Err: ErrPlaintextEvidence, Detail: err.Error()}
+		}
 	}
 	total, ofKind := 0, 0
 	for _, x := range s.list {
