@@ -36,9 +36,10 @@ func newHPCCmd() *cobra.Command {
   virtengine hpc cluster --id c1 --provider-key p.key --out c1.json   describe a provider's cluster
   virtengine hpc register --provider-key p.key --add-to c1.json ...  sign a node's registration into it
   virtengine hpc controller --listen 127.0.0.1:7946 ...          run a cluster controller (DTLS)
-  virtengine hpc agent --controller 127.0.0.1:7946 ...           run a node agent (DTLS heartbeats)`,
+  virtengine hpc agent --controller 127.0.0.1:7946 ...           run a node agent (DTLS heartbeats)
+  virtengine hpc template list|publish|approve|render            signed workload templates (#SBATCH)`,
 	}
-	c.AddCommand(newHPCSimulateCmd(), newHPCKeygenCmd(), newHPCClusterCmd(), newHPCRegisterCmd(), newHPCControllerCmd(), newHPCAgentCmd())
+	c.AddCommand(newHPCSimulateCmd(), newHPCKeygenCmd(), newHPCClusterCmd(), newHPCRegisterCmd(), newHPCControllerCmd(), newHPCAgentCmd(), newHPCTemplateCmd())
 	return c
 }
 
@@ -452,5 +453,164 @@ func newHPCAgentCmd() *cobra.Command {
 	f.Int64Var(&res.GPUs, "gpus", 0, "GPUs offered")
 	f.DurationVar(&interval, "interval", hpc.HeartbeatIntervalSeconds*time.Second, "heartbeat interval")
 	f.IntVar(&count, "count", 0, "stop after this many heartbeats (default: until interrupted)")
+	return c
+}
+
+func readTemplateLib(path string) ([]hpc.SignedTemplate, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var lib []hpc.SignedTemplate
+	if err := json.Unmarshal(b, &lib); err != nil {
+		return nil, fmt.Errorf("%s: %w; expected a JSON array written by `virtengine hpc template publish`", path, err)
+	}
+	return lib, nil
+}
+
+func writeTemplateLib(path string, lib []hpc.SignedTemplate) error {
+	b, err := json.MarshalIndent(lib, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+func newHPCTemplateCmd() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "template",
+		Short: "Signed workload templates: list the built-ins, publish, approve, render an #SBATCH script",
+		Long: `Only templates signed by their publisher and approved by a library approver run (FEATURES §8.4).
+
+  virtengine hpc template list
+  virtengine hpc template publish --key publisher.key --lib lib.json gpu-train@1
+  virtengine hpc template approve --key approver.key --lib lib.json gpu-train@1
+  virtengine hpc template render --lib lib.json --approver HEX --job-name j1 gpu-train@1 script=train.py`,
+	}
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List the built-in templates",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ts := hpc.BuiltinTemplates()
+			return emit(cmd, ts, func(w io.Writer) {
+				for _, t := range ts {
+					fmt.Fprintf(w, "%s@%s\t%-11s %s\n", t.Name, t.Version, t.Kind, t.Description)
+				}
+			})
+		},
+	}
+	var keyFile, libFile, approver, jobName string
+	publish := &cobra.Command{
+		Use:   "publish --key FILE --lib FILE NAME@VERSION...",
+		Short: "Sign built-in templates as their publisher into a library file",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			key, err := readKey(keyFile)
+			if err != nil {
+				return err
+			}
+			lib, err := readTemplateLib(libFile)
+			if err != nil {
+				return err
+			}
+			for _, a := range args {
+				found := false
+				for _, t := range hpc.BuiltinTemplates() {
+					if t.Name+"@"+t.Version == a {
+						lib = append(lib, hpc.PublishTemplate(t, key))
+						found = true
+					}
+				}
+				if !found {
+					return fmt.Errorf("no built-in template %q: see `virtengine hpc template list`", a)
+				}
+			}
+			if err := writeTemplateLib(libFile, lib); err != nil {
+				return err
+			}
+			return emit(cmd, map[string]any{"lib": libFile, "published": args}, func(w io.Writer) {
+				fmt.Fprintf(w, "published %v into %s; an approver must now run `virtengine hpc template approve`\n", args, libFile)
+			})
+		},
+	}
+	approve := &cobra.Command{
+		Use:   "approve --key FILE --lib FILE NAME@VERSION...",
+		Short: "Approve templates of a library file as a library approver",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			key, err := readKey(keyFile)
+			if err != nil {
+				return err
+			}
+			lib, err := readTemplateLib(libFile)
+			if err != nil {
+				return err
+			}
+			for _, a := range args {
+				found := false
+				for i := range lib {
+					if lib[i].Template.Name+"@"+lib[i].Template.Version == a {
+						lib[i].Approve(key)
+						found = true
+					}
+				}
+				if !found {
+					return fmt.Errorf("%s has no template %q: publish it first", libFile, a)
+				}
+			}
+			if err := writeTemplateLib(libFile, lib); err != nil {
+				return err
+			}
+			return emit(cmd, map[string]any{"lib": libFile, "approved": args}, func(w io.Writer) {
+				fmt.Fprintf(w, "approved %v in %s\n", args, libFile)
+			})
+		},
+	}
+	render := &cobra.Command{
+		Use:   "render --lib FILE --approver HEX --job-name NAME NAME@VERSION [param=value...]",
+		Short: "Render the SLURM batch script of an approved template",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ap, err := parsePub(approver, "approver")
+			if err != nil {
+				return err
+			}
+			ts, err := readTemplateLib(libFile)
+			if err != nil {
+				return err
+			}
+			lib := hpc.NewLibrary(ap)
+			for _, t := range ts {
+				if err := lib.Add(t); err != nil && t.Template.Name+"@"+t.Template.Version == args[0] {
+					return fmt.Errorf("%w; only templates signed by their publisher and approved by --approver run", err)
+				}
+			}
+			params := map[string]string{}
+			for _, kv := range args[1:] {
+				k, v, ok := strings.Cut(kv, "=")
+				if !ok {
+					return fmt.Errorf("parameter %q: write name=value", kv)
+				}
+				params[k] = v
+			}
+			script, spec, err := lib.Render(hpc.RenderRequest{Template: args[0], JobName: jobName, Params: params})
+			if err != nil {
+				return err
+			}
+			return emit(cmd, map[string]any{"script": script, "job": spec}, func(w io.Writer) { fmt.Fprint(w, script) })
+		},
+	}
+	for _, sc := range []*cobra.Command{publish, approve} {
+		sc.Flags().StringVar(&keyFile, "key", "", "private key file")
+		sc.Flags().StringVar(&libFile, "lib", "templates.json", "library file")
+	}
+	render.Flags().StringVar(&libFile, "lib", "templates.json", "library file")
+	render.Flags().StringVar(&approver, "approver", "", "the approver's public key (hex) this library trusts")
+	render.Flags().StringVar(&jobName, "job-name", "job", "job name")
+	c.AddCommand(list, publish, approve, render)
 	return c
 }
