@@ -446,7 +446,8 @@ func newGenesisCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if _, err := app.ParseGenesis(b); err != nil {
+			exported, err := app.ParseGenesis(b)
+			if err != nil {
 				return err
 			}
 			gpath := filepath.Join(ihome, "config", "genesis.json")
@@ -457,7 +458,15 @@ func newGenesisCmd() *cobra.Command {
 			if _, err := os.Stat(filepath.Join(ihome, "data", "app.db")); err == nil {
 				return fmt.Errorf("%s has already run; import into a fresh home", ihome)
 			}
-			doc.AppState = b
+			// Keep this network's validators (with their committee keys); take the exported state.
+			current, err := app.ParseGenesis(doc.AppState)
+			if err != nil {
+				return err
+			}
+			current.State, current.Params = exported.State, exported.Params
+			if doc.AppState, err = json.Marshal(current); err != nil {
+				return err
+			}
 			if err := doc.SaveAs(gpath); err != nil {
 				return err
 			}

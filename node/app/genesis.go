@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/virtengine/sdk/node/tx"
 )
@@ -14,8 +15,8 @@ type Genesis struct {
 	Params     Params             `json:"params"`
 	Accounts   []GenesisAccount   `json:"accounts"`
 	Validators []GenesisValidator `json:"validators,omitempty"`
-	// State, when present, is a full state export (Export): it is loaded as is and the fields above
-	// are ignored, so export → import reproduces the state byte for byte.
+	// State, when present, is a full state export (Export): it is loaded as is and Params and
+	// Accounts are ignored (Validators still apply), so export → import reproduces the state.
 	State []StateEntry `json:"state,omitempty"`
 }
 
@@ -66,6 +67,13 @@ func (a *App) loadGenesis(s kv, g *Genesis, chainID string) error {
 			s.set(string(k), v)
 		}
 		s.set(keyChainID, []byte(chainID))
+		// The validator set is the new genesis's, not the exported chain's.
+		for _, gv := range g.Validators {
+			v := Validator{PubKey: gv.ConsensusPubKey, Power: gv.Power, Operator: gv.Operator, CommitteeKey: gv.CommitteeKey, Name: gv.Name}
+			if err := putValidator(s, &v); err != nil {
+				return err
+			}
+		}
 		return nil
 	}
 	s.set(keyChainID, []byte(chainID))
@@ -114,8 +122,8 @@ func (a *App) Export() (*Genesis, error) {
 	g := &Genesis{}
 	for ; it.Valid(); it.Next() {
 		k := string(it.Key())
-		if k == metaHeight || k == metaAppHash || k == keyChainID {
-			continue
+		if k == metaHeight || k == metaAppHash || k == metaTime || k == keyChainID || strings.HasPrefix(k, pfxVal) {
+			continue // chain-specific: the importing network has its own height, chain id and validators
 		}
 		g.State = append(g.State, StateEntry{Key: hex.EncodeToString(it.Key()), Value: hex.EncodeToString(it.Value())})
 	}
