@@ -25,6 +25,7 @@ type Engine struct {
 	emb       *Embedder
 	live      *PassiveLiveness
 	mrz       *MRZReader
+	viz       *VIZReader // nil when the system has no Tesseract "eng" model
 }
 
 // Open verifies the model files against their pinned sha256, converts the face recognition model to
@@ -55,6 +56,9 @@ func Open(cfg Config) (*Engine, error) {
 		e.Close()
 		return nil, err
 	}
+	if v, err := NewVIZReader(""); err == nil {
+		e.viz = v
+	}
 	return e, nil
 }
 
@@ -81,6 +85,9 @@ func (e *Engine) Close() error {
 	}
 	if e.mrz != nil {
 		e.mrz.Close()
+	}
+	if e.viz != nil {
+		e.viz.Close()
 	}
 	return nil
 }

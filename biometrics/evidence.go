@@ -36,6 +36,7 @@ func (e *Engine) Evidence(in EvidenceInput) (*features.Features, error) {
 	f := &features.Features{Version: features.Version, ModelHash: e.ModelHash(), QualityBP: features.MaxBP}
 	var m *MRZResult
 	var merr error
+	var viz []VIZCheck
 	// Each image is decoded once; the stages share the decoded Mats.
 	err := e.use(func() error {
 		sImg, err := DecodeImage("selfie", in.Selfie)
@@ -79,6 +80,9 @@ func (e *Engine) Evidence(in EvidenceInput) (*features.Features, error) {
 		}
 		e.addQuality(f, e.quality(dImg, Document))
 		m, merr = e.mrz.ReadMRZ("document", dImg)
+		if m != nil {
+			viz, _ = e.vizChecks(dImg, m.Result) // none without the eng model
+		}
 		return nil
 	})
 	if err != nil {
@@ -115,7 +119,7 @@ func (e *Engine) Evidence(in EvidenceInput) (*features.Features, error) {
 			f.Reasons = append(f.Reasons, features.DocumentExpired)
 		}
 		birth, _ := mrz.ISODate(m.BirthDate, false, in.Now)
-		fields = append(fields, fieldPair{in.Claimed.Surname, m.Surname}, fieldPair{in.Claimed.BirthDate, birth})
+		fields = append(fields, fieldPair{claimed: in.Claimed.Surname, read: m.Surname}, fieldPair{claimed: in.Claimed.BirthDate, read: birth})
 	}
 	if len(in.Barcode) > 0 {
 		b, err := e.ReadBarcode("barcode", in.Barcode)
@@ -128,11 +132,16 @@ func (e *Engine) Evidence(in EvidenceInput) (*features.Features, error) {
 			if m == nil {
 				f.DocumentValidityBP = features.MaxBP
 			}
-			fields = append(fields, fieldPair{in.Claimed.Surname, b.FamilyName}, fieldPair{in.Claimed.BirthDate, b.BirthDate})
+			fields = append(fields, fieldPair{claimed: in.Claimed.Surname, read: b.FamilyName}, fieldPair{claimed: in.Claimed.BirthDate, read: b.BirthDate})
 		}
 	}
+	// Consistency: the claimed fields against the zone and the barcode, and the zone against the
+	// printed text (ICAO 9303-3 §2: the MRZ repeats the visual zone).
+	for _, c := range viz {
+		fields = append(fields, fieldPair{claimed: c.Value, read: c.Value, viz: true, found: c.Found})
+	}
 	f.ConsistencyBP = consistency(fields)
-	if f.ConsistencyBP < features.MaxBP && len(fields) > 0 && compared(fields) > 0 {
+	if f.ConsistencyBP < features.MaxBP && compared(fields) > 0 {
 		f.Reasons = append(f.Reasons, features.FieldMismatch)
 	}
 	f.Normalize()
@@ -145,7 +154,19 @@ func (e *Engine) addQuality(f *features.Features, q *QualityResult) {
 	f.Reasons = append(f.Reasons, q.Reasons...)
 }
 
-type fieldPair struct{ claimed, read string }
+// fieldPair is one comparison: a claimed value against what a document says, or (viz) a zone field
+// looked for in the printed text.
+type fieldPair struct {
+	claimed, read string
+	viz, found    bool
+}
+
+func (p fieldPair) ok() bool {
+	if p.viz {
+		return p.found
+	}
+	return norm(p.claimed) == norm(p.read)
+}
 
 func norm(s string) string { return strings.Join(strings.Fields(strings.ToUpper(s)), " ") }
 
@@ -159,8 +180,7 @@ func compared(ps []fieldPair) int {
 	return n
 }
 
-// consistency is the share of claimed fields equal to what the document says, in basis points; 0 when
-// nothing was compared.
+// consistency is the share of comparisons that agree, in basis points; 0 when nothing was compared.
 func consistency(ps []fieldPair) uint32 {
 	n, ok := 0, 0
 	for _, p := range ps {
@@ -168,7 +188,7 @@ func consistency(ps []fieldPair) uint32 {
 			continue
 		}
 		n++
-		if norm(p.claimed) == norm(p.read) {
+		if p.ok() {
 			ok++
 		}
 	}

@@ -247,6 +247,8 @@ type mrzOut struct {
 	Checks         []mrz.Check      `json:"checks"`
 	Corrections    []mrz.Correction `json:"corrections"`
 	Errors         []string         `json:"errors"`
+	// VIZ cross-checks the zone against the printed text (image input only).
+	VIZ []biometrics.VIZCheck `json:"viz,omitempty"`
 }
 
 func toMRZOut(r *mrz.Result, perr error, now time.Time) mrzOut {
@@ -281,6 +283,7 @@ func bioMRZCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var res *mrz.Result
 			var perr error
+			var vizChecks []biometrics.VIZCheck
 			if text {
 				res, perr = mrz.Parse(args)
 				if res == nil {
@@ -299,17 +302,24 @@ func bioMRZCmd() *cobra.Command {
 					return err
 				}
 				defer e.Close()
-				r, err := e.ReadMRZ(args[0], b)
+				r, viz, err := e.CrossCheck(args[0], b)
+				if errors.Is(err, biometrics.ErrNoVIZModel) {
+					r, err = e.ReadMRZ(args[0], b)
+				}
 				if r == nil {
 					return bioErr(err)
 				}
-				res, perr = r.Result, err
+				res, perr, vizChecks = r.Result, err, viz
 			}
 			o := toMRZOut(res, perr, time.Now().UTC())
+			o.VIZ = vizChecks
 			if err := emit(cmd, o, func(w io.Writer) {
 				fmt.Fprintf(w, "%s valid=%v\n  %s, %s  (%s)\n  document %s  born %s  expires %s  sex %s\n", o.Format, o.Valid, o.Surname, o.GivenNames, o.Nationality, o.DocumentNumber, o.BirthDate, o.ExpiryDate, o.Sex)
 				for _, e := range o.Errors {
 					fmt.Fprintln(w, "  error:", e)
+				}
+				for _, v := range o.VIZ {
+					fmt.Fprintf(w, "  printed text has %s %q: %v\n", v.Field, v.Value, v.Found)
 				}
 				for _, c := range o.Corrections {
 					fmt.Fprintf(w, "  corrected line %d col %d: %c → %c (proven by its check digit)\n", c.Line+1, c.Pos+1, c.From, c.To)
