@@ -1,0 +1,79 @@
+package demo
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"fmt"
+	"time"
+
+	"github.com/virtengine/sdk/biometrics/mrz"
+	"github.com/virtengine/sdk/veid"
+	"github.com/virtengine/sdk/zk"
+)
+
+// countryNumeric maps the ICAO 9303 alpha-3 codes the demo meets to ISO 3166-1 numeric codes.
+// "UTO" (Utopia, ICAO's specimen state) takes 999 from ISO 3166-1's user-assigned range.
+var countryNumeric = map[string]uint16{"UTO": 999, "USA": 840, "FRA": 250, "CHE": 756, "DEU": 276}
+
+// newUUID returns a random RFC 9562 version-4 UUID URN for a credential id.
+func newUUID() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
+	return fmt.Sprintf("urn:uuid:%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
+}
+
+// issue is the network's side after a passed verification: the W3C VC and the zk credential.
+func (f *flow) issue() error {
+	f.kinds = []veid.ScopeKind{veid.KindIDDocument, veid.KindSelfie, veid.KindFaceVideo}
+	if err := f.step("attestation: W3C VC 2.0, eddsa-jcs-2022, verified", func() (string, error) {
+		id, err := newUUID()
+		if err != nil {
+			return "", err
+		}
+		vc, err := veid.IssueVC(f.vcIssuer, veid.Attestation{ID: id, Subject: f.userDID, Result: f.run.Result, Scopes: f.kinds, IssuedAt: f.now})
+		if err != nil {
+			return "", err
+		}
+		f.rep.VCBytes = len(vc)
+		c, err := veid.VerifyVC(vc, f.vcIssuer.Key.Public().(ed25519.PublicKey), f.now)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%d bytes, issuer %s…, valid until %s", len(vc), c.Issuer[:20], c.ValidUntil.Format("2006-01-02")), nil
+	}); err != nil {
+		return err
+	}
+	var err error
+	if f.holder, err = zk.GenerateHolderSecret(nil); err != nil {
+		return err
+	}
+	f.tree = zk.NewRevocationTree()
+	return f.step("zk credential: birth date and country from the MRZ", func() (string, error) {
+		z, err := f.eng.ReadMRZ("passport-td2.jpg", f.document)
+		if err != nil {
+			return "", err
+		}
+		iso, err := mrz.ISODate(z.BirthDate, false, f.now)
+		if err != nil {
+			return "", fmt.Errorf("MRZ birth date %q: %w", z.BirthDate, err)
+		}
+		birth, err := time.Parse("2006-01-02", iso)
+		if err != nil {
+			return "", err
+		}
+		country, ok := countryNumeric[z.Nationality]
+		if !ok {
+			return "", fmt.Errorf("no ISO 3166-1 numeric code known for %q", z.Nationality)
+		}
+		f.cred, err = veid.IssueZKCredential(f.zkIssuer, f.tree, f.run.Result, f.kinds,
+			veid.ZKHolder{BirthDate: birth, Country: country, Key: f.holder.PublicKey()}, f.now, nil)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%s, born %s, nationality %s (%d), score %d, tier %d", z.Surname, iso, z.Nationality, country,
+			f.cred.Attributes.Score, f.cred.Attributes.Tier), nil
+	})
+}
