@@ -91,12 +91,7 @@ func (e *Engine) benchReference(img gocv.Mat, f Face, runs int, res *BenchResult
 	}
 	chip := Align(img, e.det.Refine(img, f))
 	defer chip.Close()
-	bgr := chip.ToBytes()
-	rgb := make([]byte, len(bgr))
-	for i := 0; i+2 < len(bgr); i += 3 {
-		rgb[i], rgb[i+1], rgb[i+2] = bgr[i+2], bgr[i+1], bgr[i]
-	}
-	in, err := facerec.Preprocess(rgb)
+	in, err := referenceInput(chip)
 	if err != nil {
 		return err
 	}

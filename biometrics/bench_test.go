@@ -39,14 +39,9 @@ func BenchmarkDetectAlignEmbed(b *testing.B) {
 func chipInput(b *testing.B, e *Engine) []float32 {
 	img, _ := DecodeImage("obama.jpg", face(b, "obama.jpg"))
 	defer img.Close()
-	c := Align(img, e.det.Detect(img)[0])
-	bgr := c.ToBytes()
-	c.Close()
-	rgb := make([]byte, len(bgr))
-	for i := 0; i < len(bgr); i += 3 {
-		rgb[i], rgb[i+1], rgb[i+2] = bgr[i+2], bgr[i+1], bgr[i]
-	}
-	in, _ := facerec.Preprocess(rgb)
+	c := Align(img, e.det.Refine(img, e.det.Detect(img)[0]))
+	defer c.Close()
+	in, _ := referenceInput(c)
 	return in
 }
 

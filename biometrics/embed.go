@@ -54,3 +54,14 @@ func (e *Embedder) Embed(chip gocv.Mat) ([]float32, error) {
 	}
 	return append([]float32(nil), d...), nil
 }
+
+// referenceInput turns an aligned BGR chip into facerec.Net.Forward's input (RGB, preprocessed), for
+// checking and timing the converted network against the reference.
+func referenceInput(chip gocv.Mat) ([]float32, error) {
+	bgr := chip.ToBytes()
+	rgb := make([]byte, len(bgr))
+	for i := 0; i+2 < len(bgr); i += 3 {
+		rgb[i], rgb[i+1], rgb[i+2] = bgr[i+2], bgr[i+1], bgr[i]
+	}
+	return facerec.Preprocess(rgb)
+}

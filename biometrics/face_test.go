@@ -53,12 +53,7 @@ func TestEmbedMatchesReference(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bgr := chip.ToBytes()
-	rgb := make([]byte, len(bgr))
-	for i := 0; i < len(bgr); i += 3 {
-		rgb[i], rgb[i+1], rgb[i+2] = bgr[i+2], bgr[i+1], bgr[i]
-	}
-	in, err := facerec.Preprocess(rgb)
+	in, err := referenceInput(chip)
 	if err != nil {
 		t.Fatal(err)
 	}
