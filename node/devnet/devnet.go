@@ -19,6 +19,8 @@ import (
 	"sync"
 	"time"
 
+	abcitypes "github.com/cometbft/cometbft/abci/types"
+
 	"github.com/virtengine/sdk/node"
 	"github.com/virtengine/sdk/node/app"
 	"github.com/virtengine/sdk/node/keyring"
@@ -181,6 +183,9 @@ type StartOptions struct {
 	Byzantine []int
 	// Abstain lists validators that cast no identity votes.
 	Abstain []int
+	// Reference, when set, runs the application it returns (CometBFT's kvstore) on every validator
+	// instead of VirtEngine's, for side-by-side benchmarks.
+	Reference func() abcitypes.Application
 }
 
 // Start runs every validator in this process and returns once all are started.
@@ -201,7 +206,11 @@ func (nw *Network) StartNode(ctx context.Context, i int, o StartOptions) error {
 	if lg == nil {
 		lg = slog.New(slog.DiscardHandler)
 	}
-	nd, err := node.Start(ctx, n.Home, node.Options{Logger: lg, PersistentPeers: nw.Peers(i), TamperVotes: contains(o.Byzantine, i), Abstain: contains(o.Abstain, i)})
+	no := node.Options{Logger: lg, PersistentPeers: nw.Peers(i), TamperVotes: contains(o.Byzantine, i), Abstain: contains(o.Abstain, i)}
+	if o.Reference != nil {
+		no.ReferenceApp = o.Reference()
+	}
+	nd, err := node.Start(ctx, n.Home, no)
 	if err != nil {
 		return fmt.Errorf("devnet: %s: %w", n.Name, err)
 	}
