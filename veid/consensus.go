@@ -177,7 +177,10 @@ type TallyResult struct {
 // returns the partial result and ErrNoQuorum.
 func Tally(requestID string, set []ValidatorInfo, votes []Vote) (*TallyResult, error) {
 	res := &TallyResult{}
-	for _, v := range set {
+	for i, v := range set {
+		if slices.ContainsFunc(set[:i], func(x ValidatorInfo) bool { return x.Name == v.Name }) {
+			return nil, newErr("BAD_SET", ErrBadPower, "validator %q appears twice in the set", v.Name)
+		}
 		if v.Power <= 0 || v.Power > MaxTotalPower-res.TotalPower {
 			return nil, newErr("BAD_POWER", ErrBadPower, "validator %q has power %d or total exceeds %d", v.Name, v.Power, MaxTotalPower)
 		}

@@ -167,6 +167,10 @@ func TestTallyThresholdAndInvalidVotes(t *testing.T) {
 	if _, err := Tally(req, bad, votes); !errors.Is(err, ErrBadPower) {
 		t.Fatal(err)
 	}
+	twice := append(slices.Clone(set), set[0])
+	if _, err := Tally(req, twice, votes); !errors.Is(err, ErrBadPower) {
+		t.Fatal("duplicate validator name accepted:", err)
+	}
 }
 
 func TestScoreEvidenceRejects(t *testing.T) {

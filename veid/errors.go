@@ -46,7 +46,7 @@ var (
 
 	// Consensus (§3.6).
 	ErrNoQuorum        = errors.New("veid: no score has more than 2/3 of the voting power")
-	ErrBadPower        = errors.New("veid: validator power must be positive and the total bounded")
+	ErrBadPower        = errors.New("veid: invalid validator set: names must be unique, power positive and the total bounded")
 	ErrUnknownVoter    = errors.New("veid: vote from a validator outside the set")
 	ErrDuplicateVote   = errors.New("veid: validator voted twice")
 	ErrBadVoteSig      = errors.New("veid: vote signature does not verify")
