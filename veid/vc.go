@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -186,8 +187,14 @@ func VerifyVC(data []byte, issuer ed25519.PublicKey, now time.Time) (*Credential
 	if err != nil {
 		return nil, err
 	}
-	if _, err := VerifyProof(data, issuer); err != nil {
+	info, err := VerifyProof(data, issuer)
+	if err != nil {
 		return nil, err
+	}
+	// The proof must be an assertion by the credential's issuer (VC Data Model 2.0 §4.7, Data
+	// Integrity §4.3): its verification method belongs to the issuer.
+	if info.ProofPurpose != ProofPurposeAssertion || !strings.HasPrefix(info.VerificationMethod, c.Issuer+"#") {
+		return nil, newErr("BAD_PROOF", ErrBadProof, "proof by %q for %q is not the issuer's assertion", info.VerificationMethod, info.ProofPurpose)
 	}
 	if (!c.ValidFrom.IsZero() && now.Before(c.ValidFrom)) || (!c.ValidUntil.IsZero() && !now.Before(c.ValidUntil)) {
 		return nil, newErr("VC_EXPIRED", ErrVCExpired, "valid %s to %s", c.ValidFrom.Format(time.RFC3339), c.ValidUntil.Format(time.RFC3339))

@@ -147,6 +147,19 @@ func TestIssueAndVerifyVC(t *testing.T) {
 	if _, err := VerifyVC(tampered, key.Public().(ed25519.PublicKey), t0); !errors.Is(err, ErrBadProof) {
 		t.Fatal("tampered:", err)
 	}
+	// A proof made by another method than the issuer's, even with the right key, is refused.
+	var m map[string]any
+	json.Unmarshal(vc, &m)
+	delete(m, "proof")
+	unsigned, _ := json.Marshal(m)
+	foreign, _ := AddProof(unsigned, ProofOptions{VerificationMethod: "did:example:someone#key-1", Created: t0}, key)
+	if _, err := VerifyVC(foreign, key.Public().(ed25519.PublicKey), t0.Add(time.Hour)); !errors.Is(err, ErrBadProof) {
+		t.Fatal("foreign verification method:", err)
+	}
+	auth, _ := AddProof(unsigned, ProofOptions{VerificationMethod: iss.VerificationMethod, ProofPurpose: "authentication", Created: t0}, key)
+	if _, err := VerifyVC(auth, key.Public().(ed25519.PublicKey), t0.Add(time.Hour)); !errors.Is(err, ErrBadProof) {
+		t.Fatal("authentication proof accepted as an attestation:", err)
+	}
 	// A failed verification gets no credential.
 	a.Result, _ = Score(Features{})
 	if _, err := IssueVC(iss, a); !errors.Is(err, ErrNotPassed) {
