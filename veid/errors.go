@@ -15,6 +15,7 @@ var (
 	ErrScopeNotFound     = errors.New("veid: scope not found")
 	ErrScopeRevoked      = errors.New("veid: scope is revoked")
 	ErrDuplicateScope    = errors.New("veid: scope id already present")
+	ErrDuplicateIdentity = errors.New("veid: face or document already verified for another account")
 	ErrPlaintextEvidence = errors.New("veid: scope evidence must be an envelope; seal it to the identity network")
 
 	// Capture binding (§3.2).
