@@ -28,7 +28,7 @@ async function input() {
   const holderKey = o(poseidon([holderSecret]));
   const revIndex = 3n;
   // birth, country, score, tier, flags, issued, expires, revIndex, holderKey
-  const attr = [32994n, 276n, 82n, 2n, 25n, 46030n, 46395n, revIndex, holderKey];
+  const attr = [33008n, 276n, 82n, 2n, 25n, 46030n, 46395n, revIndex, holderKey];
   const randomness = 55555555555555555555555555555n;
 
   const prv = Buffer.from("0001020304050607080900010203040506070809000102030405060708090001", "hex");
