@@ -26,6 +26,9 @@ type Options struct {
 	// OnBlock, if set, is called after each committed block with its height and events (for the
 	// event stream and metrics). It must not block.
 	OnBlock func(BlockInfo)
+	// SnapshotInterval is how often (in blocks) the state is snapshotted for state sync: 0 means
+	// every 100 blocks, a negative value never.
+	SnapshotInterval int64
 	// TamperVotes makes this validator lie in its identity votes. Tests use it to play a Byzantine
 	// validator; never set it otherwise.
 	TamperVotes bool
@@ -59,10 +62,15 @@ type App struct {
 	pending     *cache // InitChain and finalized-block writes not yet committed
 	pendingH    int64
 	pendingHash []byte
+	lt          *ltHash // digest of the committed state (before the first commit: of the genesis)
+	pendingLT   *ltHash
 	pendingInfo BlockInfo
 	check       *cache // CheckTx view: committed state plus mempool effects
 
 	sigs sigCache
+
+	snaps     []*snapshot // the latest snapshots, served to nodes in state sync
+	restoring *restore
 }
 
 // New opens the application over db, restoring the last committed height and app hash.
@@ -74,7 +82,15 @@ func New(db dbm.DB, opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{db: db, log: opts.Logger, opts: opts, height: h, appHash: hash, sigs: newSigCache(), lastTime: loadTime(db)}
+	ltb, err := db.Get([]byte(metaLtHash))
+	if err != nil {
+		return nil, err
+	}
+	lt, ok := ltFromBytes(ltb)
+	if !ok {
+		return nil, fmt.Errorf("app: corrupt state digest")
+	}
+	a := &App{db: db, log: opts.Logger, opts: opts, height: h, appHash: hash, sigs: newSigCache(), lastTime: loadTime(db), lt: lt}
 	if cid, ok, err := (dbView{db}).get(keyChainID); err == nil && ok {
 		a.chainID = string(cid)
 	}
@@ -145,7 +161,11 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 		}
 	}
 	a.chainID = req.ChainId
-	a.appHash = nextAppHash(nil, req.InitialHeight-1, a.pending)
+	a.lt = &ltHash{}
+	if err := applyWrites(a.lt, a.pending); err != nil {
+		return nil, err
+	}
+	a.appHash = appHashOf(req.InitialHeight-1, a.lt)
 	a.check = newCache(a.pending) // the mempool sees the genesis accounts before the first commit
 	a.log.Info("init chain", "chain_id", req.ChainId, "accounts", len(g.Accounts), "validators", len(req.Validators))
 	return &abci.ResponseInitChain{AppHash: a.appHash}, nil
@@ -168,9 +188,13 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	if err := a.endBlock(c, req); err != nil {
 		return nil, fmt.Errorf("app: end block %d: %w", req.Height, err)
 	}
-	hash := nextAppHash(a.appHash, req.Height, blk)
+	lt := *a.lt
+	if err := applyWrites(&lt, blk); err != nil {
+		return nil, err
+	}
+	hash := appHashOf(req.Height, &lt)
 	blk.write()
-	a.pendingH, a.pendingHash = req.Height, hash
+	a.pendingH, a.pendingHash, a.pendingLT = req.Height, hash, &lt
 	var all []abci.Event
 	for _, r := range res {
 		all = append(all, r.Events...)
@@ -182,18 +206,34 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 // Commit writes the pending state, height and app hash in one synced batch.
 func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit, error) {
 	a.mu.Lock()
-	if err := commitBatch(a.db, a.pending, a.pendingH, a.pendingHash, a.pendingInfo.Time); err != nil {
+	if err := commitBatch(a.db, a.pending, a.pendingH, a.pendingHash, a.pendingInfo.Time, a.pendingLT); err != nil {
 		a.mu.Unlock()
 		return nil, err
 	}
-	a.height, a.appHash, a.lastTime = a.pendingH, a.pendingHash, a.pendingInfo.Time
+	a.height, a.appHash, a.lastTime, a.lt = a.pendingH, a.pendingHash, a.pendingInfo.Time, a.pendingLT
 	a.reset()
+	if iv := a.snapshotInterval(); iv > 0 && a.height%iv == 0 {
+		if err := a.takeSnapshot(); err != nil {
+			a.log.Warn("snapshot failed", "height", a.height, "err", err)
+		}
+	}
 	info := a.pendingInfo
 	a.mu.Unlock()
 	if a.opts.OnBlock != nil {
 		a.opts.OnBlock(info)
 	}
 	return &abci.ResponseCommit{}, nil
+}
+
+func (a *App) snapshotInterval() int64 {
+	switch iv := a.opts.SnapshotInterval; {
+	case iv < 0:
+		return 0
+	case iv == 0:
+		return defaultSnapInterval
+	default:
+		return iv
+	}
 }
 
 // Close closes the database.

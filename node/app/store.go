@@ -1,7 +1,6 @@
 package app
 
 import (
-	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
 	"sort"
@@ -82,43 +81,12 @@ func (c *cache) sortedKeys() []string {
 const (
 	metaHeight  = "\x00meta/height"
 	metaAppHash = "\x00meta/apphash"
-	metaTime    = "\x00meta/time" // block time of the last commit (Unix ns), for CheckTx's dry runs
+	metaTime    = "\x00meta/time"   // block time of the last commit (Unix ns), for CheckTx's dry runs
+	metaLtHash  = "\x00meta/lthash" // the state digest (lthash.go) of the committed state
 )
 
-// nextAppHash chains the previous app hash with every write of the block, in sorted key order:
-//
-//	H_n = SHA-256("virtengine/apphash/v1" || H_{n-1} || height(8, big endian) ||
-//	              for each key k in bytewise order: len(k)(4) || k || tag(1) || len(v)(4) || v)
-//
-// tag is 1 for a set and 0 for a delete. Every validator executes the same writes, so the hash agrees
-// exactly when the state does; a state divergence shows at the height it happens.
-func nextAppHash(prev []byte, height int64, c *cache) []byte {
-	h := sha256.New()
-	h.Write([]byte("virtengine/apphash/v1"))
-	h.Write(prev)
-	var n [8]byte
-	binary.BigEndian.PutUint64(n[:], uint64(height))
-	h.Write(n[:])
-	var l [4]byte
-	for _, k := range c.sortedKeys() {
-		v := c.writes[k]
-		binary.BigEndian.PutUint32(l[:], uint32(len(k)))
-		h.Write(l[:])
-		h.Write([]byte(k))
-		if v == nil {
-			h.Write([]byte{0})
-			continue
-		}
-		h.Write([]byte{1})
-		binary.BigEndian.PutUint32(l[:], uint32(len(v)))
-		h.Write(l[:])
-		h.Write(v)
-	}
-	return h.Sum(nil)
-}
-
 // commitBatch writes the block's writes plus the new height and app hash in one synced batch.
-func commitBatch(db dbm.DB, c *cache, height int64, appHash []byte, blockTime time.Time) error {
+func commitBatch(db dbm.DB, c *cache, height int64, appHash []byte, blockTime time.Time, lt *ltHash) error {
 	b := db.NewBatch()
 	defer b.Close()
 	for _, k := range c.sortedKeys() {
@@ -142,6 +110,9 @@ func commitBatch(db dbm.DB, c *cache, height int64, appHash []byte, blockTime ti
 	}
 	binary.BigEndian.PutUint64(n[:], uint64(blockTime.UnixNano()))
 	if err := b.Set([]byte(metaTime), n[:]); err != nil {
+		return err
+	}
+	if err := b.Set([]byte(metaLtHash), lt.bytes()); err != nil {
 		return err
 	}
 	if err := b.WriteSync(); err != nil {
