@@ -168,29 +168,18 @@ func (a *armorReader) next() error {
 		return a.fail("invalid base64")
 	}
 	a.buf = a.dec[:n]
-	if len(l) < armorColumns {
-		// The last data line: only the END line may follow.
-		end, err := a.readLine()
-		if err != nil {
-			return err
-		}
-		if string(end) != armorEnd {
-			return a.fail("short base64 line before the end")
-		}
-		return a.finish()
+	if len(l) == armorColumns && bytes.IndexByte(l, '=') < 0 {
+		return nil // a full line without padding: more may follow
 	}
-	if bytes.IndexByte(l, '=') >= 0 {
-		// Padding ends the data; a full line with padding must be followed by END.
-		end, err := a.readLine()
-		if err != nil {
-			return err
-		}
-		if string(end) != armorEnd {
-			return a.fail("data after base64 padding")
-		}
-		return a.finish()
+	// A short line or padding ends the data: only the END line may follow.
+	end, err := a.readLine()
+	if err != nil {
+		return err
 	}
-	return nil
+	if string(end) != armorEnd {
+		return a.fail("base64 data after a short or padded line")
+	}
+	return a.finish()
 }
 
 func (a *armorReader) finish() error {

@@ -33,20 +33,12 @@ type ReaderAt struct {
 
 // NewReaderAt opens the envelope of size bytes in src with id.
 func NewReaderAt(src io.ReaderAt, size int64, id Identity, opts *OpenOptions) (*ReaderAt, error) {
-	h, raw, err := parseHeader(io.NewSectionReader(src, 0, size))
-	if err != nil {
-		return nil, err
-	}
-	sizes, err := layout(int64(len(raw)), size, int64(h.trailerSize()))
+	h, raw, sizes, tr, err := readEnds(src, size)
 	if err != nil {
 		return nil, err
 	}
 	aead, err := openHeader(h, id, opts)
 	if err != nil {
-		return nil, err
-	}
-	tr := make([]byte, sizes.Trailer)
-	if _, err := src.ReadAt(tr, size-sizes.Trailer); err != nil {
 		return nil, err
 	}
 	digest, err := verifyTrailer(h.signer, raw, tr, uint64(sizes.Payload))
@@ -64,6 +56,20 @@ func NewReaderAt(src io.ReaderAt, size int64, id Identity, opts *OpenOptions) (*
 		return nil, &ChunkError{Index: uint64(sizes.Chunks - 1), Err: ErrMalformed}
 	}
 	return ra, nil
+}
+
+// readEnds reads what an envelope of size bytes in src has around its payload: the header and the
+// trailer, never a payload byte.
+func readEnds(src io.ReaderAt, size int64) (h *header, raw []byte, sizes Sizes, tr []byte, err error) {
+	if h, raw, err = parseHeader(io.NewSectionReader(src, 0, size)); err != nil {
+		return
+	}
+	if sizes, err = layout(int64(len(raw)), size, int64(h.trailerSize())); err != nil {
+		return
+	}
+	tr = make([]byte, sizes.Trailer)
+	_, err = src.ReadAt(tr, size-sizes.Trailer)
+	return
 }
 
 // Size is the plaintext size.

@@ -37,16 +37,8 @@ type Rewrapped struct {
 // Removing a recipient stops it from opening the new envelope, but it may have kept the file key:
 // to revoke for real, Rekey.
 func RewrapAt(src io.ReaderAt, size int64, opts RewrapOptions) (*Rewrapped, error) {
-	h, raw, err := parseHeader(io.NewSectionReader(src, 0, size))
+	h, raw, sizes, tr, err := readEnds(src, size)
 	if err != nil {
-		return nil, err
-	}
-	sizes, err := layout(int64(len(raw)), size, int64(h.trailerSize()))
-	if err != nil {
-		return nil, err
-	}
-	tr := make([]byte, sizes.Trailer)
-	if _, err := src.ReadAt(tr, size-sizes.Trailer); err != nil {
 		return nil, err
 	}
 	nh, err := rewrapHeader(h, opts)
