@@ -109,8 +109,10 @@ func Rewrap(dst io.Writer, src io.Reader, opts RewrapOptions) error {
 		return &FormatError{Field: "trailer", Reason: "input ends before the trailer", Err: ErrTruncated}
 	}
 	out, tr := buf[:len(buf)-tl], buf[len(buf)-tl:]
-	digest.add(sha256.Sum256(out))
-	payload += uint64(len(out))
+	if len(out) > 0 || payload == 0 { // a full final chunk was already copied by the loop
+		digest.add(sha256.Sum256(out))
+		payload += uint64(len(out))
+	}
 	if subtle.ConstantTimeCompare(digest.sum(), tr[4:4+digestSize]) != 1 {
 		return fmt.Errorf("%w: payload digest does not match the signed one", ErrBadSignature)
 	}
