@@ -209,3 +209,26 @@ func TestRewrapStreamAtChunkBoundaries(t *testing.T) {
 		}
 	}
 }
+
+func TestReaderAtChunkBoundaries(t *testing.T) {
+	id := mustIdentity(t, X25519)
+	signer := mustSigner(t, MLDSA65)
+	for _, n := range []int{0, 1, ChunkSize, 3 * ChunkSize, 3*ChunkSize + 1} {
+		pt := make([]byte, n)
+		for i := range pt {
+			pt[i] = byte(i >> 3)
+		}
+		env, err := Seal(pt, signer, []Recipient{id.Recipient()}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ra, err := NewReaderAt(bytes.NewReader(env), int64(len(env)), id, nil)
+		if err != nil {
+			t.Fatalf("n=%d: %v", n, err)
+		}
+		got, err := io.ReadAll(io.NewSectionReader(ra, 0, ra.Size()))
+		if err != nil || !bytes.Equal(got, pt) || ra.Verify() != nil {
+			t.Fatalf("n=%d: %v", n, err)
+		}
+	}
+}
