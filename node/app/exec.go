@@ -209,6 +209,12 @@ func (a *App) endBlock(c *execCtx, req *abci.RequestFinalizeBlock) error {
 	if err := payouts(c); err != nil {
 		return err
 	}
+	if err := recordContributions(c, req.DecidedLastCommit); err != nil {
+		return err
+	}
+	if err := payValidatorRewards(c); err != nil {
+		return err
+	}
 	c.blockEvents = append(c.blockEvents, c.events...)
 	return nil
 }
