@@ -218,3 +218,75 @@ func TestOfferingValidation(t *testing.T) {
 	_, err = e.m.CreateOffering(good, t0)
 	wantErr(t, err, ErrExists)
 }
+
+// Every pair of bid states through the API: open → accepted (AcceptBid), lost (another bid wins or
+// the order is cancelled), withdrawn (WithdrawBid); the three end states are final.
+func TestBidEveryTransition(t *testing.T) {
+	states := []BidState{BidOpen, BidAccepted, BidLost, BidWithdrawn}
+	legal := map[[2]BidState]bool{{BidOpen, BidAccepted}: true, {BidOpen, BidLost}: true, {BidOpen, BidWithdrawn}: true}
+	for _, from := range states {
+		for _, to := range states {
+			t.Run(string(from)+"→"+string(to), func(t *testing.T) {
+				e := reach(t, OrderOpen)
+				_, err := e.m.CreateOffering(Offering{ID: "off-2", Provider: "prov2", ProviderKey: sigPub("prov2"), EnvKeyID: keyID(t, "prov2"),
+					Category: Compute, Regions: []string{"eu-north"},
+					Prices: []UnitPrice{{Resource: settlement.CPU, Unit: Hourly, Price: 1000}, {Resource: settlement.Memory, Unit: Hourly, Price: 1}}}, t0)
+				must(t, err)
+				_, err = e.m.PlaceBid(BidRequest{OrderID: "ord-1", OfferingID: "off-1", Provider: "prov"}, t0)
+				must(t, err)
+				_, err = e.m.PlaceBid(BidRequest{OrderID: "ord-1", OfferingID: "off-2", Provider: "prov2"}, t0)
+				must(t, err)
+				switch from { // bid ord-1.prov into state from
+				case BidAccepted:
+					_, err = e.m.AcceptBid("ord-1", "ord-1.prov", "alice", nil, t0+1)
+				case BidLost:
+					_, err = e.m.AcceptBid("ord-1", "ord-1.prov2", "alice", nil, t0+1)
+				case BidWithdrawn:
+					err = e.m.WithdrawBid("ord-1", "prov", t0+1)
+				}
+				must(t, err)
+				switch to {
+				case BidOpen:
+					_, err = e.m.PlaceBid(BidRequest{OrderID: "ord-1", OfferingID: "off-1", Provider: "prov"}, t0+2)
+					if err == nil {
+						err = errors.New("re-opened")
+					}
+				case BidAccepted:
+					_, err = e.m.AcceptBid("ord-1", "ord-1.prov", "alice", nil, t0+2)
+				case BidLost:
+					_, err = e.m.AcceptBid("ord-1", "ord-1.prov2", "alice", nil, t0+2)
+				case BidWithdrawn:
+					err = e.m.WithdrawBid("ord-1", "prov", t0+2)
+				}
+				bids, _ := e.m.Bids("ord-1")
+				got := bids[0].State // prov sorts before prov2
+				if legal[[2]BidState{from, to}] {
+					if err != nil || got != to {
+						t.Fatalf("legal: err %v, state %s", err, got)
+					}
+				} else if got != from || (err == nil && to != BidLost) {
+					// (another bid winning is legal for the order; it just leaves this bid as it was)
+					t.Fatalf("illegal transition: err %v, state %s", err, got)
+				}
+			})
+		}
+	}
+}
+
+// A lease closes once, with its coded reason; closing it again is refused.
+func TestLeaseClosesOnce(t *testing.T) {
+	e := reach(t, OrderTerminated)
+	l, _ := e.m.Lease("ord-1")
+	if l.State != LeaseClosed || l.CloseReason != CloseOwner || l.ClosedAt == 0 {
+		t.Fatalf("%+v", l)
+	}
+	_, err := e.m.Terminate("ord-1", "prov", t0+100)
+	wantErr(t, err, ErrBadTransition)
+	_, err = e.m.Fail("ord-1", "prov", t0+100)
+	wantErr(t, err, ErrBadTransition)
+	for _, r := range []CloseReason{CloseOwner, CloseProvider, CloseNetwork, 0} {
+		if r.String() == "" {
+			t.Fatal("reason without a name")
+		}
+	}
+}
