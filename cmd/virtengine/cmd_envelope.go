@@ -453,7 +453,7 @@ func maybeDearmor(r io.Reader) io.Reader {
 	if !ok {
 		br = bufio.NewReader(r)
 	}
-	if b, _ := br.Peek(len("-----BEGIN")); envelope.IsArmored(b) || string(b) == "-----BEGIN" {
+	if b, _ := br.Peek(len("-----BEGIN VIRTENGINE ENVELOPE-----")); envelope.IsArmored(b) {
 		return envelope.NewArmorReader(br)
 	}
 	return br
