@@ -1,11 +1,14 @@
 package node
 
 import (
+	"crypto/ed25519"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	cfg "github.com/cometbft/cometbft/config"
@@ -56,6 +59,8 @@ type ValidatorInfo struct {
 	P2PAddr      string
 	CommitteeKey string // envelope recipient string (vexw1…)
 	Operator     tx.Address
+	// AttestationKey is the Ed25519 public key of the validator's VC attestations.
+	AttestationKey []byte
 }
 
 func cometConfig(home string) *cfg.Config {
@@ -109,6 +114,13 @@ func Init(home string, o InitOptions) (*ValidatorInfo, error) {
 	if err := os.WriteFile(committeeKeyFile(home), []byte(com.String()+"\n"), 0o600); err != nil {
 		return nil, err
 	}
+	_, att, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(attestationKeyFile(home), []byte(hex.EncodeToString(att.Seed())+"\n"), 0o600); err != nil {
+		return nil, err
+	}
 	lc := LocalConfig{APIAddr: orDefault(o.APIAddr, DefaultAPIAddr), Moniker: o.Moniker}
 	if err := writeJSON(localConfigFile(home), lc); err != nil {
 		return nil, err
@@ -117,7 +129,7 @@ func Init(home string, o InitOptions) (*ValidatorInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	vi := &ValidatorInfo{Name: o.Moniker, ConsensusKey: pub.Bytes(), NodeID: string(nk.ID()), P2PAddr: c.P2P.ListenAddress, CommitteeKey: com.Recipient().String()}
+	vi := &ValidatorInfo{Name: o.Moniker, ConsensusKey: pub.Bytes(), NodeID: string(nk.ID()), P2PAddr: c.P2P.ListenAddress, CommitteeKey: com.Recipient().String(), AttestationKey: att.Public().(ed25519.PublicKey)}
 	if o.SkipGenesis {
 		return vi, nil
 	}
@@ -147,7 +159,7 @@ func WriteGenesis(home, chainID string, vals []*ValidatorInfo, g app.Genesis, ge
 	for _, v := range vals {
 		pk := ed25519PubKey(v.ConsensusKey)
 		doc.Validators = append(doc.Validators, cmttypes.GenesisValidator{Address: pk.Address(), PubKey: pk, Power: DefaultStake, Name: v.Name})
-		g.Validators = append(g.Validators, app.GenesisValidator{ConsensusPubKey: v.ConsensusKey, Power: DefaultStake, Operator: v.Operator, CommitteeKey: []byte(v.CommitteeKey), Name: v.Name})
+		g.Validators = append(g.Validators, app.GenesisValidator{ConsensusPubKey: v.ConsensusKey, Power: DefaultStake, Operator: v.Operator, CommitteeKey: []byte(v.CommitteeKey), Name: v.Name, AttestationKey: v.AttestationKey})
 	}
 	st, err := json.Marshal(g)
 	if err != nil {
@@ -161,7 +173,23 @@ func WriteGenesis(home, chainID string, vals []*ValidatorInfo, g app.Genesis, ge
 }
 
 func committeeKeyFile(home string) string { return filepath.Join(home, "config", "committee_key") }
-func localConfigFile(home string) string  { return filepath.Join(home, "config", "virtengine.json") }
+func attestationKeyFile(home string) string {
+	return filepath.Join(home, "config", "attestation_key")
+}
+
+// loadAttestationKey reads the validator's VC attestation key (nil when the home predates it).
+func loadAttestationKey(home string) ed25519.PrivateKey {
+	b, err := os.ReadFile(attestationKeyFile(home))
+	if err != nil {
+		return nil
+	}
+	seed, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(seed) != ed25519.SeedSize {
+		return nil
+	}
+	return ed25519.NewKeyFromSeed(seed)
+}
+func localConfigFile(home string) string { return filepath.Join(home, "config", "virtengine.json") }
 
 func orDefault(s, d string) string {
 	if s == "" {

@@ -114,6 +114,9 @@ func Start(ctx context.Context, home string, o Options) (*Node, error) {
 	}
 	n := &Node{home: home, log: log, done: make(chan struct{})}
 	n.api = api.NewServer(log)
+	if k := loadAttestationKey(home); k != nil {
+		n.api.SetIssuer(k)
+	}
 	a, err := app.New(db, app.Options{Logger: log.With("module", "app"), Committee: committee, OnBlock: n.api.OnBlock, TamperVotes: o.TamperVotes})
 	if err != nil {
 		db.Close()

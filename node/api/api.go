@@ -20,6 +20,7 @@ import (
 
 	"github.com/virtengine/sdk/node/app"
 	"github.com/virtengine/sdk/node/tx"
+	"github.com/virtengine/sdk/veid"
 )
 
 // maxBodyBytes bounds a submitted transaction body (base64 of the largest transaction plus JSON).
@@ -39,6 +40,7 @@ type Server struct {
 	failedTxs prometheus.Counter
 	events    *prometheus.CounterVec
 	mu        sync.Mutex
+	issuer    *veid.Issuer
 }
 
 // NewServer makes a server; Attach connects it to the running node.
@@ -82,6 +84,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/query/{path...}", s.query)
 	mux.HandleFunc("GET /v1/accounts/{addr}", s.alias("account"))
 	mux.HandleFunc("GET /v1/identity/{addr}", s.alias("identity"))
+	mux.HandleFunc("GET /v1/identity/{addr}/attestation", s.attestation)
 	mux.HandleFunc("POST /v1/txs", s.submit)
 	mux.HandleFunc("GET /v1/txs/{hash}", s.getTx)
 	mux.HandleFunc("GET /v1/events", s.stream)

@@ -35,6 +35,7 @@ type GenesisValidator struct {
 	Operator        tx.Address `json:"operator"`
 	CommitteeKey    []byte     `json:"committee_key,omitempty"` // envelope recipient key of the identity committee
 	Name            string     `json:"name,omitempty"`
+	AttestationKey  []byte     `json:"attestation_key,omitempty"` // Ed25519 key of its VC attestations
 }
 
 // StateEntry is one key-value pair of a state export, hex encoded.
@@ -69,7 +70,7 @@ func (a *App) loadGenesis(s kv, g *Genesis, chainID string) error {
 		s.set(keyChainID, []byte(chainID))
 		// The validator set is the new genesis's, not the exported chain's.
 		for _, gv := range g.Validators {
-			v := Validator{PubKey: gv.ConsensusPubKey, Power: gv.Power, Operator: gv.Operator, CommitteeKey: gv.CommitteeKey, Name: gv.Name}
+			v := Validator{PubKey: gv.ConsensusPubKey, Power: gv.Power, Operator: gv.Operator, CommitteeKey: gv.CommitteeKey, Name: gv.Name, AttestationKey: gv.AttestationKey}
 			if err := putValidator(s, &v); err != nil {
 				return err
 			}
@@ -102,7 +103,7 @@ func (a *App) loadGenesis(s kv, g *Genesis, chainID string) error {
 		}
 	}
 	for _, gv := range g.Validators {
-		v := Validator{PubKey: gv.ConsensusPubKey, Power: gv.Power, Operator: gv.Operator, CommitteeKey: gv.CommitteeKey, Name: gv.Name}
+		v := Validator{PubKey: gv.ConsensusPubKey, Power: gv.Power, Operator: gv.Operator, CommitteeKey: gv.CommitteeKey, Name: gv.Name, AttestationKey: gv.AttestationKey}
 		if err := putValidator(s, &v); err != nil {
 			return err
 		}

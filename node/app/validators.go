@@ -13,6 +13,9 @@ type Validator struct {
 	Operator     tx.Address `cbor:"3,keyasint" json:"operator"`
 	CommitteeKey []byte     `cbor:"4,keyasint,omitempty" json:"committee_key,omitempty"`
 	Name         string     `cbor:"5,keyasint,omitempty" json:"name,omitempty"`
+	// AttestationKey is the Ed25519 key with which this validator signs W3C VC attestations of
+	// consensus scores (GET /v1/identity/{addr}/attestation).
+	AttestationKey []byte `cbor:"6,keyasint,omitempty" json:"attestation_key,omitempty"`
 }
 
 // Address is the CometBFT consensus address (SHA-256(pubkey)[:20] for Ed25519).

@@ -91,6 +91,8 @@ func TestHTTPAPI(t *testing.T) {
 		t.Fatalf("account %v", acc)
 	}
 	get("/v1/accounts/"+strings.Repeat("0", 40), 404)
+	// No consensus score, no attestation (the e2e flow checks the attestation of a verified account).
+	get("/v1/identity/"+bob.Address().String()+"/attestation", 404)
 	get("/v1/txs/"+m["hash"].(string), 200)
 
 	// The event stream carried the transfer.
@@ -114,7 +116,7 @@ func TestHTTPAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	paths := parsed["paths"].(map[string]any)
-	for _, p := range []string{"/v1/status", "/v1/query/{path}", "/v1/accounts/{addr}", "/v1/identity/{addr}", "/v1/txs", "/v1/txs/{hash}", "/v1/events", "/metrics", "/openapi.json"} {
+	for _, p := range []string{"/v1/status", "/v1/query/{path}", "/v1/accounts/{addr}", "/v1/identity/{addr}", "/v1/identity/{addr}/attestation", "/v1/txs", "/v1/txs/{hash}", "/v1/events", "/metrics", "/openapi.json"} {
 		if _, ok := paths[p]; !ok {
 			t.Errorf("OpenAPI lacks %s", p)
 		}

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strconv"
 	"time"
@@ -253,7 +254,28 @@ func (f *flow) credential() error {
 	if err != nil {
 		return err
 	}
-	f.r.step("credential", fmt.Sprintf("zk credential issued for score %d tier %d (attestation expires %s)", ident.Score, ident.Tier, time.Unix(ident.ExpiresAt, 0).UTC().Format("2006-01-02")), ident.Height)
+	// A validator attests the consensus score as a W3C VC (eddsa-jcs-2022); anyone checks it against
+	// the validator's attestation key published in the validator set.
+	vcb, err := httpGet(f.ctx, "http://"+f.nw.Node(0).APIAddr()+"/v1/identity/"+f.alice.Address().String()+"/attestation")
+	if err != nil {
+		return err
+	}
+	var vals []app.Validator
+	if err := f.c.Query(f.ctx, "/validators", &vals); err != nil {
+		return err
+	}
+	verified := false
+	for _, v := range vals {
+		if len(v.AttestationKey) == ed25519.PublicKeySize {
+			if _, err := veid.VerifyVC(vcb, ed25519.PublicKey(v.AttestationKey), issued.Add(time.Hour)); err == nil {
+				verified = true
+			}
+		}
+	}
+	if !verified {
+		return fmt.Errorf("the VC attestation does not verify under any validator's attestation key")
+	}
+	f.r.step("credential", fmt.Sprintf("W3C VC attestation (eddsa-jcs-2022, verified) and zk credential issued for score %d tier %d, valid to %s", ident.Score, ident.Tier, time.Unix(ident.ExpiresAt, 0).UTC().Format("2006-01-02")), ident.Height)
 	pk, vk, err := zk.SetupUnsafe(zk.Groth16)
 	if err != nil {
 		return err
@@ -497,6 +519,26 @@ func (f *flow) check() error {
 	f.r.rep.AppHashesAgree = true
 	f.r.step("consensus check", fmt.Sprintf("app hash %s… identical on all %d node(s)", hex.EncodeToString(first)[:16], len(f.nw.Nodes)), h)
 	return nil
+}
+
+func httpGet(ctx context.Context, url string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	r, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	if r.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: %d %s", url, r.StatusCode, b)
+	}
+	return b, nil
 }
 
 func short(a tx.Address) string { return a.String()[:10] + "…" }
