@@ -159,3 +159,25 @@ func FuzzLoadPrices(f *testing.F) {
 		}
 	})
 }
+
+// Prices can be swapped while decisions run (run with -race).
+func TestPricesSwapConcurrently(t *testing.T) {
+	e, _ := New(Config{Provider: "p", Offerings: []*market.Offering{offering("o1", "p", market.Compute, "eu")},
+		Capacity: map[string]Capacity{"eu": {}}, MaxBidsPerWindow: 1 << 20}, Prices{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 200; i++ {
+			_ = e.SetPrices(Prices{DefaultMarkupBps: uint64(i)})
+		}
+	}()
+	for i := 0; i < 200; i++ {
+		if req, ok, _ := e.Decide(order(string(rune(0x100+i)), market.Compute, "eu", 1, 1<<40), 0); !ok || req.MarkupBps >= 200 {
+			t.Fatalf("%+v %v", req, ok)
+		}
+	}
+	<-done
+	if e.Prices().DefaultMarkupBps != 199 {
+		t.Fatal(e.Prices())
+	}
+}
