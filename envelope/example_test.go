@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"time"
 
 	"github.com/virtengine/sdk/envelope"
 )
@@ -88,4 +89,43 @@ func ExampleCheckPayload() {
 	// Output:
 	// plaintext_refused
 	// <nil>
+}
+
+// Read 16 bytes from the middle of a stored envelope: only the chunk that holds them is decrypted.
+func ExampleNewReaderAt() {
+	bob, _ := envelope.GenerateIdentity(envelope.X25519)
+	alice, _ := envelope.GenerateSigningKey(envelope.Ed25519)
+	data := bytes.Repeat([]byte("0123456789abcdef"), 1<<16) // 1 MiB
+	env, _ := envelope.Seal(data, alice, []envelope.Recipient{bob.Recipient()}, nil)
+
+	ra, err := envelope.NewReaderAt(bytes.NewReader(env), int64(len(env)), bob, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	buf := make([]byte, 16)
+	ra.ReadAt(buf, 700_000)
+	fmt.Println(ra.Size(), string(buf))
+	// Output: 1048576 0123456789abcdef
+}
+
+// Rotate a key with an overlap window: envelopes sealed to the old key still open during it.
+func ExampleKeyring_Rotate() {
+	old, _ := envelope.GenerateIdentity(envelope.XWing)
+	next, _ := envelope.GenerateIdentity(envelope.XWing)
+	alice, _ := envelope.GenerateSigningKey(envelope.Ed25519)
+	env, _ := envelope.Seal([]byte("sealed before the rotation"), alice, []envelope.Recipient{old.Recipient()}, nil)
+
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) // block time, not the clock
+	kr := envelope.NewKeyring(old)
+	kr.Rotate(old.KeyID(), next, t0, 72*time.Hour)
+
+	_, _, err := envelope.Open(env, kr.At(t0.Add(24*time.Hour)), nil)
+	fmt.Println("during the overlap:", err == nil)
+	_, _, err = envelope.Open(env, kr.At(t0.Add(72*time.Hour)), nil)
+	fmt.Println("after it:", envelope.Code(err))
+	fmt.Println("seal to the new key:", kr.SealingKeys(t0)[0] == next.KeyID())
+	// Output:
+	// during the overlap: true
+	// after it: not_recipient
+	// seal to the new key: true
 }
