@@ -82,7 +82,7 @@ func (f *flow) setup() error {
 	if err := f.step("open biometric models (YuNet, dlib ResNet, MiniFASNet, MRZ)", func() (string, error) {
 		var err error
 		if f.eng, err = biometrics.Open(biometrics.Config{}); err != nil {
-			return "", fmt.Errorf("%w (run scripts/setup.sh, or set $%s to the data directory)", err, assets.EnvDataDir)
+			return "", fmt.Errorf("%w (data directory %s)", err, assets.DataDir())
 		}
 		return "model hash " + f.eng.ModelHash()[:16], nil
 	}); err != nil {
