@@ -173,8 +173,6 @@ func (a *App) ante(s kv, chainID string, d *tx.Decoded, deliver bool) (*Account,
 // verify them twice. It is local to this node and changes no result: a miss only costs a verification.
 type sigCache struct{ m map[[32]byte]struct{} }
 
-const maxSigCache = 1 << 16
-
 func newSigCache() sigCache { return sigCache{m: map[[32]byte]struct{}{}} }
 
 func (s *sigCache) add(h [32]byte) {

@@ -53,9 +53,6 @@ const (
 	ReqExpired = "expired"
 )
 
-// attestationValidity is how long a biometric attestation is valid (FEATURES.md §3.8: 30 days).
-const attestationValidity = 30 * 24 * 3600
-
 func pendingKey(h int64, id []byte) string {
 	var b [8]byte
 	binary.BigEndian.PutUint64(b[:], uint64(h))
@@ -131,8 +128,6 @@ func (a *App) pendingRequests(s kv) ([]*IdentityRequest, error) {
 	}
 	return out, it.Error()
 }
-
-const maxPendingScan = 64
 
 // expireIdentity marks requests older than the vote window as expired.
 func expireIdentity(c *execCtx) error {

@@ -326,9 +326,6 @@ type Job struct {
 	Updated     int64  `cbor:"10,keyasint" json:"updated_at"`
 }
 
-// minJobScore is FEATURES.md §8.2: submitting a job needs an identity score of at least 50.
-const minJobScore = 50
-
 func init() {
 	handle("hpc/submit_job", func(c *execCtx, s *Account, d *tx.Decoded) error {
 		m := d.Msg.(*tx.MsgSubmitJob)

@@ -94,8 +94,6 @@ func init() {
 	})
 }
 
-const maxFactors = 16
-
 func updateAccount(c *execCtx, addr tx.Address, f func(*Account) error) error {
 	a, err := getAccount(c.store, addr)
 	if err != nil {

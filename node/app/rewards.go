@@ -13,10 +13,8 @@ import (
 // Validator rewards (FEATURES.md §7.5): the settlement's validator fee pool is paid to validator
 // operators in proportion to measured contribution, the voting power of each block they signed,
 // every rewardInterval blocks (not split equally, as the earlier system did).
-const (
-	pfxContrib     = "vc/" // vc/<consensus address> → accumulated signed power
-	rewardInterval = 10
-)
+
+const pfxContrib = "vc/" // vc/<consensus address> → accumulated signed power
 
 func recordContributions(c *execCtx, lc abci.CommitInfo) error {
 	for _, v := range lc.Votes {

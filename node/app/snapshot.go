@@ -17,12 +17,7 @@ import (
 // of that list. A node restoring a snapshot checks each chunk against the list, then recomputes the
 // state digest from the entries and accepts the snapshot only if appHashOf(height, digest) equals
 // the app hash CometBFT's light client trusts at that height, so a peer cannot feed it another state.
-const (
-	snapshotFormat      = 1
-	snapshotChunkBytes  = 1 << 20
-	snapshotsKept       = 2
-	defaultSnapInterval = 100
-)
+const snapshotFormat = 1
 
 type snapshotMeta struct {
 	ChunkHashes [][]byte `cbor:"1,keyasint"`

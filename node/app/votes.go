@@ -88,9 +88,6 @@ var internalPrefix = []byte("\xffVE/tally/v1")
 
 func isInternal(b []byte) bool { return bytes.HasPrefix(b, internalPrefix) }
 
-// maxVotesPerExtension bounds the work VerifyVoteExtension accepts.
-const maxVotesPerExtension = maxPendingScan
-
 var errBadExtension = errors.New("bad vote extension")
 
 // ExtendVote opens and scores every pending identity request (committed state) and returns the votes.

@@ -1,0 +1,35 @@
+// Package app is VirtEngine's ABCI 2.0 application: accounts and roles, identity scoring by validator
+// consensus, zk proofs, MFA gating, market, settlement and HPC, as deterministic state machines over
+// one key-value store. Most users never call it directly: package node embeds it in CometBFT.
+//
+// # Execution
+//
+// CheckTx admits a transaction after the checks of FinalizeBlock plus a dry run of its message
+// against the mempool's view. FinalizeBlock runs each transaction in a cache: the ante step
+// (signature, chain id, account number, sequence, account state, fee) always sticks; the message's
+// writes stick only if it succeeds. End of block: identity requests expire, fees go to the
+// validators that signed, unprovisioned orders are cancelled, settlements past their dispute window
+// are paid, and the validator pool is paid by contribution.
+//
+// # Identity by consensus (FEATURES.md §3.6)
+//
+// Evidence arrives as an envelope sealed to every validator's committee key. In ExtendVote each
+// validator opens the pending envelopes and scores them with veid's integer model (abstaining if its
+// model or model files differ from the pinned parameters); VerifyVoteExtension accepts well-formed
+// votes only. The next proposer puts the signed extensions first in its block (a tally, checked in
+// ProcessProposal against the validators' keys), and FinalizeBlock makes a score final when one
+// (score, input hash) holds more than 2/3 of the total voting power; other votes are recorded as
+// dissent. Evidence leaves the state once scored.
+//
+// # State and app hash
+//
+// Keys are prefixed by module (a/ accounts, id/ identity, m/ market and settlement, j/ jobs, zk/
+// proofs, v/ validators, s/ singletons); values are canonical CBOR. The app hash is
+// SHA-256("virtengine/apphash/v2" || height || SHA-256(LtHash(state))), an incremental homomorphic
+// digest of the whole state (lthash.go), so state-sync snapshots are verified against it. The
+// block's writes, the height, the app hash and the digest are committed in one synced batch: a
+// kill at any moment leaves the previous or the new state, and CometBFT replays what is missing.
+//
+// Determinism: block time only, integers only, no map order reaches the state (every loop over a
+// map sorts its keys first).
+package app
