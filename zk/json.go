@@ -18,6 +18,3 @@ func strictUnmarshal(b []byte, v any) error {
 	}
 	return nil
 }
-
-// jsonMarshal is json.Marshal (kept in one place for the encodings of this package).
-func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

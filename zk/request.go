@@ -96,11 +96,11 @@ func (r *Request) bounds() (lo, hi [NumRanges]uint32) {
 	for i := range hi {
 		hi[i] = MaxRangeValue
 	}
-	tighten := func(attr int, min, max uint32) {
+	tighten := func(attr int, lower, upper uint32) {
 		for i, a := range rangeAttributes {
 			if a == attr {
-				lo[i] = maxU32(lo[i], min)
-				hi[i] = minU32(hi[i], max)
+				lo[i] = max(lo[i], lower)
+				hi[i] = min(hi[i], upper)
 			}
 		}
 	}
@@ -113,20 +113,17 @@ func (r *Request) bounds() (lo, hi [NumRanges]uint32) {
 	}
 	for _, rg := range r.Ranges {
 		attr, _ := AttributeIndex(rg.Attribute)
-		min, max := uint32(0), uint32(MaxRangeValue)
+		lower, upper := uint32(0), uint32(MaxRangeValue)
 		if rg.Min != nil {
-			min = *rg.Min
+			lower = *rg.Min
 		}
 		if rg.Max != nil {
-			max = *rg.Max
+			upper = *rg.Max
 		}
-		tighten(attr, min, max)
+		tighten(attr, lower, upper)
 	}
 	return lo, hi
 }
-
-func minU32(a, b uint32) uint32 { return min(a, b) }
-func maxU32(a, b uint32) uint32 { return max(a, b) }
 
 // Validate checks the request is well formed and satisfiable in principle.
 func (r *Request) Validate() error {

@@ -1,6 +1,7 @@
 package zk
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sync"
@@ -193,7 +194,7 @@ func (t *RevocationTree) MarshalJSON() ([]byte, error) {
 		}
 	}
 	slices.Sort(reg.Revoked) // map order must not leak into the encoding
-	return jsonMarshal(reg)
+	return json.Marshal(reg)
 }
 
 // UnmarshalJSON rebuilds a tree encoded by MarshalJSON.
