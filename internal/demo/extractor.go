@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/virtengine/sdk/biometrics"
+	"github.com/virtengine/sdk/biometrics/features"
 	"github.com/virtengine/sdk/veid"
 )
 
@@ -39,9 +40,10 @@ type BioExtractor struct {
 	Challenge biometrics.Challenge
 }
 
-// Version implements veid.Extractor.
+// Version implements veid.Extractor: this mapping, the biometrics features version and the sha256
+// of every model file, as the network parameters pin it (FEATURES.md §3.6).
 func (b *BioExtractor) Version() string {
-	return ExtractorVersion + "+biometrics-features-v1+" + b.Engine.ModelHash()[:16]
+	return ExtractorVersion + "+" + features.Version + "+" + b.Engine.ModelHash()
 }
 
 // Extract implements veid.Extractor. The biometric reason codes (SPOOF_SUSPECTED, NO_MOTION, …)
