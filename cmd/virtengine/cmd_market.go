@@ -197,9 +197,22 @@ func withState(fn func(st *localState, now int64) error) error {
 		return err
 	}
 	if err := fn(st, at); err != nil {
-		return err
+		return hint(err)
 	}
 	return st.save()
+}
+
+// hint adds what to do next to the errors users meet most.
+func hint(err error) error {
+	switch {
+	case errors.Is(err, market.ErrNotFound), errors.Is(err, settlement.ErrNotFound):
+		return fmt.Errorf("%w (list what exists with `virtengine market show`)", err)
+	case errors.Is(err, market.ErrBadTransition), errors.Is(err, settlement.ErrBadTransition):
+		return fmt.Errorf("%w (see the order's state with `virtengine market show ORDER`)", err)
+	case errors.Is(err, settlement.ErrInsufficientFunds):
+		return fmt.Errorf("%w (fund it with `virtengine settlement mint ACCOUNT AMOUNT`)", err)
+	}
+	return err
 }
 
 func parseResource(s string) (settlement.Resource, error) {

@@ -64,6 +64,7 @@ func TestMarketSettlementCLI(t *testing.T) {
 	c.ok("market", "identity", "alice", "--score", "80", "--mfa", "1h", at(0))
 	c.ok(order...)
 
+	c.refused("list what exists", "market", "bid", "--provider", "prov", "--order", "nope", "--offering", "off-1", at(1))
 	c.refused("allowed 100..10000", "market", "bid", "--provider", "prov", "--order", "ord-1", "--offering", "off-1", "--markup", "20000", at(1))
 	c.ok("market", "bid", "--provider", "prov", "--order", "ord-1", "--offering", "off-1", "--markup", "1000", at(1))
 	c.ok("market", "accept", "--customer", "alice", "--order", "ord-1", "--bid", "ord-1.prov", at(2))
