@@ -3,6 +3,7 @@ package kv
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -85,5 +86,52 @@ func TestIterateStop(t *testing.T) {
 	boom := errors.New("boom")
 	if err := NewOverlay(m).Iterate(nil, func(k, v []byte) error { return boom }); !errors.Is(err, boom) {
 		t.Fatalf("callback error lost: %v", err)
+	}
+}
+
+// An overlay behaves exactly like writing to the base directly: random Set/Delete/Get/Iterate on
+// both agree at every step, and after Commit the base equals the model.
+func TestOverlayMatchesModel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for round := 0; round < 50; round++ {
+		base, model := NewMem(), NewMem()
+		for i := 0; i < 30; i++ {
+			k := []byte(fmt.Sprintf("k/%02d", rng.IntN(40)))
+			base.Set(k, []byte{byte(i)})
+			model.Set(k, []byte{byte(i)})
+		}
+		o := NewOverlay(base)
+		for i := 0; i < 200; i++ {
+			k := []byte(fmt.Sprintf("k/%02d", rng.IntN(40)))
+			switch rng.IntN(4) {
+			case 0, 1:
+				v := []byte{byte(rng.IntN(256))}
+				o.Set(k, v)
+				model.Set(k, v)
+			case 2:
+				o.Delete(k)
+				model.Delete(k)
+			case 3:
+				a, aok, _ := o.Get(k)
+				b, bok, _ := model.Get(k)
+				if aok != bok || string(a) != string(b) {
+					t.Fatalf("Get(%s): overlay %q %v, model %q %v", k, a, aok, b, bok)
+				}
+			}
+			if i%25 == 0 {
+				p := fmt.Sprintf("k/%d", rng.IntN(4))
+				if a, b := fmt.Sprint(collect(t, o, p)), fmt.Sprint(collect(t, model, p)); a != b {
+					t.Fatalf("Iterate(%s): %s vs %s", p, a, b)
+				}
+			}
+		}
+		if err := o.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		ha, _ := Hash(base)
+		hb, _ := Hash(model)
+		if ha != hb {
+			t.Fatal("committed base differs from the model")
+		}
 	}
 }
