@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -18,8 +19,11 @@ func (f *flow) reject(name string, attack func() error) error {
 		}
 		code := ""
 		var ve *veid.Error
-		if errors.As(got, &ve) {
+		switch {
+		case errors.As(got, &ve):
 			code = ve.Code
+		case errors.Is(got, veid.ErrDuplicateIdentity):
+			code = "DUPLICATE_IDENTITY"
 		}
 		f.rep.Rejections = append(f.rep.Rejections, Rejection{Case: name, Code: code, Err: got.Error()})
 		return "refused: " + got.Error(), nil
@@ -43,6 +47,20 @@ func (f *flow) attacks() error {
 			return err
 		}
 		return f.verifier.Verify(again, f.now.Add(time.Second))
+	}); err != nil {
+		return err
+	}
+	if err := f.reject("same face on a second account (another document)", func() error {
+		t, err := f.faceTemplate(f.img[imgSameFace])
+		if err != nil {
+			return err
+		}
+		_, second, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			return err
+		}
+		did, _ := veid.DIDKey(second.Public().(ed25519.PublicKey))
+		return f.duplicates.Check(did, t, [32]byte{})
 	}); err != nil {
 		return err
 	}

@@ -51,7 +51,7 @@ func (f *flow) issue() error {
 		return err
 	}
 	f.tree = zk.NewRevocationTree()
-	return f.step("zk credential: birth date and country from the MRZ", func() (string, error) {
+	if err := f.step("zk credential: birth date and country from the MRZ", func() (string, error) {
 		z, err := f.eng.ReadMRZ("passport-td2.jpg", f.document)
 		if err != nil {
 			return "", err
@@ -73,7 +73,30 @@ func (f *flow) issue() error {
 		if err != nil {
 			return "", err
 		}
+		f.docFingerprint = veid.DocumentFingerprint(f.templateKey, z.IssuingState, z.DocumentNumber)
 		return fmt.Sprintf("%s, born %s, nationality %s (%d), score %d, tier %d", z.Surname, iso, z.Nationality, country,
 			f.cred.Attributes.Score, f.cred.Attributes.Tier), nil
+	}); err != nil {
+		return err
+	}
+	return f.step("duplicate index: protected face template, document fingerprint", func() (string, error) {
+		t, err := f.faceTemplate(f.img[imgSelfie])
+		if err != nil {
+			return "", err
+		}
+		if err := f.duplicates.Check(f.userDID, t, f.docFingerprint); err != nil {
+			return "", err
+		}
+		f.duplicates.Add(f.userDID, t, f.docFingerprint)
+		return fmt.Sprintf("%d-bit keyed template stored; no embedding or document number kept", veid.FaceTemplateBits), nil
 	})
+}
+
+// faceTemplate is the protected template of the largest face of an image.
+func (f *flow) faceTemplate(img []byte) (veid.FaceTemplate, error) {
+	fr, err := f.eng.EmbedImage("selfie", img)
+	if err != nil {
+		return veid.FaceTemplate{}, err
+	}
+	return veid.ProtectFace(f.templateKey, fr.Quantized)
 }

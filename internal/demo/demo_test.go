@@ -9,7 +9,8 @@ import (
 )
 
 // The whole SDK flow on the shared test data: a genuine verification passes with a quorum, its
-// proof verifies, and the replayed proof, the reused salt and the spoofed selfie are refused.
+// proof verifies, and the replayed proof, the reused salt, a second account with the same face and
+// the spoofed selfie are refused.
 func TestRunSDK(t *testing.T) {
 	var out bytes.Buffer
 	rep, err := RunSDK(context.Background(), &out, Options{})
@@ -24,8 +25,8 @@ func TestRunSDK(t *testing.T) {
 	for _, r := range rep.Rejections {
 		codes = append(codes, r.Code)
 	}
-	if !slices.Equal(codes, []string{"", "SALT_REUSED", "NOT_PASSED"}) || !strings.Contains(rep.Rejections[0].Err, "nonce_replayed") ||
-		!strings.Contains(rep.Rejections[2].Err, "LOW_LIVENESS") {
+	if !slices.Equal(codes, []string{"", "SALT_REUSED", "DUPLICATE_IDENTITY", "NOT_PASSED"}) || !strings.Contains(rep.Rejections[0].Err, "nonce_replayed") ||
+		!strings.Contains(rep.Rejections[3].Err, "LOW_LIVENESS") {
 		t.Fatalf("rejections %+v", rep.Rejections)
 	}
 	for _, s := range rep.Steps {

@@ -23,6 +23,7 @@ const (
 	imgPortrait = "faces/public_domain/obama.jpg"
 	imgSelfie   = "faces/public_domain/obama2.jpg"
 	imgSpoof    = "faces/liveness/spoof_F1.jpg"
+	imgSameFace = "faces/public_domain/obama3.jpg" // the same person, for a second account
 )
 
 type validator struct {
@@ -69,6 +70,10 @@ type flow struct {
 	req    *zk.Request
 	pres   *zk.Presentation
 	rp     *zk.Verifier
+
+	templateKey    []byte              // the network's secret for protected templates
+	docFingerprint [32]byte            // of the verified passport
+	duplicates     veid.DuplicateIndex // faces and documents already verified, by protected template
 }
 
 func (f *flow) close() {
@@ -108,7 +113,7 @@ func (f *flow) setup() error {
 
 func (f *flow) images() (string, error) {
 	f.img = map[string][]byte{}
-	for _, name := range []string{imgPassport, imgPortrait, imgSelfie, imgSpoof} {
+	for _, name := range []string{imgPassport, imgPortrait, imgSelfie, imgSpoof, imgSameFace} {
 		b, err := readTestdata(name)
 		if err != nil {
 			return "", fmt.Errorf("%w (run scripts/setup.sh)", err)
@@ -160,6 +165,10 @@ func (f *flow) keys() (string, error) {
 		return "", err
 	}
 	f.vcIssuer = veid.NewIssuer(issKey)
+	f.templateKey = make([]byte, 32)
+	if _, err := rand.Read(f.templateKey); err != nil {
+		return "", err
+	}
 	if f.userSeal, err = envelope.GenerateSigningKey(envelope.Ed25519); err != nil {
 		return "", err
 	}
