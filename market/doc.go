@@ -13,6 +13,7 @@
 //	m.StartProvisioning / m.Deployed / m.SubmitUsage / m.RequestTermination / m.Terminate
 //	m.Tick(now)                                          // each block: provisioning timeouts
 //	m.Review(leaseID, customer, stars, now)              // 1–5 stars; m.Reputation(provider)
+//	m.ReportFraud / m.DecideFraud, m.SubmitBenchmark     // moderation and signed hardware reports
 //
 // Providers bid automatically with package bidengine. Usage records, escrow, invoices and payouts
 // are package settlement's; Market.Ledger returns the ledger over the same store.
