@@ -20,7 +20,8 @@ func newDemoCmd() *cobra.Command {
 a selfie and a face-video frame sequence; evidence sealed to in-process validators that each score
 it; a >2/3 tally; a W3C verifiable credential and a zk credential; a relying party's request
 "age ≥ 18 and score ≥ 70" answered with a Groth16 proof and verified. It then shows the network
-refusing a replayed proof, a reused capture salt and a spoofed selfie.`,
+refusing a replayed proof, a reused capture salt, the same face on a second account and a spoofed
+selfie.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			w := cmd.OutOrStdout()

@@ -7,5 +7,6 @@
 // validator opens, extracts features and scores independently (composite-v2); the tally finalizes
 // with more than 2/3 of the voting power; the network issues a W3C VC (eddsa-jcs-2022) and a zk
 // credential; a relying party asks "age ≥ 18 and score ≥ 70" and verifies the holder's Groth16
-// proof. Then the two rejections: a reused capture salt, and a spoofed selfie.
+// proof. Then the attacks it refuses: the proof replayed, a reused capture salt, the same face on a
+// second account (protected templates), and a spoofed selfie.
 package demo
