@@ -10,6 +10,11 @@
 //
 // and node/devnet for N validators on loopback in one call.
 //
+// Subpackages: node/app (the ABCI application), node/tx (transactions: canonical CBOR, keys,
+// messages; FORMAT.md), node/client (submit and query over RPC), node/api (JSON HTTP API, SSE
+// events, Prometheus metrics, OpenAPI), node/devnet (N validators in one call), node/e2e (the whole
+// flow by transactions, for `virtengine demo`), node/keyring (key files for the CLI).
+//
 // Layout of a home directory: config/ holds CometBFT's config.toml, genesis.json, the validator and
 // node keys, virtengine.json (API address) and committee_key (this validator's identity-committee
 // secret, mode 0600); data/ holds CometBFT's databases and app.db, the application state (goleveldb),
