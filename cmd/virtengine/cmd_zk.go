@@ -786,6 +786,7 @@ func newZKBenchCmd() *cobra.Command {
 				"circuit": r.Circuit, "backend": r.Backend, "constraints": r.Constraints,
 				"public_inputs": r.PublicInputs, "runs": r.Runs, "setup_ms": r.SetupMS, "prove_ms": r.ProveMS,
 				"verify_ms": r.VerifyMS, "proof_bytes": r.ProofBytes, "unsafe_setup": r.UnsafeSetup,
+				"prove_cpu_ms": r.ProveCPUMS, "verify_cpu_ms": r.VerifyCPUMS,
 			}
 			var ref map[string]any
 			if reference != "" {
@@ -799,11 +800,17 @@ func newZKBenchCmd() *cobra.Command {
 				if v, ok := ref["verify_ms"].(float64); ok && r.VerifyMS > 0 {
 					out["verify_speedup_vs_reference"] = v / r.VerifyMS
 				}
+				if p, ok := ref["prove_cpu_ms"].(float64); ok && r.ProveCPUMS > 0 {
+					out["prove_cpu_speedup_vs_reference"] = p / r.ProveCPUMS
+				}
+				if c, ok := ref["constraints"].(float64); ok && c > 0 {
+					out["constraints_ratio_vs_reference"] = float64(r.Constraints) / c
+				}
 			}
 			return emit(cmd, out, func(w io.Writer) {
 				fmt.Fprintf(w, "%s (%s), all statements on, median of %d runs\n", r.Circuit, r.Backend, r.Runs)
-				fmt.Fprintf(w, "  constraints %d, public inputs %d\n  setup  %.1f ms (UNSAFE development setup)\n  prove  %.1f ms\n  verify %.2f ms\n  proof  %d bytes\n",
-					r.Constraints, r.PublicInputs, r.SetupMS, r.ProveMS, r.VerifyMS, r.ProofBytes)
+				fmt.Fprintf(w, "  constraints %d, public inputs %d\n  setup  %.1f ms (UNSAFE development setup)\n  prove  %.1f ms (CPU %.1f ms)\n  verify %.2f ms (CPU %.2f ms)\n  proof  %d bytes\n",
+					r.Constraints, r.PublicInputs, r.SetupMS, r.ProveMS, r.ProveCPUMS, r.VerifyMS, r.VerifyCPUMS, r.ProofBytes)
 				if ref != nil {
 					fmt.Fprintf(w, "reference (circom + snarkjs groth16): constraints %v, prove %v ms, verify %v ms\n", ref["constraints"], ref["prove_ms"], ref["verify_ms"])
 					fmt.Fprintf(w, "  prove %.1f× faster, verify %.1f× faster\n", out["prove_speedup_vs_reference"], out["verify_speedup_vs_reference"])
