@@ -22,8 +22,8 @@ type BenchResult struct {
 	// they show the work done regardless of how much of the CPU the process got.
 	ProveCPUMS  float64 `json:"prove_cpu_ms"`
 	VerifyCPUMS float64 `json:"verify_cpu_ms"`
-	ProofBytes   int     `json:"proof_bytes"`
-	UnsafeSetup  bool    `json:"unsafe_setup"` // the setup timed is the UNSAFE development setup
+	ProofBytes  int     `json:"proof_bytes"`
+	UnsafeSetup bool    `json:"unsafe_setup"` // the setup timed is the UNSAFE development setup
 }
 
 // Bench measures setup, prove and verify of the full request with backend b, runs times each (the
