@@ -20,7 +20,7 @@
 //   - Library: signed and approved workload templates that render SLURM #SBATCH scripts.
 //   - Scheduler.MeasureJob, JobUsage.Record, UsageRecord.SignUsage: usage for settlement;
 //     Contributions and Rewards: operator rewards by work and uptime.
-//   - Package hpc/sim replays Standard Workload Format traces (hpc/swf) through FCFS, EASY and this
+//   - Package hpc/sim replays Standard Workload Format traces (internal/swf) through FCFS, EASY and this
 //     scheduler; its numbers are in the package's tests and benchmarks.
 //
 // Errors are sentinels (ErrInvalid, ErrQuota, ErrIdentity, ErrReplay, ...) and typed errors

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/virtengine/sdk/hpc/swf"
+	"github.com/virtengine/sdk/internal/swf"
 )
 
 // Job is one job of a workload, as the simulator sees it.

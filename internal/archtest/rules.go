@@ -47,7 +47,10 @@ var libraries = map[string][]string{
 var cgoAllowed = map[string]bool{"biometrics": true}
 
 // sharedInternal are internal packages every library may import.
-var sharedInternal = map[string]bool{Module + "/internal/assets": true}
+var sharedInternal = map[string]bool{
+	Module + "/internal/assets": true, // models and test data
+	Module + "/internal/swf":    true, // Standard Workload Format traces (hpc simulator, market bid-engine tests)
+}
 
 // top returns the first path element below the module ("envelope", "cmd", "internal", …).
 func top(importPath string) string {
@@ -113,8 +116,5 @@ func contains(s []string, x string) bool {
 }
 
 func allowedList(a []string) []string {
-	if len(a) == 0 {
-		return []string{"internal/assets"}
-	}
-	return append(append([]string{}, a...), "internal/assets")
+	return append(append([]string{}, a...), "internal/assets", "internal/swf")
 }

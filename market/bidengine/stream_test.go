@@ -12,9 +12,9 @@ import (
 
 	"github.com/virtengine/sdk/envelope"
 	"github.com/virtengine/sdk/internal/assets"
+	"github.com/virtengine/sdk/internal/swf"
 	"github.com/virtengine/sdk/market"
 	"github.com/virtengine/sdk/market/bidengine"
-	"github.com/virtengine/sdk/market/internal/swf"
 	"github.com/virtengine/sdk/settlement"
 	"github.com/virtengine/sdk/settlement/kv"
 )
@@ -36,11 +36,23 @@ func streamJobs(t testing.TB) []swf.Job {
 	if err != nil {
 		t.Fatal(err)
 	}
-	jobs, err := swf.ReadFile(p, n)
+	trace, err := swf.Open(p)
 	if err != nil {
 		t.Fatal(err)
 	}
+	jobs := trace.Jobs
+	if n > 0 && n < len(jobs) {
+		jobs = jobs[:n]
+	}
 	return jobs
+}
+
+// cores is the processors a job asked for, falling back to what it was given.
+func cores(j swf.Job) int64 {
+	if j.ReqProcs > 0 {
+		return j.ReqProcs
+	}
+	return j.AllocProcs
 }
 
 const (
@@ -269,7 +281,7 @@ func runStream(t *testing.T, jobs []swf.Job) streamResult {
 			}
 			res.leases++
 			j := jobOf[id]
-			run := max(min(j.Runtime, o.Duration), 1)
+			run := max(min(j.RunTime, o.Duration), 1)
 			heap.Push(&ends, ending{at: now + run, order: id, lease: lease, job: j})
 		}
 	}
@@ -285,17 +297,17 @@ func runStream(t *testing.T, jobs []swf.Job) streamResult {
 		if _, err := m.Tick(now); err != nil {
 			t.Fatal(err)
 		}
-		cust := fmt.Sprintf("u%d", j.User)
+		cust := fmt.Sprintf("u%d", j.UserID)
 		if !funded[cust] {
 			if err := l.Mint(cust, 1<<40); err != nil {
 				t.Fatal(err)
 			}
 			funded[cust] = true
 		}
-		cores := uint64(j.Cores())
+		cores := uint64(cores(j))
 		dur := j.ReqTime
 		if dur <= 0 {
-			dur = j.Runtime
+			dur = j.RunTime
 		}
 		dur = max(dur, 60)
 		cat := market.Compute
@@ -305,7 +317,7 @@ func runStream(t *testing.T, jobs []swf.Job) streamResult {
 		maxPrice := cores*1300 + 2*cores*6
 		id := fmt.Sprintf("job-%06d", j.ID)
 		o, err := m.CreateOrder(market.OrderRequest{ID: id, Customer: cust, CustomerKey: sigKey(cust).Public().(ed25519.PublicKey),
-			EnvKeyID: envKey(t, cust).KeyID().String(), Category: cat, Region: regions[j.User%3],
+			EnvKeyID: envKey(t, cust).KeyID().String(), Category: cat, Region: regions[j.UserID%3],
 			Resources: []market.Quantity{{Resource: settlement.CPU, Amount: cores}, {Resource: settlement.Memory, Amount: 2 * cores}},
 			MaxPrice:  maxPrice, Duration: dur, Deposit: maxPrice*uint64((dur+3599)/3600) + 1,
 			Config: sealTo(t, "config/"+cust, append([]string{cust}, provNames...)...)}, now)
