@@ -449,6 +449,10 @@ func (f *flow) settle() error {
 		}
 		if t := st.SyncInfo.LatestBlockTime.Unix(); t > f.jobStart {
 			f.jobEnd = t
+			// CheckTx dry-runs at the app's last committed block time; let the app commit past t.
+			if err := f.c.WaitHeight(f.ctx, st.SyncInfo.LatestBlockHeight+1); err != nil {
+				return err
+			}
 			break
 		}
 		select {
