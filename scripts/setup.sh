@@ -13,7 +13,7 @@ log() { printf '==> %s\n' "$*"; }
 # 1. Debian packages. OpenCV 4.6 matches gocv v0.31.0; Tesseract and zxing-cpp serve the document
 # readers; chromium drives the WebAuthn browser tests; npm fetches the face-recognition weights.
 PKGS=(pkg-config gcc g++ libopencv-dev libopencv-contrib-dev opencv-data libtesseract-dev libleptonica-dev
-      tesseract-ocr libzxing-dev chromium chromium-driver age ca-certificates)
+      tesseract-ocr tesseract-ocr-eng libzxing-dev chromium chromium-driver age ca-certificates)
 command -v npm >/dev/null 2>&1 || PKGS+=(npm)
 missing=()
 for p in "${PKGS[@]}"; do

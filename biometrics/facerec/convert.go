@@ -15,6 +15,11 @@ const (
 	ONNXFile       = "face_recognition/dlib_resnet.onnx"
 )
 
+// ONNXSHA256 is the sha256 of the ONNX file the converter writes from the pinned TensorFlow.js weights.
+// The conversion is deterministic, so every machine derives the same bytes; `virtengine doctor` checks
+// the derived file against it, and a test fails when the converter's output changes.
+const ONNXSHA256 = "5e08f3f69ab5ba82a58c089ff6bc83c4642d3394f398f70ead40f6359d2a7577"
+
 // Load reads the TensorFlow.js manifest and weights and builds the network.
 func Load(manifestPath, weightsPath string) (*Net, error) {
 	m, err := os.ReadFile(manifestPath)

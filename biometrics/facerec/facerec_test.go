@@ -2,6 +2,8 @@ package facerec
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -193,6 +195,9 @@ func TestEnsureONNX(t *testing.T) {
 	got, _ := os.ReadFile(p)
 	if !bytes.Equal(got, loadNet(t).ToONNX()) {
 		t.Fatal("damaged ONNX file not replaced")
+	}
+	if sum := sha256.Sum256(got); hex.EncodeToString(sum[:]) != ONNXSHA256 {
+		t.Fatalf("converted model sha256 %x, pinned %s: update ONNXSHA256 if the converter changed on purpose", sum, ONNXSHA256)
 	}
 	if _, err := EnsureONNX(t.TempDir()); err == nil {
 		t.Fatal("converted without weights")

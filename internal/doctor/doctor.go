@@ -6,10 +6,12 @@ package doctor
 import (
 	"context"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
 
+	"github.com/virtengine/sdk/biometrics/facerec"
 	"github.com/virtengine/sdk/internal/assets"
 )
 
@@ -51,6 +53,11 @@ func execRunner(ctx context.Context, name string, args ...string) (string, error
 }
 
 const setupFix = "scripts/setup.sh"
+
+// derived are model files that set-up converts from pinned originals; the conversion is deterministic.
+var derived = []struct{ name, sha256, fix string }{
+	{"models/" + facerec.ONNXFile, facerec.ONNXSHA256, "go run ./biometrics/cmd/facerec-convert (or " + setupFix + ")"},
+}
 
 // tool describes one external program or library check.
 type tool struct {
@@ -102,6 +109,17 @@ func Run(ctx context.Context, dir string, run Runner) (*Report, error) {
 		case "corrupt":
 			c.Found = "corrupt: sha256 " + s.Got[:12] + "…"
 			c.Fix = "rm " + s.Path + " && go run ./internal/assets/fetch"
+		}
+		r.Checks = append(r.Checks, c)
+	}
+	for _, d := range derived {
+		c := Check{Name: d.name, Want: "sha256 " + d.sha256[:12] + "…", Found: "ok", OK: true}
+		p := filepath.Join(dir, filepath.FromSlash(d.name))
+		switch got, err := assets.HashFile(p); {
+		case err != nil:
+			c.OK, c.Found, c.Fix = false, "missing", d.fix
+		case got != d.sha256:
+			c.OK, c.Found, c.Fix = false, "corrupt: sha256 "+got[:12]+"…", d.fix
 		}
 		r.Checks = append(r.Checks, c)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/virtengine/sdk/biometrics/facerec"
 	"github.com/virtengine/sdk/internal/assets"
 )
 
@@ -39,12 +40,16 @@ func copyData(t *testing.T) string {
 		t.Fatal(err)
 	}
 	dst := t.TempDir()
+	names := []string{"models/" + facerec.ONNXFile}
 	for _, e := range m.Files {
-		b, err := os.ReadFile(filepath.Join(src, e.Name))
+		names = append(names, e.Name)
+	}
+	for _, name := range names {
+		b, err := os.ReadFile(filepath.Join(src, name))
 		if err != nil {
 			t.Fatalf("%v: run scripts/setup.sh first", err)
 		}
-		p := filepath.Join(dst, e.Name)
+		p := filepath.Join(dst, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -79,6 +84,7 @@ func TestDoctorNamesDeletedAndCorruptModels(t *testing.T) {
 	dir := copyData(t)
 	const del = "models/face_detection/face_detection_yunet_2022mar.onnx"
 	const bad = "models/tessdata/mrz.traineddata"
+	const conv = "models/" + facerec.ONNXFile
 	if err := os.Remove(filepath.Join(dir, del)); err != nil {
 		t.Fatal(err)
 	}
@@ -91,12 +97,18 @@ func TestDoctorNamesDeletedAndCorruptModels(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if err := os.Remove(filepath.Join(dir, conv)); err != nil {
+		t.Fatal(err)
+	}
 	r, err := Run(context.Background(), dir, fakeTools)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.OK || len(r.Missing()) != 2 {
-		t.Fatalf("want exactly 2 failed checks, got %+v", r.Missing())
+	if r.OK || len(r.Missing()) != 3 {
+		t.Fatalf("want exactly 3 failed checks, got %+v", r.Missing())
+	}
+	if c := find(r, conv); c.OK || c.Found != "missing" || !strings.Contains(c.Fix, "facerec-convert") {
+		t.Errorf("deleted converted model: %+v", c)
 	}
 	if c := find(r, del); c.OK || c.Found != "missing" || !strings.Contains(c.Fix, "fetch") {
 		t.Errorf("deleted model: %+v", c)
