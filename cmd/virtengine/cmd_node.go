@@ -25,6 +25,7 @@ import (
 	"github.com/virtengine/sdk/node/app"
 	"github.com/virtengine/sdk/node/client"
 	"github.com/virtengine/sdk/node/devnet"
+	"github.com/virtengine/sdk/node/e2e"
 	"github.com/virtengine/sdk/node/keyring"
 	"github.com/virtengine/sdk/node/tx"
 	"github.com/virtengine/sdk/veid"
@@ -141,6 +142,7 @@ func newDevnetCmd() *cobra.Command {
 	var n int
 	var home, rpc string
 	var timeoutCommit time.Duration
+	var flow, exit bool
 	c := &cobra.Command{
 		Use:   "devnet --validators N --home DIR",
 		Short: "Create (if needed) and run N validators on loopback in this process; SIGINT/SIGTERM stops all",
@@ -179,6 +181,24 @@ func newDevnetCmd() *cobra.Command {
 				fmt.Fprintf(w, "faucet %s: virtengine tx send --keyring %s/keys --from faucet --to ADDR --amount N\n", nw.Faucet, home)
 				fmt.Fprintln(w, "Ctrl-C stops all validators")
 			})
+			if flow {
+				var w io.Writer = cmd.OutOrStdout()
+				if jsonOut {
+					w = io.Discard
+				}
+				rep, err := e2e.Flow(ctx, w, nw)
+				if jsonOut && rep != nil {
+					writeJSON(cmd.OutOrStdout(), rep)
+				}
+				if err != nil {
+					nw.Stop()
+					return err
+				}
+				if exit {
+					nw.Stop()
+					return nil
+				}
+			}
 			<-ctx.Done()
 			nw.Stop()
 			return nil
@@ -188,6 +208,8 @@ func newDevnetCmd() *cobra.Command {
 	c.Flags().StringVar(&home, "home", filepath.Join(ndDefaultHome(), "devnet"), "devnet directory")
 	c.Flags().StringVar(&rpc, "rpc", "", "first validator's RPC address (default 127.0.0.1:26657)")
 	c.Flags().DurationVar(&timeoutCommit, "timeout-commit", 0, "CometBFT timeout_commit (default 1s)")
+	c.Flags().BoolVar(&flow, "flow", false, "run the end-to-end flow (identity → proof → market → HPC → settlement) on the devnet by transactions")
+	c.Flags().BoolVar(&exit, "exit", false, "with --flow: stop the devnet when the flow is done")
 	return c
 }
 

@@ -171,6 +171,7 @@ type flow struct {
 	evidenceHeight, finalAt   int64
 	score                     uint32
 	orderID, bidID, jobID     string
+	sfx, off, vkID, invID     string // unique per run, so the flow can run again on the same network
 	unitPrice                 uint64
 	jobStart, jobEnd, coreSec int64
 }
@@ -191,6 +192,8 @@ func (f *flow) onboard() error {
 		return err
 	}
 	f.alice, f.prov = must(tx.GenerateKey(tx.Ed25519)), must(tx.GenerateKey(tx.Secp256k1))
+	f.sfx = f.alice.Address().String()[:8]
+	f.off, f.vkID, f.invID = "hpc-eu-"+f.sfx, "credential-v1-dev-"+f.sfx, "inv-"+f.sfx
 	f.fido, f.veidKey = must(tx.GenerateKey(tx.Secp256k1)), must(tx.GenerateKey(tx.Ed25519))
 	_, f.aliceUsage, _ = ed25519.GenerateKey(nil)
 	_, f.provUsage, _ = ed25519.GenerateKey(nil)
@@ -302,7 +305,7 @@ func (f *flow) credential() error {
 	if err != nil {
 		return err
 	}
-	if _, err := f.c.Submit(f.ctx, f.faucet, &tx.MsgRegisterVK{ID: "credential-v1-dev", Key: vkb, AllowUnsafe: true}); err != nil {
+	if _, err := f.c.Submit(f.ctx, f.faucet, &tx.MsgRegisterVK{ID: f.vkID, Key: vkb, AllowUnsafe: true}); err != nil {
 		return err
 	}
 	req2, err := zk.NewRequest("https://relying-party.example", zk.DayOf(issued), issuer.Public())
@@ -316,7 +319,7 @@ func (f *flow) credential() error {
 	}
 	rb, _ := zk.MarshalRequest(req2)
 	pb, _ := zk.MarshalPresentation(pres2)
-	msg := &tx.MsgVerifyPresentation{KeyID: "credential-v1-dev", Request: rb, Presentation: pb}
+	msg := &tx.MsgVerifyPresentation{KeyID: f.vkID, Request: rb, Presentation: pb}
 	data, _ := tx.Marshal(msg)
 	var qres zk.Result
 	if err := f.c.QueryData(f.ctx, "/zk/verify", data, &qres); err != nil {
@@ -341,7 +344,7 @@ func (f *flow) provider() error {
 	if _, err := f.c.Submit(f.ctx, f.faucet, &tx.MsgGrantRole{Account: f.prov.Address(), Role: tx.RoleProvider}); err != nil {
 		return err
 	}
-	res, err := f.c.Submit(f.ctx, f.prov, &tx.MsgCreateOffering{ID: "hpc-eu-1", Category: string(market.HPC),
+	res, err := f.c.Submit(f.ctx, f.prov, &tx.MsgCreateOffering{ID: f.off, Category: string(market.HPC),
 		Prices: []tx.Price{{Resource: uint8(settlement.CPU), Unit: string(market.Hourly), Price: 1000}}, Regions: []string{"eu-north"},
 		MinBid: 100, ProviderKey: f.provUsage.Public().(ed25519.PublicKey), EnvKeyID: f.provEnv.KeyID().String(), MinScore: 70})
 	if err != nil {
@@ -369,8 +372,8 @@ func (f *flow) order() error {
 	if err != nil {
 		return err
 	}
-	f.orderID = "order-1"
-	res, err := f.c.Submit(f.ctx, f.alice, &tx.MsgCreateOrder{ID: f.orderID, OfferingID: "hpc-eu-1", Category: string(market.HPC), Region: "eu-north",
+	f.orderID = "order-" + f.sfx
+	res, err := f.c.Submit(f.ctx, f.alice, &tx.MsgCreateOrder{ID: f.orderID, OfferingID: f.off, Category: string(market.HPC), Region: "eu-north",
 		Resources: []tx.Qty{{Resource: uint8(settlement.CPU), Amount: 4}}, MaxPrice: 10_000, Duration: 3600, Deposit: 100_000,
 		CustomerKey: f.aliceUsage.Public().(ed25519.PublicKey), EnvKeyID: f.aliceEnv.KeyID().String(), Config: cfg},
 		tx.NamedSigner{ID: "fido2-key", Key: f.fido}, tx.NamedSigner{ID: "face-recheck", Key: f.veidKey})
@@ -382,7 +385,7 @@ func (f *flow) order() error {
 }
 
 func (f *flow) lease() error {
-	res, err := f.c.Submit(f.ctx, f.prov, &tx.MsgBid{OrderID: f.orderID, OfferingID: "hpc-eu-1", MarkupBps: 500})
+	res, err := f.c.Submit(f.ctx, f.prov, &tx.MsgBid{OrderID: f.orderID, OfferingID: f.off, MarkupBps: 500})
 	if err != nil {
 		return err
 	}
@@ -412,7 +415,7 @@ func (f *flow) lease() error {
 }
 
 func (f *flow) job() error {
-	f.jobID = "job-1"
+	f.jobID = "job-" + f.sfx
 	spec, _ := json.Marshal(hpc.JobSpec{ID: f.jobID, Partition: "batch", Nodes: 1, PerNode: hpc.Resources{Cores: 4, MemoryMB: 8192},
 		RuntimeLimitSeconds: 3600, Template: "mpi", Command: []string{"mpirun", "-n", "4", "bench"}})
 	res, err := f.c.Submit(f.ctx, f.alice, &tx.MsgSubmitJob{OrderID: f.orderID, Spec: spec})
@@ -484,11 +487,11 @@ func (f *flow) settle() error {
 	}
 	s := sts[0]
 	f.r.step("settlement", fmt.Sprintf("gross %d: platform %d (5%%), validators %d (1%%), provider %d", s.Split.Gross, s.Split.Platform, s.Split.Validator, s.Split.Provider), res.Height)
-	if res, err = f.c.Submit(f.ctx, f.prov, &tx.MsgCreateInvoice{ID: "inv-1", OrderID: f.orderID, PeriodStart: 0, PeriodEnd: f.jobEnd + 1, TaxBps: 2000, DueAt: f.jobEnd + 30*24*3600}); err != nil {
+	if res, err = f.c.Submit(f.ctx, f.prov, &tx.MsgCreateInvoice{ID: f.invID, OrderID: f.orderID, PeriodStart: 0, PeriodEnd: f.jobEnd + 1, TaxBps: 2000, DueAt: f.jobEnd + 30*24*3600}); err != nil {
 		return err
 	}
 	var inv settlement.Invoice
-	if err := f.c.Query(f.ctx, "/settlement/invoice/inv-1", &inv); err != nil {
+	if err := f.c.Query(f.ctx, "/settlement/invoice/"+f.invID, &inv); err != nil {
 		return err
 	}
 	f.r.step("invoice", fmt.Sprintf("invoice %s %s: subtotal %d + tax %d = %d", inv.ID, inv.Status, inv.Subtotal, inv.Tax, inv.Total), res.Height)
