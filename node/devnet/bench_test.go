@@ -3,6 +3,7 @@ package devnet
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"testing"
 	"time"
@@ -33,7 +34,7 @@ func startOne(b *testing.B, ref bool) (*Network, func()) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	o := node.Options{NoAPI: true}
+	o := node.Options{NoAPI: true, Logger: slog.New(slog.DiscardHandler)}
 	if ref {
 		o.ReferenceApp = kvstore.NewInMemoryApplication()
 	}
