@@ -405,7 +405,26 @@ func newTxCmd() *cobra.Command {
 			return run(cmd, &tx.MsgSubmitEvidence{Envelope: env})
 		}}
 	evidence.Flags().StringVar(&featFile, "features", "", "JSON file of veid.Features")
-	c.AddCommand(send, grant, reg, evidence)
+	var mtype, mjson string
+	submit := &cobra.Command{Use: "submit --from NAME --type TYPE --msg JSON", Short: "Sign and submit any message type, given as JSON (field names as in package node/tx)", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			m, err := tx.NewMsg(mtype)
+			if err != nil {
+				return err
+			}
+			dec := json.NewDecoder(strings.NewReader(mjson))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(m); err != nil {
+				return fmt.Errorf("--msg for %s: %w", mtype, err)
+			}
+			if err := m.Validate(); err != nil {
+				return err
+			}
+			return run(cmd, m)
+		}}
+	submit.Flags().StringVar(&mtype, "type", "", "message type: "+strings.Join(tx.Types(), ", "))
+	submit.Flags().StringVar(&mjson, "msg", "{}", "the message as JSON")
+	c.AddCommand(send, grant, reg, evidence, submit)
 	return c
 }
 

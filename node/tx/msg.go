@@ -48,3 +48,12 @@ func DecodeMsg(typ string, raw []byte) (Msg, error) {
 	}
 	return m, nil
 }
+
+// NewMsg returns an empty message of a registered type (for building messages from JSON).
+func NewMsg(typ string) (Msg, error) {
+	f, ok := registry[typ]
+	if !ok {
+		return nil, fmt.Errorf("%w: %q (known: %v)", ErrUnknownType, typ, Types())
+	}
+	return f(), nil
+}
