@@ -123,7 +123,8 @@ func (d *DeliveredCode) Send(ctx context.Context, account string, now time.Time)
 			delete(d.codes, account)
 		}
 		d.mu.Unlock()
-		return fmt.Errorf("%w: %s to %s: %v", ErrSend, d.channel, dest, err)
+		// The destination is personal data: it stays out of the error, which reaches logs and clients.
+		return fmt.Errorf("%w: %s: %v", ErrSend, d.channel, err)
 	}
 	return nil
 }

@@ -249,3 +249,23 @@ func TestRegistryLimitAndTrustedDevice(t *testing.T) {
 		t.Fatalf("trusted device without device: %v", err)
 	}
 }
+
+// A failed delivery must not put the phone number or address in the error.
+func TestDeliveredCodeSendErrorHidesDestination(t *testing.T) {
+	box := &outbox{fail: errors.New("gateway down")}
+	d, err := NewDeliveredCode(FactorEmail, box, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const dest = "alice@example.com"
+	if err := d.SetDestination("alice", dest); err != nil {
+		t.Fatal(err)
+	}
+	err = d.Send(context.Background(), "alice", time.Unix(1_700_000_000, 0))
+	if !errors.Is(err, ErrSend) {
+		t.Fatalf("got %v, want ErrSend", err)
+	}
+	if strings.Contains(err.Error(), dest) {
+		t.Fatalf("error reveals the destination: %v", err)
+	}
+}
