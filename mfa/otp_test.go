@@ -284,3 +284,21 @@ func FuzzParseURI(f *testing.F) {
 		}
 	})
 }
+
+// A URI that net/url refuses must not come back in the error: it carries the TOTP secret.
+func TestParseURIErrorHidesSecret(t *testing.T) {
+	const secret = "JBSWY3DPEHPK3PXP"
+	for _, s := range []string{
+		"otpauth://totp/alice?secret=" + secret + "\x7f",
+		"otpauth://to tp/alice?secret=" + secret,
+		"otpauth://totp/%zz?secret=" + secret,
+	} {
+		_, err := ParseURI(s)
+		if !errors.Is(err, ErrMalformedURI) {
+			t.Fatalf("%q: got %v, want ErrMalformedURI", s, err)
+		}
+		if strings.Contains(err.Error(), secret) {
+			t.Fatalf("error reveals the secret: %v", err)
+		}
+	}
+}

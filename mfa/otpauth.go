@@ -2,6 +2,7 @@ package mfa
 
 import (
 	"encoding/base32"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -64,6 +65,11 @@ func ParseURI(s string) (*OTPKey, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil {
+		// url.Error quotes the whole URI, secret included: report only the reason.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return nil, fmt.Errorf("%w: %v", ErrMalformedURI, err)
 	}
 	if u.Scheme != "otpauth" {
