@@ -134,7 +134,9 @@ func (e *Engine) decide(o *market.Order, now int64) (market.BidRequest, bool, in
 	var need Capacity
 	for _, q := range o.Resources {
 		need[q.Resource] = q.Amount
-		if limited && capa[q.Resource] > 0 && used[q.Resource]+q.Amount > capa[q.Resource] {
+		// used ≤ capa holds for limited resources; compare with the room left so a huge amount
+		// cannot wrap used+amount around to a small number.
+		if limited && capa[q.Resource] > 0 && (used[q.Resource] > capa[q.Resource] || q.Amount > capa[q.Resource]-used[q.Resource]) {
 			return e.skip(SkipCapacity)
 		}
 	}

@@ -181,3 +181,27 @@ func TestPricesSwapConcurrently(t *testing.T) {
 		t.Fatal(e.Prices())
 	}
 }
+
+// An order amount near 2^64 must not wrap the capacity check around and win a reservation.
+func TestDecideCapacityOverflow(t *testing.T) {
+	off := offering("o1", "p", market.Storage, "eu")
+	off.MinBid, off.Prices = 0, []market.UnitPrice{{Resource: settlement.Storage, Unit: market.Usage, Price: 1}}
+	e, err := New(Config{Provider: "p", Offerings: []*market.Offering{off},
+		Capacity: map[string]Capacity{"eu": {settlement.Storage: 100}}}, Prices{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mk := func(id string, amount uint64) *market.Order {
+		return &market.Order{ID: id, Customer: "cust", Category: market.Storage, Region: "eu", MaxPrice: 1, Duration: 3600,
+			Resources: []market.Quantity{{Resource: settlement.Storage, Amount: amount}}}
+	}
+	if _, ok, skip := e.Decide(mk("a", 50), 0); !ok {
+		t.Fatalf("first order skipped (%d)", skip)
+	}
+	if _, ok, skip := e.Decide(mk("b", ^uint64(0)-10), 0); ok || skip != SkipCapacity {
+		t.Fatalf("huge order: ok=%v skip=%d, want SkipCapacity; used %v", ok, skip, e.Used("eu"))
+	}
+	if e.Used("eu")[settlement.Storage] != 50 {
+		t.Fatal(e.Used("eu"))
+	}
+}
