@@ -290,3 +290,24 @@ func TestLeaseClosesOnce(t *testing.T) {
 		}
 	}
 }
+
+// Quote refuses what it cannot price instead of panicking or wrapping: a resource outside the
+// known set, a non-positive duration, and a duration near 2^63 (rounded up to whole hours in uint64).
+func TestQuoteEdgeInputs(t *testing.T) {
+	bad := settlement.NumResources + 2
+	off := &Offering{ID: "o", Prices: []UnitPrice{{Resource: bad, Unit: Hourly, Price: 1}}}
+	if _, _, err := Quote(off, &Order{Duration: 3600, Resources: []Quantity{{bad, 1}}}, 0); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("unknown resource: %v", err)
+	}
+	off = &Offering{ID: "o", Prices: []UnitPrice{{Resource: settlement.Storage, Unit: Fixed, Price: ^uint64(0)}}}
+	if _, _, err := Quote(off, &Order{Duration: -1, Resources: []Quantity{{settlement.Storage, 1}}}, 0); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("negative duration: %v", err)
+	}
+	const maxInt64 = int64(^uint64(0) >> 1)
+	p, _, err := Quote(off, &Order{Duration: maxInt64, Resources: []Quantity{{settlement.Storage, 1}}}, 0)
+	must(t, err)
+	hours := (uint64(maxInt64) + 3599) / 3600
+	if want, _ := settlement.MulDivHalfEven(^uint64(0), 1, hours); p != want {
+		t.Fatalf("fixed price over %d hours: %d, want %d", hours, p, want)
+	}
+}

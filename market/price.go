@@ -51,9 +51,15 @@ func Quote(off *Offering, o *Order, markupBps uint64) (price uint64, units [sett
 	if markupBps > MaxMarkupBps {
 		return 0, units, invalidf("markup %d bp exceeds %d", markupBps, MaxMarkupBps)
 	}
-	hours := uint64((o.Duration + 3599) / 3600)
+	if o.Duration <= 0 {
+		return 0, units, invalidf("order duration %d s is not positive", o.Duration)
+	}
+	hours := (uint64(o.Duration) + 3599) / 3600 // in uint64: Duration+3599 overflows int64 near its top
 	var base uint64
 	for _, q := range o.Resources {
+		if q.Resource >= settlement.NumResources {
+			return 0, units, invalidf("unknown resource %d", q.Resource)
+		}
 		p, ok := priceOf(off, q.Resource)
 		if !ok {
 			return 0, units, fmt.Errorf("%w: offering %q has no price for %s", ErrNoMatch, off.ID, q.Resource)
