@@ -3,6 +3,7 @@ package hpc
 import (
 	"crypto/ed25519"
 	"fmt"
+	"math"
 
 	"github.com/virtengine/sdk/envelope"
 )
@@ -89,8 +90,27 @@ func (j *JobSpec) Validate() error {
 		return invalidf("job %s: runtime limit %d s, want %d..%d", j.ID, j.RuntimeLimitSeconds, MinRuntimeSeconds, MaxRuntimeSeconds)
 	case j.Template == "" && j.Image == "":
 		return invalidf("job %s: name an approved template or an image", j.ID)
+	case !j.totalsFit():
+		return invalidf("job %s: %d nodes × per-node resources × runtime overflow the accounting", j.ID, j.Nodes)
 	}
 	return nil
+}
+
+// totalsFit reports whether the job's totals (quota cores and GPUs, billing units, and resource-seconds
+// over its runtime limit) fit in an int64, so quota checks and usage sums cannot wrap around.
+// Call it after the range checks above: every factor is positive or zero.
+func (j *JobSpec) totalsFit() bool {
+	const lim = math.MaxInt64
+	n, t, p := j.Nodes, j.RuntimeLimitSeconds, j.PerNode
+	if p.GPUs > (lim-p.Cores)/GPUBillingWeight {
+		return false
+	}
+	for _, per := range []int64{p.Cores + GPUBillingWeight*p.GPUs, p.MemoryMB} {
+		if per > lim/n || per*n > lim/t {
+			return false
+		}
+	}
+	return true
 }
 
 // JobInputClass is the envelope data class of job inputs and outputs: never plaintext (§8.2).

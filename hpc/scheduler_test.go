@@ -201,6 +201,11 @@ func TestJobSpecValidate(t *testing.T) {
 		"over 7 days":    func(j *JobSpec) { j.RuntimeLimitSeconds = MaxRuntimeSeconds + 1 },
 		"no workload":    func(j *JobSpec) { j.Image = "" },
 		"long id":        func(j *JobSpec) { j.ID = string(make([]byte, MaxIDLen+1)) },
+		// Totals that wrap int64 would slip past the tenant quota (65536 × 2^48 cores = 2^64 ≡ 0).
+		"cores wrap":      func(j *JobSpec) { j.Nodes, j.PerNode.Cores = MaxNodesPerJob, 1<<48 },
+		"gpus wrap":       func(j *JobSpec) { j.PerNode.GPUs = 1 << 61 },
+		"core-s overflow": func(j *JobSpec) { j.PerNode.Cores, j.RuntimeLimitSeconds = 1<<60, MaxRuntimeSeconds },
+		"memory overflow": func(j *JobSpec) { j.Nodes, j.PerNode.MemoryMB = 2, 1<<62 },
 	} {
 		j := good
 		mut(&j)
