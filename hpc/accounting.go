@@ -3,6 +3,8 @@ package hpc
 import (
 	"crypto/ed25519"
 	"fmt"
+	"math"
+	"math/bits"
 	"sort"
 
 	"github.com/virtengine/sdk/settlement"
@@ -81,11 +83,13 @@ type UsageRecord struct {
 func (u JobUsage) Record() UsageRecord {
 	var core, mem, gpu, sto, net int64
 	for _, n := range u.Nodes {
-		core += n.CoreSeconds
-		mem += n.MemoryMBSeconds
-		gpu += n.GPUSeconds
-		sto += n.StorageMBSecs
-		net += n.NetworkBytes
+		// saturate rather than wrap: a wrapped sum would bill nothing; a saturated one charges more
+		// than any escrow holds, so settlement refuses it
+		core = addSat(core, n.CoreSeconds)
+		mem = addSat(mem, n.MemoryMBSeconds)
+		gpu = addSat(gpu, n.GPUSeconds)
+		sto = addSat(sto, n.StorageMBSecs)
+		net = addSat(net, n.NetworkBytes)
 	}
 	milli := func(v, per int64) uint64 {
 		if v <= 0 {
@@ -129,13 +133,35 @@ type Contribution struct {
 // Weight is the contribution's reward weight: work (core-seconds plus GPUBillingWeight per
 // GPU-second) scaled by availability (uptime / node-seconds, in basis points). An operator whose
 // nodes did the work and stayed up earns the most; idle or flapping nodes earn less.
+// Negative fields weigh nothing; work beyond 2^64-1 saturates (Rewards then reports the overflow).
+// The arithmetic is exact in 128 bits: no product wraps around.
 func (c Contribution) Weight() uint64 {
-	work := c.CoreSeconds + GPUBillingWeight*c.GPUSeconds
-	if work <= 0 || c.NodeSeconds <= 0 || c.UptimeSeconds <= 0 {
+	if c.CoreSeconds < 0 || c.GPUSeconds < 0 || c.NodeSeconds <= 0 || c.UptimeSeconds <= 0 {
 		return 0
 	}
-	avail := min(c.UptimeSeconds, c.NodeSeconds) * BP / c.NodeSeconds
-	return uint64(work/BP)*uint64(avail) + uint64(work%BP)*uint64(avail)/BP
+	gh, gl := bits.Mul64(uint64(c.GPUSeconds), GPUBillingWeight)
+	work, carry := bits.Add64(uint64(c.CoreSeconds), gl, 0)
+	if gh != 0 || carry != 0 {
+		work = math.MaxUint64
+	}
+	// avail = uptime / node-seconds in basis points (≤ BP, so both quotients fit)
+	hi, lo := bits.Mul64(uint64(min(c.UptimeSeconds, c.NodeSeconds)), BP)
+	avail, _ := bits.Div64(hi, lo, uint64(c.NodeSeconds))
+	hi, lo = bits.Mul64(work, avail)
+	w, _ := bits.Div64(hi, lo, BP)
+	return w
+}
+
+// addSat adds a metered amount to a non-negative sum, saturating at math.MaxInt64 instead of
+// wrapping negative. A negative amount is invalid and counts as 0: one node cannot cancel another's.
+func addSat(a, b int64) int64 {
+	switch {
+	case b <= 0:
+		return a
+	case a > math.MaxInt64-b:
+		return math.MaxInt64
+	}
+	return a + b
 }
 
 // Contributions sums job usage per operator and adds each operator's uptime (seconds alive, and the
@@ -153,8 +179,8 @@ func Contributions(jobs []JobUsage, uptime map[string][2]int64) []Contribution {
 	for _, u := range jobs {
 		for _, n := range u.Nodes {
 			c := get(n.Operator)
-			c.CoreSeconds += n.CoreSeconds
-			c.GPUSeconds += n.GPUSeconds
+			c.CoreSeconds = addSat(c.CoreSeconds, n.CoreSeconds)
+			c.GPUSeconds = addSat(c.GPUSeconds, n.GPUSeconds)
 		}
 	}
 	for op, up := range uptime {

@@ -72,3 +72,27 @@ func TestRewardsByContribution(t *testing.T) {
 		t.Fatalf("gpu weight %d", w)
 	}
 }
+
+// Large contributions and usage must not wrap around to small or zero weights and charges.
+func TestAccountingDoesNotWrap(t *testing.T) {
+	// uptime × BP overflowed int64, making availability 0 for a fully available operator
+	if w := (Contribution{CoreSeconds: 7, UptimeSeconds: 1 << 62, NodeSeconds: 1 << 62}).Weight(); w != 7 {
+		t.Fatalf("long period: weight %d, want 7", w)
+	}
+	// GPUBillingWeight × 2^61 GPU-seconds wrapped to 0 work
+	if w := (Contribution{GPUSeconds: 1 << 61, UptimeSeconds: 1, NodeSeconds: 1}).Weight(); w != ^uint64(0) {
+		t.Fatalf("huge GPU work: weight %d, want saturated", w)
+	}
+	if w := (Contribution{CoreSeconds: -5, GPUSeconds: 1, UptimeSeconds: 1, NodeSeconds: 1}).Weight(); w != 0 {
+		t.Fatalf("negative core-seconds: weight %d, want 0", w)
+	}
+	half := int64(1) << 62
+	u := JobUsage{Nodes: []NodeUsage{{CoreSeconds: half}, {CoreSeconds: half}, {CoreSeconds: half}}}
+	if r := u.Record(); r.CPUCoreMilliHours < uint64(half/3600)*1000 {
+		t.Fatalf("summed core-seconds wrapped: %d milli core-hours", r.CPUCoreMilliHours)
+	}
+	cs := Contributions([]JobUsage{u, u}, nil)
+	if len(cs) != 1 || cs[0].CoreSeconds < half {
+		t.Fatalf("contributions wrapped: %+v", cs)
+	}
+}
