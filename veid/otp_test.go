@@ -183,7 +183,8 @@ func (s *smtpSession) Mail(string, *smtp.MailOptions) error {
 }
 func (s *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if strings.HasSuffix(to, "@invalid.example") {
-		return &smtp.SMTPError{Code: 550, Message: "no such user"}
+		// as Postfix does, the reply names the refused address
+		return &smtp.SMTPError{Code: 550, Message: "<" + to + ">: Recipient address rejected: User unknown"}
 	}
 	s.in.mu.Lock()
 	s.in.rcpt = append(s.in.rcpt, to)
@@ -234,6 +235,8 @@ func TestSMTPSenderAgainstRealServer(t *testing.T) {
 	// The server's refusal comes back as an error; header injection is refused before connecting.
 	if err := s.Send(ctx, "bob@invalid.example", "123456"); err == nil || !strings.Contains(err.Error(), "550") {
 		t.Fatal(err)
+	} else if strings.Contains(err.Error(), "bob@") {
+		t.Fatalf("error reveals the email address: %v", err)
 	}
 	if err := s.Send(ctx, "x@example.org\r\nBcc: y@example.org", "123456"); err == nil {
 		t.Fatal("header injection accepted")

@@ -3,9 +3,11 @@ package veid
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"net/smtp"
+	"net/textproto"
 	"strings"
 	"time"
 )
@@ -74,7 +76,13 @@ func (s *SMTPSender) Send(ctx context.Context, to, code string) error {
 		return fmt.Errorf("veid: smtp: MAIL FROM: %w", err)
 	}
 	if err := c.Rcpt(to); err != nil {
-		return fmt.Errorf("veid: smtp: RCPT TO: %w", err)
+		// Servers echo the refused address in their reply ("550 5.1.1 <alice@…>: Recipient address
+		// rejected"); keep only the reply code so the email address stays out of errors and logs.
+		var te *textproto.Error
+		if errors.As(err, &te) {
+			return fmt.Errorf("veid: smtp: RCPT TO refused with reply code %d", te.Code)
+		}
+		return fmt.Errorf("veid: smtp: RCPT TO: %w", err) // local or I/O failure: no server text
 	}
 	w, err := c.Data()
 	if err != nil {
