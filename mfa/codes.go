@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 )
@@ -123,8 +124,9 @@ func (d *DeliveredCode) Send(ctx context.Context, account string, now time.Time)
 			delete(d.codes, account)
 		}
 		d.mu.Unlock()
-		// The destination is personal data: it stays out of the error, which reaches logs and clients.
-		return fmt.Errorf("%w: %s: %v", ErrSend, d.channel, err)
+		// The destination is personal data: it stays out of the error, which reaches logs and clients,
+		// even when the provider's own error names it.
+		return fmt.Errorf("%w: %s: %s", ErrSend, d.channel, strings.ReplaceAll(err.Error(), dest, "[destination]"))
 	}
 	return nil
 }

@@ -252,12 +252,12 @@ func TestRegistryLimitAndTrustedDevice(t *testing.T) {
 
 // A failed delivery must not put the phone number or address in the error.
 func TestDeliveredCodeSendErrorHidesDestination(t *testing.T) {
-	box := &outbox{fail: errors.New("gateway down")}
+	const dest = "alice@example.com"
+	box := &outbox{fail: errors.New("gateway: 550 <" + dest + ">: mailbox unavailable")}
 	d, err := NewDeliveredCode(FactorEmail, box, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	const dest = "alice@example.com"
 	if err := d.SetDestination("alice", dest); err != nil {
 		t.Fatal(err)
 	}
