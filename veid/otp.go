@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 )
@@ -162,7 +163,27 @@ func (o *OTP) Start(ctx context.Context, account, destination string, now time.T
 	o.prune(now)
 	o.challenges[account+"\x00"+destination] = c
 	o.mu.Unlock()
-	return o.sender.Send(ctx, destination, code)
+	if err := o.sender.Send(ctx, destination, code); err != nil {
+		return redactDestination(err, destination)
+	}
+	return nil
+}
+
+// redactedError is a Sender's error with the destination (an email address or a phone number,
+// which gateways like to quote) cut out of its text; Unwrap keeps the original for errors.Is.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+func redactDestination(err error, destination string) error {
+	if destination == "" || !strings.Contains(err.Error(), destination) {
+		return err
+	}
+	return &redactedError{msg: strings.ReplaceAll(err.Error(), destination, "[destination]"), err: err}
 }
 
 // Verify checks a code. Each wrong code uses one of the code's tries and counts toward the

@@ -303,3 +303,17 @@ func TestOTPStateBounded(t *testing.T) {
 		t.Fatalf("%d entries kept", n)
 	}
 }
+
+// A gateway error that quotes the phone number comes back without it, still matching errors.Is.
+func TestOTPSendErrorHidesDestination(t *testing.T) {
+	const phone = "+15551234567"
+	cause := errors.New("gateway: 21211 invalid 'To' number " + phone)
+	o := NewOTP(SenderFunc(func(context.Context, string, string) error { return cause }), OTPLimits{}, nil)
+	err := o.Start(context.Background(), "acct", phone, t0)
+	if !errors.Is(err, cause) {
+		t.Fatalf("got %v, want the sender's error", err)
+	}
+	if strings.Contains(err.Error(), phone) {
+		t.Fatalf("error reveals the phone number: %v", err)
+	}
+}
