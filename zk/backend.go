@@ -179,6 +179,9 @@ func readKeyHeader(r *bytes.Reader, kind byte) (Backend, bool, error) {
 
 // MarshalBinary encodes the verifying key.
 func (vk *VerifyingKey) MarshalBinary() ([]byte, error) {
+	if !vk.ready() {
+		return nil, fmt.Errorf("%w: empty verifying key", ErrInvalidKey)
+	}
 	var buf bytes.Buffer
 	writeKeyHeader(&buf, 'V', vk.Backend, vk.Unsafe)
 	var err error
@@ -221,6 +224,9 @@ func (vk *VerifyingKey) UnmarshalBinary(data []byte) error {
 
 // MarshalBinary encodes the proving key.
 func (pk *ProvingKey) MarshalBinary() ([]byte, error) {
+	if !pk.ready() {
+		return nil, fmt.Errorf("%w: empty proving key", ErrInvalidKey)
+	}
 	var buf bytes.Buffer
 	writeKeyHeader(&buf, 'P', pk.Backend, pk.Unsafe)
 	var err error
@@ -325,4 +331,13 @@ func (vk *VerifyingKey) Fingerprint() (string, error) {
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:]), nil
+}
+
+// ready reports whether the key holds key material for its backend (a zero ProvingKey does not).
+func (pk *ProvingKey) ready() bool {
+	return pk != nil && ((pk.Backend == Groth16 && pk.g16 != nil) || (pk.Backend == PLONK && pk.plonk != nil))
+}
+
+func (vk *VerifyingKey) ready() bool {
+	return vk != nil && ((vk.Backend == Groth16 && vk.g16 != nil) || (vk.Backend == PLONK && vk.plonk != nil))
 }

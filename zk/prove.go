@@ -14,8 +14,8 @@ import (
 // revocation root. Every statement is first checked natively: a credential that does not satisfy the
 // request returns an *UnsatisfiedError naming the statement, and no proof is attempted.
 func Prove(pk *ProvingKey, req *Request, cred *Credential, holder *HolderSecret, rev *RevocationPath) (*Presentation, error) {
-	if pk == nil {
-		return nil, fmt.Errorf("%w: nil proving key", ErrInvalidKey)
+	if !pk.ready() {
+		return nil, fmt.Errorf("%w: empty proving key (load one with UnmarshalBinary or run a setup)", ErrInvalidKey)
 	}
 	if err := CheckCredential(req, cred, holder, rev); err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"testing"
 
 	"github.com/consensys/gnark-crypto/ecc"
@@ -241,5 +242,29 @@ func TestIssuerKeyEncoding(t *testing.T) {
 	ident[31] = 1
 	if _, err := ParseIssuerPublicKey(ident[:]); !errors.Is(err, ErrInvalidKey) {
 		t.Fatalf("identity accepted as issuer key: %v", err)
+	}
+}
+
+// TestEmptyKeys: zero-value keys are refused with an error, never a panic.
+func TestEmptyKeys(t *testing.T) {
+	f := testFixture(t)
+	req := f.fullRequest(t)
+	for _, pk := range []*ProvingKey{nil, {}, {Backend: Groth16}, {Backend: PLONK}} {
+		if _, err := Prove(pk, req, f.cred, f.holder, f.path()); !errors.Is(err, ErrInvalidKey) {
+			t.Errorf("Prove with %+v: %v", pk, err)
+		}
+		if _, err := pk.MarshalBinary(); !errors.Is(err, ErrInvalidKey) {
+			t.Errorf("MarshalBinary of %+v: %v", pk, err)
+		}
+	}
+	_, p := validPresentation(t)
+	for _, vk := range []*VerifyingKey{nil, {}, {Backend: Groth16}} {
+		wantReason(t, (&Verifier{Key: vk, AllowUnsafeSetup: true}).Verify(req, p, testNow), ReasonMalformed)
+		if err := ExportSolidity(io.Discard, vk, true); err == nil {
+			t.Errorf("ExportSolidity of %+v", vk)
+		}
+		if _, err := vk.Fingerprint(); err == nil {
+			t.Errorf("Fingerprint of %+v", vk)
+		}
 	}
 }

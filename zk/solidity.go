@@ -10,7 +10,7 @@ import (
 // PublicInputs in order; proofs are the 128-byte Presentation.Proof split into A, B, C. Keys from
 // SetupUnsafe produce a contract anyone can fool: ExportSolidity refuses them unless allowUnsafe.
 func ExportSolidity(w io.Writer, vk *VerifyingKey, allowUnsafe bool) error {
-	if vk == nil || vk.Backend != Groth16 {
+	if !vk.ready() || vk.Backend != Groth16 {
 		return fmt.Errorf("%w: Solidity export needs a Groth16 verifying key", ErrUnknownBackend)
 	}
 	if vk.Unsafe && !allowUnsafe {

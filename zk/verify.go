@@ -90,7 +90,7 @@ func reject(r Reason, format string, args ...any) Result {
 // issuer, disclosures, nullifier, every public input against what req implies (naming the first that
 // differs), the proof, and finally the nonce store. It never panics on malformed input.
 func (v *Verifier) Verify(req *Request, p *Presentation, now time.Time) Result {
-	if v == nil || v.Key == nil {
+	if v == nil || !v.Key.ready() {
 		return reject(ReasonMalformed, "verifier has no verifying key")
 	}
 	if req == nil || p == nil {
