@@ -95,7 +95,8 @@ func TestPricesReloadWithoutRestart(t *testing.T) {
 		t.Fatalf("%+v", req)
 	}
 	// A bad file keeps the old prices.
-	for _, bad := range []string{`{"default_markup_bps": -1}`, `{"markup": 5}`, `{"default_markup_bps": 100001}`, `not json`} {
+	for _, bad := range []string{`{"default_markup_bps": -1}`, `{"markup": 5}`, `{"default_markup_bps": 100001}`, `not json`,
+		`{"markup_bps": {"gpus": 9000}}`, `{"default_markup_bps": 1} {"default_markup_bps": 2}`} {
 		if err := e.LoadPrices(strings.NewReader(bad)); !errors.Is(err, ErrConfig) {
 			t.Errorf("%s: %v", bad, err)
 		}

@@ -27,6 +27,11 @@ func (p *Prices) validate() error {
 		return fmt.Errorf("%w: default markup %d bp exceeds %d", ErrConfig, p.DefaultMarkupBps, market.MaxMarkupBps)
 	}
 	for c, m := range p.MarkupBps {
+		switch c {
+		case market.Compute, market.Storage, market.GPU, market.HPC:
+		default: // a misspelt category would silently fall back to the default markup
+			return fmt.Errorf("%w: markup for unknown category %q (use compute, storage, gpu or hpc)", ErrConfig, c)
+		}
 		if m > market.MaxMarkupBps {
 			return fmt.Errorf("%w: markup %d bp for %s exceeds %d", ErrConfig, m, c, market.MaxMarkupBps)
 		}
@@ -56,6 +61,9 @@ func (e *Engine) LoadPrices(r io.Reader) error {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {
 		return fmt.Errorf("%w: prices: %v", ErrConfig, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fmt.Errorf("%w: prices: data after the JSON object", ErrConfig)
 	}
 	return e.SetPrices(p)
 }
