@@ -159,6 +159,9 @@ func (t *RevocationTree) Revoke(index uint32) (*RevocationUpdate, error) {
 	if v := t.node(0, uint64(index)); v.Equal(&revokedLeaf) {
 		return nil, fmt.Errorf("%w: slot %d already revoked", ErrRevocationIndex, index)
 	}
+	if t.nodes == nil { // a zero RevocationTree is an empty tree
+		t.nodes = map[nodeID]fr.Element{}
+	}
 	p := t.path(index)
 	u := &RevocationUpdate{Index: index, OldRoot: scalarOf(t.node(RevocationDepth, 0)), Siblings: p.Siblings}
 	node := revokedLeaf

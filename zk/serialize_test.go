@@ -268,3 +268,25 @@ func TestEmptyKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestNilInputs: nil or zero-value inputs to the public API return errors, never panic.
+func TestNilInputs(t *testing.T) {
+	f := testFixture(t)
+	pk, _ := groth16Keys(t)
+	if _, err := Prove(pk, nil, f.cred, f.holder, nil); !errors.Is(err, ErrInvalidRequest) {
+		t.Errorf("nil request: %v", err)
+	}
+	if _, err := Prove(pk, f.fullRequest(t), nil, f.holder, nil); err == nil {
+		t.Error("nil credential accepted")
+	}
+	if _, err := Issue(&IssuerPrivateKey{}, f.cred.Attributes, nil); !errors.Is(err, ErrInvalidKey) {
+		t.Errorf("zero issuer key: %v", err)
+	}
+	var tr RevocationTree // zero value is an empty tree
+	if tr.Root() != EmptyRevocationRoot() {
+		t.Error("zero tree root")
+	}
+	if _, err := tr.Revoke(9); err != nil || !tr.Revoked(9) {
+		t.Errorf("revoke on zero tree: %v", err)
+	}
+}

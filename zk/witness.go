@@ -121,6 +121,9 @@ func unsat(stmt, format string, args ...any) error {
 // CheckCredential evaluates every statement of req on the credential natively, without proving, and
 // returns an *UnsatisfiedError naming the first one that fails.
 func CheckCredential(req *Request, cred *Credential, holder *HolderSecret, rev *RevocationPath) error {
+	if req == nil {
+		return fmt.Errorf("%w: nil request", ErrInvalidRequest)
+	}
 	if err := req.Validate(); err != nil {
 		return err
 	}
