@@ -174,3 +174,37 @@ func TestPolicy(t *testing.T) {
 		}
 	}
 }
+
+// Nil and zero keys are refused or ignored, never a panic: a nil identity in a keyring, rotating
+// to a nil identity, and encoding a zero SigningKey.
+func TestNilKeysDoNotPanic(t *testing.T) {
+	id, err := GenerateIdentity(X25519)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sk, err := GenerateSigningKey(Ed25519)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := Seal([]byte("hi"), sk, []Recipient{id.Recipient()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := NewKeyring(nil, id)
+	k.AddValid(nil, KeyValidity{})
+	if k.Len() != 1 {
+		t.Fatalf("keyring holds %d identities, want 1", k.Len())
+	}
+	if pt, _, err := Open(env, k, nil); err != nil || string(pt) != "hi" {
+		t.Fatalf("open through keyring: %q %v", pt, err)
+	}
+	if _, _, err := Open(env, NewKeyring(nil), nil); !errors.Is(err, ErrNotRecipient) {
+		t.Fatalf("keyring of nil: %v", err)
+	}
+	if err := k.Rotate(id.KeyID(), nil, time.Unix(0, 0), time.Hour); !errors.Is(err, ErrInvalidKey) {
+		t.Fatalf("rotate to nil: %v", err)
+	}
+	if s := (&SigningKey{}).String(); s != "" {
+		t.Fatalf("zero signing key encodes as %q", s)
+	}
+}

@@ -62,7 +62,11 @@ func NewKeyring(ids ...Identity) *Keyring {
 }
 
 // Add appends an identity, valid at all times (see AddValid, Rotate, Revoke).
+// A nil identity is ignored.
 func (k *Keyring) Add(id Identity) {
+	if id == nil {
+		return
+	}
 	k.all = append(k.all, id)
 	k.validity = append(k.validity, KeyValidity{})
 	if ki, ok := id.(keyIdentifier); ok {

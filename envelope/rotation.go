@@ -24,7 +24,11 @@ func (v KeyValidity) CanOpen(now time.Time) bool {
 }
 
 // AddValid adds an identity usable within v. Add is AddValid with no bounds.
+// A nil identity is ignored.
 func (k *Keyring) AddValid(id Identity, v KeyValidity) {
+	if id == nil {
+		return
+	}
 	k.Add(id)
 	k.validity[len(k.validity)-1] = v
 }
@@ -33,6 +37,9 @@ func (k *Keyring) AddValid(id Identity, v KeyValidity) {
 // now and keeps opening envelopes for overlap more (those sealed before the rotation reached every
 // sender), next is valid from now.
 func (k *Keyring) Rotate(old KeyID, next Identity, now time.Time, overlap time.Duration) error {
+	if next == nil {
+		return &KeyError{Kind: "identity", Reason: "rotate to a nil identity: generate the next key first"}
+	}
 	i, err := k.index(old)
 	if err != nil {
 		return err

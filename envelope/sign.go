@@ -131,7 +131,11 @@ func (k *SigningKey) Sign(transcript []byte) ([]byte, error) {
 }
 
 // String encodes the secret key as "VE-SECRET-ED-1…" or "VE-SECRET-MD-1…". Keep it secret.
+// A zero or nil key encodes as "".
 func (k *SigningKey) String() string {
+	if k.Public() == nil {
+		return ""
+	}
 	p, _ := k.pub.scheme.params()
 	return bech32Encode(p.secretHRP, encodeKey(uint16(k.pub.scheme), k.seed))
 }
