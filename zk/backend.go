@@ -30,10 +30,6 @@ const (
 	PLONK Backend = "plonk"
 )
 
-// Groth16ProofSize is the size of an encoded Groth16 proof: A and C compressed in G1 (32 bytes
-// each) and B compressed in G2 (64 bytes).
-const Groth16ProofSize = 128
-
 func (b Backend) valid() error {
 	if b != Groth16 && b != PLONK {
 		return fmt.Errorf("%w: %q (use %q or %q)", ErrUnknownBackend, string(b), Groth16, PLONK)

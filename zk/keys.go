@@ -11,14 +11,6 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/bn254/twistededwards/eddsa"
 )
 
-// IssuerPublicKeySize is the size of a compressed issuer public key (a point of BN254's twisted
-// Edwards curve, "Baby Jubjub"-style, gnark-crypto encoding).
-const IssuerPublicKeySize = 32
-
-// IssuerPrivateKeySize is the size of an encoded issuer private key: public point, secret scalar and
-// signing-nonce seed, 32 bytes each (gnark-crypto encoding).
-const IssuerPrivateKeySize = 96
-
 // IssuerPrivateKey signs credential commitments with EdDSA on BN254's twisted Edwards curve and
 // a width-8 Poseidon2 permutation as the challenge hash H(R, A, M) (CIRCUITS.md §1). Generate one with GenerateIssuerKey.
 type IssuerPrivateKey struct{ k *eddsa.PrivateKey }

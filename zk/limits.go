@@ -1,5 +1,7 @@
 package zk
 
+import "time"
+
 // Limits and sizes of the credential-v1 circuit and its encodings, gathered in one place.
 // Changing any of them changes the circuit: bump CircuitVersion and re-run the setup.
 const (
@@ -53,6 +55,21 @@ const (
 
 	// MaxAcceptedIssuers bounds the issuer keys a request may accept.
 	MaxAcceptedIssuers = 64
+
+	// Groth16ProofSize is the size of an encoded Groth16 proof: A and C compressed in G1 (32 bytes
+	// each) and B compressed in G2 (64 bytes).
+	Groth16ProofSize = 128
+
+	// IssuerPublicKeySize is the size of a compressed issuer public key (a point of BN254's twisted
+	// Edwards curve, gnark-crypto encoding).
+	IssuerPublicKeySize = 32
+
+	// IssuerPrivateKeySize is the size of an encoded issuer private key: public point, secret scalar
+	// and signing-nonce seed, 32 bytes each (gnark-crypto encoding).
+	IssuerPrivateKeySize = 96
+
+	// DefaultNonceTTL is how long a nonce is remembered when the request has no ValidUntil.
+	DefaultNonceTTL = 24 * time.Hour
 
 	// MaxProofSize bounds the encoded proof inside a presentation (Groth16: 128 bytes compressed;
 	// PLONK: under 1 KiB).

@@ -14,9 +14,6 @@ type NonceStore interface {
 	Use(audience string, nonce Scalar, now, expiry time.Time) error
 }
 
-// DefaultNonceTTL is how long MemoryNonceStore remembers a nonce when the request has no ValidUntil.
-const DefaultNonceTTL = 24 * time.Hour
-
 // MemoryNonceStore is an in-memory NonceStore for a single process.
 type MemoryNonceStore struct {
 	mu   sync.Mutex
