@@ -49,7 +49,8 @@ func AggregatePrice(quotes []PriceQuote, now int64, cfg OracleConfig) (uint64, e
 			return 0, invalidf("source %q quoted twice", q.Source)
 		}
 		seen[q.Source] = true
-		if q.At > now || now-q.At > cfg.MaxAge || q.Value == 0 {
+		// the age in uint64: now-q.At in int64 wraps negative (fresh) for q.At far in the past
+		if q.At > now || cfg.MaxAge < 0 || uint64(now)-uint64(q.At) > uint64(cfg.MaxAge) || q.Value == 0 {
 			continue
 		}
 		fresh = append(fresh, q.Value)

@@ -52,3 +52,20 @@ func TestMedian(t *testing.T) {
 		}
 	}
 }
+
+// A quote stamped at the far past is stale: now-At must not wrap around to a small age.
+func TestAggregatePriceAncientQuotes(t *testing.T) {
+	const minInt64 = -1 << 63
+	qs := []PriceQuote{{"a", 1_000_000, minInt64}, {"b", 1_000_000, minInt64 + 1}, {"c", 1_000_000, minInt64 + 2}}
+	if p, err := AggregatePrice(qs, t0, DefaultOracleConfig); !errors.Is(err, ErrOracle) {
+		t.Fatalf("ancient quotes priced at %d (%v), want ErrOracle", p, err)
+	}
+	// the boundary still holds: MaxAge seconds old is fresh, one more is stale
+	cfg := OracleConfig{MaxAge: 300, MinSources: 1}
+	if _, err := AggregatePrice([]PriceQuote{{"a", 5, t0 - 300}}, t0, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := AggregatePrice([]PriceQuote{{"a", 5, t0 - 301}}, t0, cfg); !errors.Is(err, ErrOracle) {
+		t.Fatal(err)
+	}
+}
