@@ -46,7 +46,7 @@ func (s *Scheduler) fairShare(t *tenantState) int64 {
 	if t == nil || s.totalShares == 0 {
 		return 0
 	}
-	sbp := t.shares * BP / s.totalShares
+	sbp := mulDiv(t.shares, BP, s.totalShares) // shares·BP overflows int64 beyond 2^63/BP shares
 	var ubp int64
 	if s.totalUsage > 0 {
 		ubp = mulDiv(t.usage, BP, s.totalUsage)

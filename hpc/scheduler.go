@@ -1,6 +1,9 @@
 package hpc
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Scheduler places jobs on the nodes of registered clusters (§8.3). It is deterministic: every method
 // takes the time (Unix seconds) from its caller, iterates in a fixed order and uses integers only.
@@ -74,6 +77,13 @@ func (s *Scheduler) AddTenant(t Tenant) error {
 	shares := t.Shares
 	if shares == 0 {
 		shares = max(t.Quota.MaxCores, 1)
+	}
+	total := s.totalShares
+	if old := s.tenants[t.ID]; old != nil {
+		total -= old.shares
+	}
+	if shares > math.MaxInt64-total {
+		return invalidf("tenant %q: %d shares overflow the total of all tenants' shares", t.ID, shares)
 	}
 	s.fsEpoch++
 	if old := s.tenants[t.ID]; old != nil {

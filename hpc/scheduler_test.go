@@ -243,3 +243,21 @@ func TestGPUAndJobCountQuotas(t *testing.T) {
 		t.Fatalf("cancel twice: %v", err)
 	}
 }
+
+// Huge shares neither wrap the fair-share factor nor the total of all tenants' shares.
+func TestTenantSharesOverflow(t *testing.T) {
+	s := NewScheduler(fcfsConfig())
+	if err := s.AddTenant(Tenant{ID: "big", Shares: 1 << 62}); err != nil {
+		t.Fatal(err)
+	}
+	if fs := s.fairShare(s.tenants["big"]); fs != BP {
+		t.Fatalf("sole tenant's fair share %d, want %d", fs, BP)
+	}
+	if err := s.AddTenant(Tenant{ID: "big2", Shares: 1 << 62}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("total shares overflow: %v", err)
+	}
+	// updating a tenant replaces its shares rather than adding to them
+	if err := s.AddTenant(Tenant{ID: "big", Shares: 1<<62 + 1}); err != nil {
+		t.Fatal(err)
+	}
+}
