@@ -45,12 +45,26 @@ type Options struct {
 	TamperVotes bool
 	// Abstain makes this validator cast no identity votes (as with a different model).
 	Abstain bool
+	// SnapshotInterval: blocks between state-sync snapshots (0: every 100, negative: none).
+	SnapshotInterval int64
+	// StateSync, when set, makes a fresh node restore a snapshot from peers instead of replaying
+	// the chain: the light client trusts the header at TrustHeight with hash TrustHash and verifies
+	// the snapshot's app hash against the chain (node/app checks the state against it).
+	StateSync *StateSync
 	// ModelHashes are the sha256 (hex) of the model files this validator scores with; when the
 	// network pins hashes in its parameters, a validator whose files differ abstains.
 	ModelHashes []string
 	// ReferenceApp, when set, runs another ABCI application (CometBFT's kvstore) in place of
 	// VirtEngine's under the same CometBFT configuration: benchmarks compare the two side by side.
 	ReferenceApp abcitypes.Application
+}
+
+// StateSync configures a node that joins by state sync.
+type StateSync struct {
+	RPCServers    []string // host:port of nodes' CometBFT RPC, for the light client
+	TrustHeight   int64
+	TrustHash     string // hex header hash at TrustHeight
+	DiscoveryTime time.Duration
 }
 
 // Node is a running validator or full node.
@@ -93,6 +107,17 @@ func Start(ctx context.Context, home string, o Options) (*Node, error) {
 	if o.PersistentPeers != "" {
 		c.P2P.PersistentPeers = o.PersistentPeers
 	}
+	if ss := o.StateSync; ss != nil {
+		c.StateSync.Enable = true
+		c.StateSync.RPCServers = ss.RPCServers
+		if len(ss.RPCServers) == 1 {
+			c.StateSync.RPCServers = []string{ss.RPCServers[0], ss.RPCServers[0]} // CometBFT wants two
+		}
+		c.StateSync.TrustHeight, c.StateSync.TrustHash = ss.TrustHeight, ss.TrustHash
+		if ss.DiscoveryTime > 0 {
+			c.StateSync.DiscoveryTime = ss.DiscoveryTime
+		}
+	}
 	apiAddr := orDefault(o.APIAddr, lc.APIAddr)
 	log := o.Logger.With("node", lc.Moniker)
 
@@ -117,7 +142,7 @@ func Start(ctx context.Context, home string, o Options) (*Node, error) {
 	if k := loadAttestationKey(home); k != nil {
 		n.api.SetIssuer(k)
 	}
-	a, err := app.New(db, app.Options{Logger: log.With("module", "app"), Committee: committee, OnBlock: n.api.OnBlock, TamperVotes: o.TamperVotes})
+	a, err := app.New(db, app.Options{Logger: log.With("module", "app"), Committee: committee, OnBlock: n.api.OnBlock, TamperVotes: o.TamperVotes, SnapshotInterval: o.SnapshotInterval})
 	if err != nil {
 		db.Close()
 		return nil, err

@@ -129,3 +129,5 @@ func (w tWriter) Write(b []byte) (int, error) {
 	w.t.Log(string(bytes.TrimRight(b, "\n")))
 	return len(b), nil
 }
+
+func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
