@@ -33,8 +33,10 @@ import (
 type Options struct {
 	// Logger receives the node's structured logs (CometBFT's included, at CometLevel and above).
 	Logger *slog.Logger
-	// CometLevel filters CometBFT's own logs; default slog.LevelWarn.
-	CometLevel slog.Level
+	// CometLevel filters CometBFT's own logs (they are many); the zero value means slog.LevelWarn,
+	// and CometVerbose lowers it to slog.LevelInfo.
+	CometLevel   slog.Level
+	CometVerbose bool
 	// RPCAddr, P2PAddr and APIAddr override the home's configuration when set.
 	RPCAddr, P2PAddr, APIAddr string
 	// PersistentPeers overrides config.toml's persistent_peers ("id@host:port,…").
@@ -87,7 +89,10 @@ func Start(ctx context.Context, home string, o Options) (*Node, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}
-	if o.CometLevel == 0 {
+	switch {
+	case o.CometVerbose:
+		o.CometLevel = slog.LevelInfo
+	case o.CometLevel == 0:
 		o.CometLevel = slog.LevelWarn
 	}
 	c, err := loadCometConfig(home)
