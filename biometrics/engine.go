@@ -12,6 +12,11 @@ import (
 type Config struct {
 	// ModelsDir is the directory holding face_detection/, face_recognition/, antispoof/, tessdata/.
 	ModelsDir string
+	// Threads is how many threads one call may use inside OpenCV (dnn layers) and Tesseract (LSTM);
+	// 0 means 1. One thread per call wastes nothing on synchronisation and suits a validator that
+	// runs calls concurrently or shares its cores; 2 lowers one call's latency on an idle
+	// machine. OpenCV's setting is process-wide: the last Engine opened sets it.
+	Threads int
 }
 
 // Engine holds the loaded models. Open one per process and share it: its methods are safe for
@@ -21,6 +26,7 @@ type Engine struct {
 	closed    bool
 	modelsDir string
 	modelHash string
+	threads   int
 	det       *Detector
 	emb       *Embedder
 	live      *PassiveLiveness
@@ -39,7 +45,9 @@ func Open(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{modelsDir: dir, modelHash: hash}
+	threads := max(cfg.Threads, 1)
+	e := &Engine{modelsDir: dir, modelHash: hash, threads: threads}
+	setOpenCVThreads(threads)
 	path := func(rel string) string { return filepath.Join(dir, filepath.FromSlash(rel)) }
 	if e.det, err = NewDetector(path(ModelYuNet)); err != nil {
 		return nil, err
@@ -56,7 +64,9 @@ func Open(cfg Config) (*Engine, error) {
 		e.Close()
 		return nil, err
 	}
+	e.mrz.threads = threads
 	if v, err := NewVIZReader(""); err == nil {
+		v.threads = threads
 		e.viz = v
 	}
 	return e, nil

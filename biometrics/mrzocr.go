@@ -2,6 +2,7 @@ package biometrics
 
 import (
 	"image"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -26,8 +27,9 @@ const (
 // mrz.traineddata (language "mrz", page segmentation mode 6, whitelist A–Z 0–9 <). Safe for concurrent
 // use (calls are serialised on one Tesseract handle).
 type MRZReader struct {
-	mu     sync.Mutex
-	client *gosseract.Client
+	mu      sync.Mutex
+	client  *gosseract.Client
+	threads int // OpenMP threads Tesseract may use per call (see limitOpenMP)
 }
 
 // NewMRZReader opens Tesseract with the mrz model found in tessdataDir.
@@ -43,7 +45,7 @@ func NewMRZReader(tessdataDir string) (*MRZReader, error) {
 	}
 	c.SetPageSegMode(gosseract.PSM_SINGLE_BLOCK)
 	c.SetWhitelist(mrzWhitelist)
-	return &MRZReader{client: c}, nil
+	return &MRZReader{client: c, threads: 1}, nil
 }
 
 // Close releases Tesseract.
@@ -130,6 +132,10 @@ func (r *MRZReader) ocrZone(gray gocv.Mat, zone image.Rectangle) (string, error)
 	defer buf.Close()
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	// The OpenMP limit belongs to the OS thread that calls Tesseract: pin the goroutine to it.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	limitOpenMP(r.threads)
 	if err := r.client.SetImageFromBytes(buf.GetBytes()); err != nil {
 		return "", err
 	}

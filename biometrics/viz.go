@@ -3,6 +3,7 @@ package biometrics
 import (
 	"fmt"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -16,8 +17,9 @@ import (
 // Tesseract's English model from the system (Debian's tesseract-ocr-eng), to cross-check it with the
 // machine-readable zone. Safe for concurrent use.
 type VIZReader struct {
-	mu     sync.Mutex
-	client *gosseract.Client
+	mu      sync.Mutex
+	client  *gosseract.Client
+	threads int // OpenMP threads Tesseract may use per call (see limitOpenMP)
 }
 
 // NewVIZReader opens Tesseract with the system's "eng" model (tessdataDir "" for the default path).
@@ -33,7 +35,7 @@ func NewVIZReader(tessdataDir string) (*VIZReader, error) {
 		c.Close()
 		return nil, &ModelError{Path: "eng.traineddata", Err: err}
 	}
-	return &VIZReader{client: c}, nil
+	return &VIZReader{client: c, threads: 1}, nil
 }
 
 // Close releases Tesseract.
@@ -52,6 +54,9 @@ func (v *VIZReader) Text(img gocv.Mat) (string, error) {
 	defer buf.Close()
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	limitOpenMP(v.threads)
 	if err := v.client.SetImageFromBytes(buf.GetBytes()); err != nil {
 		return "", err
 	}
