@@ -83,9 +83,10 @@ func (e *Engine) ActiveLiveness(frames [][]byte, ch Challenge) (*ActiveResult, e
 			faces := e.det.Detect(img)
 			if len(faces) == 1 {
 				res.FacesFound++
-				y, _ := pose(e.det.Refine(img, faces[0]))
+				f := e.det.Refine(img, faces[0])
+				y, _ := pose(f)
 				yaws = append(yaws, y)
-				if fr, err := e.embedMat(name, img); err == nil {
+				if fr, err := e.embedFace(img, f, 1); err == nil {
 					if prev != nil {
 						if c, err := Compare(prev.Quantized, fr.Quantized); err != nil || c.Decision != Match {
 							res.SamePerson = false

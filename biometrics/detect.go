@@ -56,8 +56,36 @@ func (d *Detector) Close() error {
 	return d.net.Close()
 }
 
-// Detect returns the faces in a BGR image, best score first.
+// Detect returns the faces in a BGR image, best score first: every face, YuNet run at DetectMaxSide.
 func (d *Detector) Detect(img gocv.Mat) []Face { return d.detectAt(img, DetectMaxSide) }
+
+// Subject finds the face to embed: a selfie's subject or a document's portrait (selectFace), with
+// landmarks precise enough to align it. It also returns how many faces the pass that found it saw.
+//
+// YuNet first runs at SubjectDetectSide, a quarter of Detect's pixels, which finds faces down to about
+// a sixth of the image's longer side (a face YuNet's input shows at 25 px). Only when that pass has no
+// suitable face does it run again at DetectMaxSide. The face is then refined (Refine) unless the pass
+// already showed it at least as large as Refine would.
+func (d *Detector) Subject(img gocv.Mat, kind CaptureKind) (Face, int, bool) {
+	side := SubjectDetectSide
+	faces := d.detectAt(img, side)
+	f, ok := selectFace(faces, kind)
+	if !ok {
+		side = DetectMaxSide
+		faces = d.detectAt(img, side)
+		f, ok = selectFace(faces, kind)
+	}
+	if !ok {
+		return Face{}, len(faces), false
+	}
+	// The face's side in this pass's input, and in Refine's (at most refineSpan; never enlarged).
+	native := min(f.Box.Dx(), f.Box.Dy())
+	seen := native * side / max(img.Cols(), img.Rows())
+	if seen < min(native, RefineMaxSide*100/RefineCropPct) {
+		f = d.Refine(img, f)
+	}
+	return f, len(faces), true
+}
 
 // Refine re-detects a face on a crop around it, where the face fills most of YuNet's input, and
 // returns it with more precise landmarks (alignment and pose depend on them). It returns f unchanged

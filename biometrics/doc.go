@@ -7,7 +7,7 @@
 //
 //	eng, err := biometrics.Open(biometrics.Config{}) // models from the data directory, sha256-checked
 //	defer eng.Close()
-//	m, err := eng.MatchImages(selfieJPEG, documentJPEG)            // m.Decision: match, borderline, reject
+//	m, err := eng.MatchDocument(selfieJPEG, documentJPEG)          // m.Decision: match, borderline, reject
 //	l, err := eng.Liveness("selfie", selfieJPEG)                   // l.Live, l.ScoreBP
 //	q, err := eng.Quality("selfie", selfieJPEG, biometrics.Selfie) // reason codes for the capturing app
 //	z, err := eng.ReadMRZ("passport", documentJPEG)                // parsed zone with check digits
@@ -16,7 +16,9 @@
 // Validators use Evidence: it returns integers only (basis points, reason codes, an int8 embedding and
 // the model hash), and takes the block time as its clock.
 //
-// The face pipeline is: detect with YuNet (5 landmarks; outputs decoded in Go, see detect.go) → align
+// The face pipeline is: detect with YuNet (5 landmarks; outputs decoded in Go, see detect.go), taking
+// a selfie's subject or a document's portrait by the rules of select.go and refining its landmarks on
+// a crop (Detector.Subject) → align
 // with a similarity transform of the landmarks onto dlib's 150×150 chip template → embed with dlib's
 // ResNet (128-d; converted from TensorFlow.js to ONNX by package facerec on first use) → compare by
 // Euclidean distance with calibrated thresholds (match.go). Passive liveness is an ensemble of two
@@ -26,5 +28,6 @@
 // aamva (pure Go). Scoring takes package features (pure Go): integer basis points and reason codes.
 //
 // Every model file is pinned by sha256 (ModelHash). Handles (Mat, Net, Tesseract client) are closed on
-// every path; Engine.Close releases the models.
+// every path; Engine.Close releases the models. One call uses Config.Threads threads (default 1)
+// inside OpenCV and Tesseract; run calls concurrently for throughput.
 package biometrics

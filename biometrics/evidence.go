@@ -44,7 +44,7 @@ func (e *Engine) Evidence(in EvidenceInput) (*features.Features, error) {
 			return err
 		}
 		defer sImg.Close()
-		selfie, err := e.embedMat("selfie", sImg)
+		selfie, err := e.embedMat("selfie", sImg, Selfie)
 		if err != nil {
 			return err
 		}
@@ -65,8 +65,8 @@ func (e *Engine) Evidence(in EvidenceInput) (*features.Features, error) {
 			return nil
 		}
 		defer dImg.Close()
-		// Face match against the document's portrait (its largest face).
-		if doc, err := e.embedMat("document", dImg); err == nil {
+		// Face match against the document's portrait (selectFace).
+		if doc, err := e.embedMat("document", dImg, Document); err == nil {
 			c, _ := Compare(selfie.Quantized, doc.Quantized)
 			f.FaceSimilarityBP = c.SimilarityBP
 			switch c.Decision {

@@ -123,7 +123,7 @@ type LivenessResult struct {
 	Face    Face `json:"face"`
 }
 
-// Liveness runs passive anti-spoofing on the largest face of an image.
+// Liveness runs passive anti-spoofing on the subject of a selfie (selectFace).
 func (e *Engine) Liveness(name string, data []byte) (*LivenessResult, error) {
 	var res *LivenessResult
 	err := e.use(func() error {
@@ -136,7 +136,7 @@ func (e *Engine) Liveness(name string, data []byte) (*LivenessResult, error) {
 		if len(faces) == 0 {
 			return &InputError{Input: name, Err: ErrNoFace}
 		}
-		f := largest(faces)
+		f, _ := selectFace(faces, Selfie)
 		s := e.live.ScoreBP(img, f)
 		res = &LivenessResult{Live: s > LivenessThresholdBP, ScoreBP: s, Face: f}
 		return nil

@@ -8,14 +8,23 @@ type MatchResult struct {
 	Reference Face `json:"reference"`
 }
 
-// MatchImages embeds the largest face of each image and compares them. For a document photo, the
-// largest face is the portrait (a document may also carry a small ghost image).
+// MatchImages compares the subjects of two selfies (EmbedImage).
 func (e *Engine) MatchImages(probe, reference []byte) (*MatchResult, error) {
-	a, err := e.EmbedImage("probe", probe)
+	return e.match(probe, reference, Selfie)
+}
+
+// MatchDocument compares the subject of a selfie with the portrait of an identity document
+// (EmbedDocument: the document's plausible, confident face, not merely its largest detection).
+func (e *Engine) MatchDocument(selfie, document []byte) (*MatchResult, error) {
+	return e.match(selfie, document, Document)
+}
+
+func (e *Engine) match(probe, reference []byte, kind CaptureKind) (*MatchResult, error) {
+	a, err := e.embedImage("probe", probe, Selfie)
 	if err != nil {
 		return nil, err
 	}
-	b, err := e.EmbedImage("reference", reference)
+	b, err := e.embedImage("reference", reference, kind)
 	if err != nil {
 		return nil, err
 	}

@@ -96,7 +96,7 @@ func (e *Engine) quality(img gocv.Mat, kind CaptureKind) *QualityResult {
 			if len(faces) > 1 {
 				q.Reasons = append(q.Reasons, features.MultipleFaces)
 			}
-			f := largest(faces)
+			f, _ := selectFace(faces, Selfie)
 			region = f.Box
 			q.FaceHeightPct = f.Box.Dy() * 100 / q.Height
 			if q.FaceHeightPct < MinFaceHeightPct {
