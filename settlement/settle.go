@@ -46,7 +46,7 @@ func dueKey(at int64, id string) string { return fmt.Sprintf("%s%020d/%s", pDue,
 
 // Settle verifies a signed usage record against its escrow and settles it: the amount leaves the
 // escrow's balance, is split into fees and the provider's share, and is paid by Payout once the
-// dispute window (DisputeWindow) has passed.
+// ledger's dispute window (DisputeWindow unless SetDisputeWindow changed it) has passed.
 //
 // Refused: a bad provider or customer signature (ErrBadSignature), a record already submitted or
 // with a stale sequence (ErrReplay), a period starting before the end of the last settled one
@@ -124,10 +124,14 @@ func (t *tx) settle(su SignedUsage, now int64) (*Settlement, error) {
 	e.NextSeq++
 	e.Unpaid++
 	e.UpdatedAt = now
+	window, err := t.disputeWindow()
+	if err != nil {
+		return nil, err
+	}
 	h := r.Hash()
 	s := &Settlement{ID: fmt.Sprintf("%s/%020d", e.ID, r.Seq), EscrowID: e.ID, Seq: r.Seq, Provider: e.Provider,
 		Customer: e.Customer, Kind: r.Kind, PeriodStart: r.PeriodStart, PeriodEnd: r.PeriodEnd, Lines: lines,
-		Split: SplitFees(gross), Status: SettlementPending, SettledAt: now, DisputeUntil: now + DisputeWindow,
+		Split: SplitFees(gross), Status: SettlementPending, SettledAt: now, DisputeUntil: now + window,
 		RecordHash: h[:]}
 	if r.Kind == KindFinal {
 		e.Final = true
