@@ -50,6 +50,9 @@ func (s *Scheduler) MeasureJob(id string, end int64) (JobUsage, error) {
 	if el < 0 {
 		return JobUsage{}, invalidf("end %d before the start %d of job %s", end, j.Started, id)
 	}
+	if p := j.Spec.PerNode; el > 0 && max(p.Cores, p.MemoryMB, p.GPUs) > math.MaxInt64/el {
+		return JobUsage{}, invalidf("job %s: %d s of its per-node resources overflow the meters; measure up to a realistic end", id, el)
+	}
 	u := JobUsage{Job: id, Tenant: j.Spec.Tenant, Customer: j.Spec.Account, Start: j.Started, End: end}
 	for _, name := range j.Nodes {
 		n := s.nodes[s.nodeIdx[name]]

@@ -2,6 +2,7 @@ package hpc
 
 import (
 	"crypto/ed25519"
+	"errors"
 	"testing"
 
 	"github.com/virtengine/sdk/settlement"
@@ -94,5 +95,21 @@ func TestAccountingDoesNotWrap(t *testing.T) {
 	cs := Contributions([]JobUsage{u, u}, nil)
 	if len(cs) != 1 || cs[0].CoreSeconds < half {
 		t.Fatalf("contributions wrapped: %+v", cs)
+	}
+}
+
+// Measuring a running job up to an absurd end refuses instead of wrapping the meters negative.
+func TestMeasureJobOverflow(t *testing.T) {
+	w := newWorld(t, fcfsConfig()).cluster("c1", 1, Resources{Cores: 8, MemoryMB: 8192}).tenant("t", 1, Quota{})
+	spec := job("j", "t", 1, 4, 3600)
+	spec.PerNode.MemoryMB = 4096
+	w.submit(spec, 0)
+	w.s.Schedule(100)
+	if _, err := w.s.MeasureJob("j", 1<<62); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("overflowing measurement: %v", err)
+	}
+	u, err := w.s.MeasureJob("j", 3700)
+	if err != nil || u.Nodes[0].CoreSeconds != 4*3600 {
+		t.Fatalf("%+v %v", u, err)
 	}
 }
