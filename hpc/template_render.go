@@ -2,7 +2,9 @@ package hpc
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -46,7 +48,7 @@ func (l *Library) Render(r RenderRequest) (string, JobSpec, error) {
 		return "", JobSpec{}, invalidf("qos %q", r.QoS)
 	}
 	body := t.Body
-	for name := range r.Params {
+	for _, name := range slices.Sorted(maps.Keys(r.Params)) { // sorted: the error names the same parameter every time
 		found := false
 		for _, p := range t.Params {
 			found = found || p.Name == name

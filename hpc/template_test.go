@@ -84,4 +84,11 @@ func TestTemplatesRefused(t *testing.T) {
 	if _, _, err := l.Render(RenderRequest{Template: "batch-run@1", JobName: "x", Params: map[string]string{"command": "/bin/date"}}); err != nil {
 		t.Errorf("valid parameter refused: %v", err)
 	}
+	// Several unknown parameters: the error is the same every time (no map order in the result).
+	bad := RenderRequest{Template: "batch-run@1", JobName: "x", Params: map[string]string{"zeta": "1", "alpha": "2", "mu": "3", "shell": "4"}}
+	for range 50 {
+		if _, _, err := l.Render(bad); err == nil || !strings.Contains(err.Error(), `"alpha"`) {
+			t.Fatalf("unknown parameters: %v, want the first in name order", err)
+		}
+	}
 }
