@@ -169,7 +169,9 @@ func (l *Library) Add(s SignedTemplate) error {
 			trusted = true
 		}
 	}
-	if !trusted || !ed25519.Verify(s.Approver, append([]byte("approve\x00"), d[:]...), s.ApprovalSig) {
+	// the length check first: ed25519.Verify panics on a key of another size (say a nil approver
+	// in NewLibrary matching an unapproved template's empty Approver)
+	if !trusted || len(s.Approver) != ed25519.PublicKeySize || !ed25519.Verify(s.Approver, append([]byte("approve\x00"), d[:]...), s.ApprovalSig) {
 		return fmt.Errorf("%w: template %s@%s has no valid approval from a library approver", ErrNotApproved, s.Template.Name, s.Template.Version)
 	}
 	l.templates[s.Template.Name+"@"+s.Template.Version] = s

