@@ -25,8 +25,12 @@ type Issuer struct {
 	Key                ed25519.PrivateKey
 }
 
-// NewIssuer returns an Issuer named by the did:key of key.
+// NewIssuer returns an Issuer named by the did:key of key. A key that is not an Ed25519 private key
+// gives an unnamed Issuer that IssueVC refuses (ErrBadProof).
 func NewIssuer(key ed25519.PrivateKey) Issuer {
+	if len(key) != ed25519.PrivateKeySize {
+		return Issuer{Key: key}
+	}
 	did, vm := DIDKey(key.Public().(ed25519.PublicKey))
 	return Issuer{ID: did, VerificationMethod: vm, Key: key}
 }

@@ -259,3 +259,16 @@ func FuzzCanonicalize(f *testing.F) {
 		}
 	})
 }
+
+// A malformed issuer key is refused with a typed error when issuing, not a panic in NewIssuer.
+func TestNewIssuerBadKey(t *testing.T) {
+	r, err := Score(feats(9000, 8000, 7000, 6000, 5000, 1000))
+	if err != nil || !r.Passed {
+		t.Fatal(r, err)
+	}
+	for _, key := range []ed25519.PrivateKey{nil, make(ed25519.PrivateKey, 31)} {
+		if _, err := IssueVC(NewIssuer(key), Attestation{ID: "urn:x", Subject: "s", Result: r, IssuedAt: t0}); !errors.Is(err, ErrBadProof) {
+			t.Fatalf("key of %d bytes: %v", len(key), err)
+		}
+	}
+}
