@@ -163,6 +163,11 @@ func (a *armorReader) next() error {
 	if len(l) == 0 || len(l) > armorColumns || len(l)%4 != 0 {
 		return a.fail("base64 line of wrong length")
 	}
+	// encoding/base64 ignores CR and LF even in Strict mode: refuse them, or a line padded with
+	// CRs would decode to fewer bytes and one envelope would have many armors.
+	if bytes.IndexByte(l, '\r') >= 0 {
+		return a.fail("carriage return in a base64 line")
+	}
 	n, err := base64.StdEncoding.Strict().Decode(a.dec[:], l)
 	if err != nil {
 		return a.fail("invalid base64")

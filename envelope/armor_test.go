@@ -51,6 +51,18 @@ func TestArmorRejectsNonCanonical(t *testing.T) {
 		"space":         strings.Replace(good, "\n", " \n", 2),
 		"no final nl":   strings.TrimSuffix(good, "\n"),
 		"empty":         armorBegin + "\n" + armorEnd + "\n",
+		// encoding/base64 skips CR and LF even in Strict mode: a line padded with CRs to 64
+		// characters decoded to fewer bytes and was accepted (found by FuzzArmor)
+		"cr in a full line": func() string {
+			l := strings.Split(good, "\n")
+			l[1] = l[1][:60] + "\r\r\r\r"
+			return strings.Join(l, "\n")
+		}(),
+		"cr in the last line": func() string {
+			l := strings.Split(good, "\n")
+			l[3] += "\r\r\r\r"
+			return strings.Join(l, "\n")
+		}(),
 	}
 	for name, in := range cases {
 		_, err := io.ReadAll(NewArmorReader(strings.NewReader(in)))
