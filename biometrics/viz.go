@@ -47,7 +47,7 @@ func (v *VIZReader) Close() error {
 
 // Text returns the printed text of a document image, without the lines of the MRZ.
 func (v *VIZReader) Text(img gocv.Mat) (string, error) {
-	buf, err := gocv.IMEncode(gocv.PNGFileExt, img)
+	buf, err := gocv.IMEncode(bmpFileExt, img) // uncompressed: nothing to deflate and inflate
 	if err != nil {
 		return "", err
 	}
