@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -45,11 +44,7 @@ func (c mcli) refused(want string, args ...string) {
 // The flow from the command line: offer → order → bid → accept → deploy → usage → settle →
 // invoice → payout, with the refusals a user meets on the way.
 func TestMarketSettlementCLI(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "virtengine")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	c := mcli{t: t, bin: bin, dir: t.TempDir()}
+	c := mcli{t: t, bin: builtCLI(t), dir: t.TempDir()}
 	at := func(d int64) string { return "--at=" + strconv.FormatInt(1_800_000_000+d, 10) }
 
 	c.ok("settlement", "mint", "alice", "5000000", at(0))

@@ -185,7 +185,7 @@ func newTOTPVerifyCmd() *cobra.Command {
 				return err
 			}
 			if verr != nil {
-				return &exitError{code: 1, err: fmt.Errorf("%w: check the device clock (codes change every %d s) and that the code belongs to this key", verr, k.Period)}
+				return &exitError{code: 1, err: fmt.Errorf("%w: check the device clock (codes change every %d s) and that the code belongs to this key", verr, k.Period), reported: jsonOut}
 			}
 			return nil
 		},

@@ -757,7 +757,7 @@ func newZKVerifyCmd() *cobra.Command {
 				if res.Reason == zk.ReasonUnsafeKey {
 					hint = " (pass --allow-unsafe for development keys)"
 				}
-				return &exitError{code: 1, err: fmt.Errorf("presentation rejected: %s%s", res.Reason, hint)}
+				return &exitError{code: 1, err: fmt.Errorf("presentation rejected: %s%s", res.Reason, hint), reported: jsonOut}
 			}
 			return nil
 		},

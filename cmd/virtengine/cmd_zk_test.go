@@ -1,0 +1,81 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// The relying-party flow from the command line: setup → keys → issue → request → prove → verify, with
+// the refusals: an unsafe key without --allow-unsafe, a false statement, a tampered presentation and a
+// presentation answered to another request (nonce).
+func TestZKCLI(t *testing.T) {
+	c := mcli{t: t, bin: builtCLI(t), dir: t.TempDir()}
+	var out struct {
+		Public string `json:"public"`
+		Valid  bool   `json:"valid"`
+		Reason string `json:"reason"`
+	}
+	parse := func(s string) {
+		t.Helper()
+		out.Valid, out.Reason = false, ""
+		if err := json.Unmarshal([]byte(s), &out); err != nil {
+			t.Fatalf("not one JSON document: %v\n%s", err, s)
+		}
+	}
+
+	c.ok("zk", "setup", "--json")
+	parse(c.ok("zk", "keygen", "issuer", "--out", "issuer.key", "--json"))
+	issuer := out.Public
+	c.ok("zk", "keygen", "holder", "--out", "holder.secret", "--json")
+	c.ok("zk", "issue", "--birth-date", "1990-05-17", "--country", "276", "--score", "80", "--tier", "2", "--flags", "document,email", "--json")
+	c.ok("zk", "request", "--audience", "rp.example", "--min-age", "18", "--min-score", "70", "--issuer-pub", issuer, "--registry", "revocations.json", "--json")
+	c.ok("zk", "prove", "--holder-secret", "holder.secret", "--registry", "revocations.json", "--json")
+
+	parse(c.ok("zk", "verify", "--allow-unsafe", "--json"))
+	if !out.Valid {
+		t.Fatalf("valid presentation rejected: %s", out.Reason)
+	}
+
+	// Reject twins.
+	stdout, _, ok := c.run("zk", "verify", "--json")
+	parse(stdout)
+	if ok || out.Valid || out.Reason != "unsafe_key" {
+		t.Fatalf("development key accepted without --allow-unsafe: ok=%v %+v", ok, out)
+	}
+	c.ok("zk", "request", "--audience", "rp.example", "--min-score", "90", "--issuer-pub", issuer, "--registry", "revocations.json", "--out", "strict.json")
+	c.refused("does not satisfy", "zk", "prove", "--request", "strict.json", "--holder-secret", "holder.secret", "--registry", "revocations.json", "--out", "false.json")
+
+	c.ok("zk", "request", "--audience", "rp.example", "--min-age", "18", "--min-score", "70", "--issuer-pub", issuer, "--registry", "revocations.json", "--out", "other.json")
+	stdout, _, ok = c.run("zk", "verify", "--allow-unsafe", "--request", "other.json", "--json")
+	parse(stdout)
+	if ok || out.Valid {
+		t.Fatalf("presentation for another request's nonce accepted: %+v", out)
+	}
+
+	p := filepath.Join(c.dir, "presentation.json")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pres map[string]any
+	if err := json.Unmarshal(b, &pres); err != nil {
+		t.Fatal(err)
+	}
+	// One public input changed in its last hex digit.
+	ins, _ := pres["public_inputs"].([]any)
+	if len(ins) < 5 {
+		t.Fatalf("presentation has %d public inputs", len(ins))
+	}
+	s, _ := ins[4].(string)
+	ins[4] = s[:len(s)-1] + "e"
+	b, _ = json.Marshal(pres)
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stdout, _, ok = c.run("zk", "verify", "--allow-unsafe", "--json")
+	if ok {
+		t.Fatalf("tampered presentation accepted: %s", stdout)
+	}
+}
