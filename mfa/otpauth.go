@@ -2,7 +2,6 @@ package mfa
 
 import (
 	"encoding/base32"
-	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -65,12 +64,9 @@ func ParseURI(s string) (*OTPKey, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		// url.Error quotes the whole URI, secret included: report only the reason.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, fmt.Errorf("%w: %v", ErrMalformedURI, err)
+		// net/url's errors quote the URI (the whole of it, or a port or host that can hold the
+		// secret when the '?' is missing): say nothing of the input.
+		return nil, fmt.Errorf("%w: not a valid URI", ErrMalformedURI)
 	}
 	if u.Scheme != "otpauth" {
 		return nil, fmt.Errorf("%w: scheme %q, want otpauth", ErrMalformedURI, u.Scheme)
