@@ -315,3 +315,28 @@ func TestParseURIErrorHidesSecret(t *testing.T) {
 		}
 	}
 }
+
+// URI keeps issuer and account name apart: a ':' that the label's first-colon split would misread
+// is refused (an issuer with ':' or a colon in the account name of a key without issuer); a DID
+// account under an issuer still round-trips. The first case was found by FuzzParseURI.
+func TestOTPLabelColons(t *testing.T) {
+	if _, err := ParseURI("otpauth://totp/:acme:bob?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"); !errors.Is(err, ErrInvalidInput) {
+		t.Fatalf("empty issuer, colon in the account: %v", err)
+	}
+	if _, err := ParseURI("otpauth://totp/bob?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=a:b"); !errors.Is(err, ErrInvalidInput) {
+		t.Fatalf("colon in the issuer parameter: %v", err)
+	}
+	for _, c := range [][2]string{{"", "a:b"}, {"Acme:Corp", "alice"}} {
+		if _, err := GenerateTOTP(c[0], c[1], SHA1, 6, nil); !errors.Is(err, ErrInvalidInput) {
+			t.Fatalf("GenerateTOTP(%q, %q): %v", c[0], c[1], err)
+		}
+	}
+	k, err := GenerateTOTP("VirtEngine", "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK", SHA1, 6, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k2, err := ParseURI(k.URI())
+	if err != nil || k2.Issuer != k.Issuer || k2.AccountName != k.AccountName {
+		t.Fatalf("DID account round trip: %+v %v", k2, err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 )
@@ -59,6 +60,11 @@ func (k *OTPKey) validate() error {
 	}
 	if k.Type == "totp" && k.Period == 0 {
 		return invalid("TOTP period must be positive")
+	}
+	// The first ':' of an otpauth label separates issuer and account name, so URI would give an
+	// issuer with a ':', or a ':' in the account name of a key without issuer, a different meaning.
+	if strings.Contains(k.Issuer, ":") || (k.Issuer == "" && strings.Contains(k.AccountName, ":")) {
+		return invalid("the issuer may not contain ':', nor the account name of a key without issuer")
 	}
 	return nil
 }
