@@ -27,6 +27,8 @@ import (
 	"github.com/virtengine/sdk/envelope"
 	"github.com/virtengine/sdk/node/api"
 	"github.com/virtengine/sdk/node/app"
+	"github.com/virtengine/sdk/node/tx"
+	"github.com/virtengine/sdk/veid"
 )
 
 // Options configure Start.
@@ -56,6 +58,11 @@ type Options struct {
 	// ModelHashes are the sha256 (hex) of the model files this validator scores with; when the
 	// network pins hashes in its parameters, a validator whose files differ abstains.
 	ModelHashes []string
+	// Extractor computes identity features from opened evidence bundles; nil means the biometrics
+	// extractor (BioExtractor over SharedEngine, opened at the first extraction).
+	Extractor veid.Extractor
+	// VoteWait bounds ExtendVote's wait for an extraction in progress; zero means DefaultVoteWait.
+	VoteWait time.Duration
 	// ReferenceApp, when set, runs another ABCI application (CometBFT's kvstore) in place of
 	// VirtEngine's under the same CometBFT configuration: benchmarks compare the two side by side.
 	ReferenceApp abcitypes.Application
@@ -109,6 +116,14 @@ func Start(ctx context.Context, home string, o Options) (*Node, error) {
 	if o.P2PAddr != "" {
 		c.P2P.ListenAddress = o.P2PAddr
 	}
+	// Evidence bundles are large transactions: CometBFT's mempool (1 MiB) and RPC body (1 MB)
+	// defaults must not refuse what CheckTx accepts.
+	if c.Mempool.MaxTxBytes < tx.MaxTxBytes {
+		c.Mempool.MaxTxBytes = tx.MaxTxBytes
+	}
+	if min := int64(tx.MaxTxBytes)*2 + 64<<10; c.RPC.MaxBodyBytes < min { // hex or base64 in JSON-RPC
+		c.RPC.MaxBodyBytes = min
+	}
 	if o.PersistentPeers != "" {
 		c.P2P.PersistentPeers = o.PersistentPeers
 	}
@@ -137,6 +152,12 @@ func Start(ctx context.Context, home string, o Options) (*Node, error) {
 			return nil, fmt.Errorf("node: committee key: %w", err)
 		}
 		committee = app.EvidenceCommittee{ID: id, Files: o.ModelHashes}
+		if o.Extractor == nil {
+			o.Extractor = BioExtractor{} // the shared engine, opened at the first extraction
+		}
+	}
+	if o.VoteWait == 0 {
+		o.VoteWait = DefaultVoteWait
 	}
 	db, err := dbm.NewGoLevelDB("app", c.DBDir())
 	if err != nil {
@@ -147,7 +168,7 @@ func Start(ctx context.Context, home string, o Options) (*Node, error) {
 	if k := loadAttestationKey(home); k != nil {
 		n.api.SetIssuer(k)
 	}
-	a, err := app.New(db, app.Options{Logger: log.With("module", "app"), Committee: committee, OnBlock: n.api.OnBlock, TamperVotes: o.TamperVotes, SnapshotInterval: o.SnapshotInterval})
+	a, err := app.New(db, app.Options{Logger: log.With("module", "app"), Committee: committee, Extractor: o.Extractor, VoteWait: o.VoteWait, OnBlock: n.api.OnBlock, TamperVotes: o.TamperVotes, SnapshotInterval: o.SnapshotInterval})
 	if err != nil {
 		db.Close()
 		return nil, err

@@ -21,6 +21,7 @@ import (
 	dbm "github.com/cometbft/cometbft-db"
 
 	"github.com/virtengine/sdk/envelope"
+	"github.com/virtengine/sdk/internal/demo"
 	"github.com/virtengine/sdk/node"
 	"github.com/virtengine/sdk/node/app"
 	"github.com/virtengine/sdk/node/client"
@@ -373,16 +374,55 @@ func newTxCmd() *cobra.Command {
 	reg.Flags().StringVar(&fid, "id", "", "factor id")
 	reg.Flags().StringVar(&fkind, "kind", tx.FactorFIDO2, "fido2, totp or veid")
 	reg.Flags().StringVar(&fkey, "key", "", "keyring name of the factor's key")
-	var featFile string
-	evidence := &cobra.Command{Use: "submit-evidence --from NAME --features FILE.json", Short: "Seal identity features (veid.Features JSON) to the validator committee and submit them", Args: cobra.NoArgs,
+	var evDoc, evClaimed, evSelfie string
+	var evFrames []string
+	var evDemo bool
+	evidence := &cobra.Command{Use: "submit-evidence --from NAME (--document IMG --selfie IMG [--claimed FILE.json] [--frame IMG]... | --demo)",
+		Short: "Seal an identity evidence bundle (document, selfie, face-video frames) to the validator committee and submit it; validators extract and score it",
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			b, err := os.ReadFile(featFile)
+			var ev *veid.Evidence
+			if evDemo {
+				eng, err := node.SharedEngine()
+				if err != nil {
+					return err
+				}
+				if ev, _, err = demo.GenuineEvidence(eng); err != nil {
+					return err
+				}
+			} else {
+				if evDoc == "" || evSelfie == "" {
+					return fmt.Errorf("--document and --selfie are required (or --demo)")
+				}
+				ev = &veid.Evidence{}
+				add := func(kind veid.ScopeKind, name, file string) error {
+					b, err := os.ReadFile(file)
+					if err != nil {
+						return err
+					}
+					ev.Items = append(ev.Items, veid.EvidenceItem{Kind: kind, Name: name, Data: b})
+					return nil
+				}
+				if err := add(veid.KindIDDocument, "document.jpg", evDoc); err != nil {
+					return err
+				}
+				if evClaimed != "" {
+					if err := add(veid.KindIDDocument, "claimed.json", evClaimed); err != nil {
+						return err
+					}
+				}
+				if err := add(veid.KindSelfie, "selfie.jpg", evSelfie); err != nil {
+					return err
+				}
+				for i, fr := range evFrames {
+					if err := add(veid.KindFaceVideo, fmt.Sprintf("frame-%d.jpg", i), fr); err != nil {
+						return err
+					}
+				}
+			}
+			pt, err := ev.MarshalBinary()
 			if err != nil {
 				return err
-			}
-			var f veid.Features
-			if err := json.Unmarshal(b, &f); err != nil {
-				return fmt.Errorf("--features: %w", err)
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), 60*time.Second)
 			defer cancel()
@@ -398,13 +438,17 @@ func newTxCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			env, err := envelope.Seal(b, sk, rs, nil)
+			env, err := envelope.Seal(pt, sk, rs, nil)
 			if err != nil {
 				return err
 			}
 			return run(cmd, &tx.MsgSubmitEvidence{Envelope: env})
 		}}
-	evidence.Flags().StringVar(&featFile, "features", "", "JSON file of veid.Features")
+	evidence.Flags().StringVar(&evDoc, "document", "", "image of the identity document")
+	evidence.Flags().StringVar(&evClaimed, "claimed", "", "JSON of the claimed fields (biometrics.ClaimedFields)")
+	evidence.Flags().StringVar(&evSelfie, "selfie", "", "selfie image")
+	evidence.Flags().StringSliceVar(&evFrames, "frame", nil, "face-video frame image (repeat, in order; the head turns left)")
+	evidence.Flags().BoolVar(&evDemo, "demo", false, "submit the SDK demo's genuine capture (shared test images)")
 	var mtype, mjson string
 	submit := &cobra.Command{Use: "submit --from NAME --type TYPE --msg JSON", Short: "Sign and submit any message type, given as JSON (field names as in package node/tx)", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -10,6 +10,8 @@ import (
 	dbm "github.com/cometbft/cometbft-db"
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/version"
+
+	"github.com/virtengine/sdk/veid"
 )
 
 // AppVersion is the application protocol version reported to CometBFT.
@@ -29,6 +31,13 @@ type Options struct {
 	// SnapshotInterval is how often (in blocks) the state is snapshotted for state sync: 0 means
 	// every 100 blocks, a negative value never.
 	SnapshotInterval int64
+	// Extractor computes the features of an opened evidence bundle (veid.Evidence) for scoring;
+	// extraction reads its clock from EvaluationTime(ctx). Nil makes a committee member abstain.
+	// The node's default is the biometrics extractor (real models on the evidence's images).
+	Extractor veid.Extractor
+	// VoteWait bounds how long ExtendVote waits for an extraction in progress before voting without
+	// it (the request is voted on at a later height). Zero never waits.
+	VoteWait time.Duration
 	// TamperVotes makes this validator lie in its identity votes. Tests use it to play a Byzantine
 	// validator; never set it otherwise.
 	TamperVotes bool
@@ -69,6 +78,9 @@ type App struct {
 
 	sigs sigCache
 
+	jobs       map[jobKey]*extraction // feature extractions by request and committee key (a.mu)
+	extractSem chan struct{}          // one extraction at a time
+
 	snaps     []*snapshot // the latest snapshots, served to nodes in state sync
 	restoring *restore
 }
@@ -90,7 +102,8 @@ func New(db dbm.DB, opts Options) (*App, error) {
 	if !ok {
 		return nil, fmt.Errorf("app: corrupt state digest")
 	}
-	a := &App{db: db, log: opts.Logger, opts: opts, height: h, appHash: hash, sigs: newSigCache(), lastTime: loadTime(db), lt: lt}
+	a := &App{db: db, log: opts.Logger, opts: opts, height: h, appHash: hash, sigs: newSigCache(), lastTime: loadTime(db), lt: lt,
+		jobs: map[jobKey]*extraction{}, extractSem: make(chan struct{}, 1)}
 	if cid, ok, err := (dbView{db}).get(keyChainID); err == nil && ok {
 		a.chainID = string(cid)
 	}
@@ -217,6 +230,7 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 			a.log.Warn("snapshot failed", "height", a.height, "err", err)
 		}
 	}
+	a.startExtractions()
 	info := a.pendingInfo
 	a.mu.Unlock()
 	if a.opts.OnBlock != nil {

@@ -1,17 +1,15 @@
 package app
 
 import (
-	"encoding/json"
-	"fmt"
-
 	"github.com/virtengine/sdk/envelope"
 	"github.com/virtengine/sdk/veid"
 )
 
 // EvidenceCommittee is the standard Committee: an envelope identity (X-Wing by default) that opens
-// evidence sealed to the committee, and veid's composite-v2 integer scoring of the features inside.
-// The evidence plaintext is the JSON of veid.Features, produced on the capturing device by the
-// biometrics pipeline (FEATURES.md §5.6: features, never raw images, reach scoring).
+// evidence sealed to the committee. The evidence plaintext is veid's evidence bundle
+// (veid.Evidence: document, selfie, face-video frames, claimed fields), never features: the
+// validator extracts the features itself with Options.Extractor and scores them with composite-v2
+// (FEATURES.md §3.6: a score computed on the capturing device is not trusted).
 type EvidenceCommittee struct {
 	ID *envelope.HPKEIdentity
 	// Files are the sha256 (hex) of the model files this validator runs (its biometrics models);
@@ -28,17 +26,13 @@ func (c EvidenceCommittee) Open(env []byte) ([]byte, error) {
 	return pt, err
 }
 
-// Score runs composite-v2 on the features in the evidence.
-func (c EvidenceCommittee) Score(evidence []byte) (uint32, [32]byte, int, bool, error) {
-	var f veid.Features
-	if err := json.Unmarshal(evidence, &f); err != nil {
-		return 0, [32]byte{}, 0, false, fmt.Errorf("evidence is not veid features: %w", err)
+// CommitteeKey names this committee key (its recipient), so extractions started for one key are not
+// reused for another (tests play several validators on one App).
+func (c EvidenceCommittee) CommitteeKey() string {
+	if c.ID == nil {
+		return ""
 	}
-	r, err := veid.Score(f)
-	if err != nil {
-		return 0, [32]byte{}, 0, false, err
-	}
-	return uint32(r.Score), r.InputHash, int(veid.TierFor(r.Score, r.Passed)), r.Passed, nil
+	return c.ID.Recipient().String()
 }
 
 // Model is the scoring model version, pinned in Params.IdentityModel.

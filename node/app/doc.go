@@ -13,10 +13,14 @@
 //
 // # Identity by consensus (FEATURES.md §3.6)
 //
-// Evidence arrives as an envelope sealed to every validator's committee key. In ExtendVote each
-// validator opens the pending envelopes and scores them with veid's integer model (abstaining if its
-// model or model files differ from the pinned parameters); VerifyVoteExtension accepts well-formed
-// votes only. The next proposer puts the signed extensions first in its block (a tally, checked in
+// Evidence arrives as an envelope sealed to every validator's committee key; its plaintext is veid's
+// evidence bundle (document, selfie, face-video frames, claimed fields), never device-computed
+// features. When the block holding it is committed, each validator opens it and extracts the
+// features itself (Options.Extractor: the biometrics models in a node) in a goroutine, at the
+// evaluation time of that block (EvaluationTime), then scores them with veid's integer model; it
+// abstains if its model or model files differ from the pinned parameters. ExtendVote puts the votes
+// of finished extractions in the vote extension, waiting at most Options.VoteWait for one in
+// progress (extract.go); VerifyVoteExtension accepts well-formed votes only. The next proposer puts the signed extensions first in its block (a tally, checked in
 // ProcessProposal against the validators' keys), and FinalizeBlock makes a score final when one
 // (score, input hash) holds more than 2/3 of the total voting power; other votes are recorded as
 // dissent. Evidence leaves the state once scored.

@@ -81,6 +81,11 @@ func (a *App) loadGenesis(s kv, g *Genesis, chainID string) error {
 	if err := putObj(s, keyParams, g.Params); err != nil {
 		return err
 	}
+	if w := g.Params.DisputeWindow; w != 0 {
+		if err := qledger(s).SetDisputeWindow(w); err != nil {
+			return fmt.Errorf("app: genesis params: %w", err)
+		}
+	}
 	for _, ga := range g.Accounts {
 		acc, err := getAccount(s, ga.Address)
 		if err != nil {

@@ -30,6 +30,9 @@ type IdentityRequest struct {
 	FinalAt   int64      `cbor:"8,keyasint" json:"final_height"`
 	// Dissent lists the consensus addresses whose vote disagreed with the final score.
 	Dissent [][]byte `cbor:"9,keyasint,omitempty" json:"dissent,omitempty"`
+	// Time is the block time (Unix s) of the block that committed the evidence: the evaluation time
+	// of its extraction (EvaluationTime) unless Params.EvidenceTime is set.
+	Time int64 `cbor:"10,keyasint,omitempty" json:"time,omitempty"`
 }
 
 // Identity is an account's identity record: the latest consensus score and its attestation.
@@ -95,7 +98,7 @@ func init() {
 		if err := requireEnvelope(envelope.ClassIdentityScope, m.Envelope, "identity evidence (seal it to the validators' committee keys)"); err != nil {
 			return err
 		}
-		req := IdentityRequest{ID: d.Hash[:], Account: signer.Address, Envelope: m.Envelope, Height: c.height, Status: ReqPending}
+		req := IdentityRequest{ID: d.Hash[:], Account: signer.Address, Envelope: m.Envelope, Height: c.height, Status: ReqPending, Time: c.time.Unix()}
 		if err := putObj(c.store, pfxIdentReq+string(req.ID), &req); err != nil {
 			return err
 		}

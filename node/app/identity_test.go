@@ -3,8 +3,11 @@ package app
 import (
 	"bytes"
 	"context"
-	"encoding/json"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
 	"testing"
+	"time"
 
 	dbm "github.com/cometbft/cometbft-db"
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -42,20 +45,65 @@ func newCommitteeNet(t *testing.T) *committeeNet {
 		n.recip = append(n.recip, id.Recipient())
 		g.Validators = append(g.Validators, GenesisValidator{ConsensusPubKey: ck.PubKey().Bytes(), Power: 10, Operator: root.Address(), CommitteeKey: []byte(id.Recipient().String())})
 	}
-	n.h = newHarness(t, dbm.NewMemDB(), g, Options{})
+	n.h = newHarness(t, dbm.NewMemDB(), g, Options{Extractor: hashExtractor{}, VoteWait: 10 * time.Second})
 	n.h.block()
 	return n
 }
 
-func goodFeatures() veid.Features {
-	return veid.Features{Extractor: "test-extractor", HasDocument: true, HasSelfie: true, Document: 9200, FaceMatch: 9000,
-		Liveness: 9500, Consistency: 9000, History: 6000, Risk: 300}
+// hashExtractor is a small deterministic veid.Extractor for fast tests: it computes every feature
+// from the bytes of the evidence bundle's items (sha256) and from the evaluation time, so a changed
+// image changes the score and validators agree only when they extract the same bundle at the same
+// time. The e2e flow and devnet run the real biometrics extractor.
+type hashExtractor struct{}
+
+func (hashExtractor) Version() string { return "test-hash-extractor-v1" }
+
+func (hashExtractor) Extract(ctx context.Context, ev *veid.Evidence) (veid.Features, error) {
+	at, ok := EvaluationTime(ctx)
+	if !ok {
+		return veid.Features{}, errors.New("no evaluation time")
+	}
+	bp := func(b []byte, salt string) uint32 {
+		h := sha256.Sum256(append([]byte(salt), b...))
+		return 8500 + uint32(binary.BigEndian.Uint16(h[:]))%1500
+	}
+	f := veid.Features{History: 6000, Risk: 300}
+	var frames []byte
+	for _, it := range ev.Items {
+		switch it.Kind {
+		case veid.KindIDDocument:
+			f.HasDocument, f.Document = true, bp(it.Data, "doc")
+		case veid.KindSelfie:
+			f.HasSelfie, f.FaceMatch = true, bp(it.Data, "face")
+		case veid.KindFaceVideo:
+			frames = append(frames, it.Data...)
+		}
+	}
+	f.Liveness = bp(frames, "live")
+	var tb [8]byte
+	binary.BigEndian.PutUint64(tb[:], uint64(at.Unix()))
+	f.Consistency = bp(tb[:], "time")
+	return f, nil
 }
 
-// submit seals features to the committee and commits the submission; it returns the request id.
-func (n *committeeNet) submit(t *testing.T, f veid.Features) []byte {
+// bundle is an evidence bundle whose bytes depend on seed.
+func bundle(seed string) *veid.Evidence {
+	return &veid.Evidence{Items: []veid.EvidenceItem{
+		{Kind: veid.KindIDDocument, Name: "document.jpg", Data: []byte("document image " + seed)},
+		{Kind: veid.KindSelfie, Name: "selfie.jpg", Data: []byte("selfie image " + seed)},
+		{Kind: veid.KindFaceVideo, Name: "frame-0.jpg", Data: []byte("frame 0 " + seed)},
+		{Kind: veid.KindFaceVideo, Name: "frame-1.jpg", Data: []byte("frame 1 " + seed)},
+	}}
+}
+
+// submit seals the evidence bundle to the committee and commits the submission; it returns the
+// request id.
+func (n *committeeNet) submit(t *testing.T, ev *veid.Evidence) []byte {
 	t.Helper()
-	pt, _ := json.Marshal(f)
+	pt, err := ev.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
 	sk, err := envelope.GenerateSigningKey(envelope.Ed25519)
 	if err != nil {
 		t.Fatal(err)
@@ -70,6 +118,26 @@ func (n *committeeNet) submit(t *testing.T, f veid.Features) []byte {
 	}
 	d, _ := tx.Decode(b)
 	return d.Hash[:]
+}
+
+// want is the score an honest validator computes for ev submitted as request id: the test
+// extractor at the block time that committed it, then composite-v2.
+func (n *committeeNet) want(t *testing.T, ev *veid.Evidence, id []byte) veid.Result {
+	t.Helper()
+	r := n.request(t, id)
+	f, err := hashExtractor{}.Extract(WithEvaluationTime(context.Background(), time.Unix(r.Time, 0)), ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Extractor = hashExtractor{}.Version()
+	res, err := veid.Score(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Passed {
+		t.Fatalf("test bundle does not pass: %+v", res)
+	}
+	return res
 }
 
 // votes runs ExtendVote as each validator (tamper[i] lies, abstain[i] abstains) and returns the
@@ -138,13 +206,10 @@ func (n *committeeNet) request(t *testing.T, id []byte) *IdentityRequest {
 
 func TestIdentityConsensusScore(t *testing.T) {
 	n := newCommitteeNet(t)
-	f := goodFeatures()
-	want, err := veid.Score(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ev := bundle("alice")
 	submitted := n.h.height + 1
-	id := n.submit(t, f)
+	id := n.submit(t, ev)
+	want := n.want(t, ev, id)
 	if !n.propose(t, n.votes(t, nil, nil)) {
 		t.Fatal("proposal rejected")
 	}
@@ -165,8 +230,9 @@ func TestIdentityConsensusScore(t *testing.T) {
 // as dissent (rejected from the tally).
 func TestIdentityOneByzantine(t *testing.T) {
 	n := newCommitteeNet(t)
-	want, _ := veid.Score(goodFeatures())
-	id := n.submit(t, goodFeatures())
+	ev := bundle("bob")
+	id := n.submit(t, ev)
+	want := n.want(t, ev, id)
 	if !n.propose(t, n.votes(t, map[int]bool{2: true}, nil)) {
 		t.Fatal("proposal rejected")
 	}
@@ -183,7 +249,7 @@ func TestIdentityOneByzantine(t *testing.T) {
 // expires after the vote window.
 func TestIdentityTwoDisagreeNoFinal(t *testing.T) {
 	n := newCommitteeNet(t)
-	id := n.submit(t, goodFeatures())
+	id := n.submit(t, bundle("carol"))
 	if !n.propose(t, n.votes(t, map[int]bool{0: true, 3: true}, nil)) {
 		t.Fatal("proposal rejected")
 	}
@@ -209,7 +275,7 @@ func TestIdentityTwoDisagreeNoFinal(t *testing.T) {
 // rejects the block. Twin of TestIdentityConsensusScore.
 func TestIdentityForgedTallyRejected(t *testing.T) {
 	n := newCommitteeNet(t)
-	n.submit(t, goodFeatures())
+	n.submit(t, bundle("carol"))
 	ec := n.votes(t, nil, nil)
 	// Alter validator 1's extension (its score) without its key.
 	ext, err := parseExtension(ec.Votes[1].VoteExtension)
@@ -269,7 +335,7 @@ func TestIdentityPinnedModelHashes(t *testing.T) {
 		n.coms[i].Files = []string{"aa11", "bb22"}
 	}
 	n.coms[0].Files = []string{"aa11", "ffff"} // another model file
-	id := n.submit(t, goodFeatures())
+	id := n.submit(t, bundle("carol"))
 	ec := n.votes(t, nil, nil)
 	if len(ec.Votes[0].VoteExtension) != 0 {
 		t.Fatal("validator with other model files voted")
@@ -281,11 +347,78 @@ func TestIdentityPinnedModelHashes(t *testing.T) {
 		t.Fatalf("3 of 4 with the pinned files did not finalize: %+v", r)
 	}
 	n.coms[1].Files = nil
-	id2 := n.submit(t, goodFeatures())
+	id2 := n.submit(t, bundle("carol"))
 	if !n.propose(t, n.votes(t, nil, nil)) {
 		t.Fatal("proposal rejected")
 	}
 	if r := n.request(t, id2); r.Status != ReqPending {
 		t.Fatalf("2 of 4 finalized: %+v", r)
+	}
+}
+
+// slowExtractor blocks until release is closed, then extracts like hashExtractor.
+type slowExtractor struct{ release chan struct{} }
+
+func (s slowExtractor) Version() string { return hashExtractor{}.Version() }
+func (s slowExtractor) Extract(ctx context.Context, ev *veid.Evidence) (veid.Features, error) {
+	<-s.release
+	return hashExtractor{}.Extract(ctx, ev)
+}
+
+// Extraction runs off the consensus path: ExtendVote does not wait past VoteWait for an extraction
+// in progress, votes nothing for it, and votes at a later height once it is done.
+func TestIdentityExtractionAsync(t *testing.T) {
+	n := newCommitteeNet(t)
+	slow := slowExtractor{release: make(chan struct{})}
+	n.h.a.opts.Extractor, n.h.a.opts.VoteWait = slow, 50*time.Millisecond
+	ev := bundle("dave")
+	id := n.submit(t, ev)
+	start := time.Now()
+	ec := n.votes(t, nil, nil)
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("ExtendVote blocked %s on an extraction in progress", d)
+	}
+	for i, v := range ec.Votes {
+		if len(v.VoteExtension) != 0 {
+			t.Fatalf("validator %d voted before its extraction finished", i)
+		}
+	}
+	if !n.propose(t, ec) {
+		t.Fatal("proposal rejected")
+	}
+	close(slow.release)
+	n.h.a.opts.VoteWait = 10 * time.Second
+	if !n.propose(t, n.votes(t, nil, nil)) {
+		t.Fatal("proposal rejected")
+	}
+	want := n.want(t, ev, id)
+	if r := n.request(t, id); r.Status != ReqFinal || r.Score != uint32(want.Score) || !bytes.Equal(r.InputHash, want.InputHash[:]) {
+		t.Fatalf("request %+v, want score %d", r, want.Score)
+	}
+}
+
+// The score comes from the evidence's bytes: other images give another input hash, and evidence
+// that is not a veid evidence bundle (device-computed features) gets no vote.
+func TestIdentityScoreFromEvidenceBytes(t *testing.T) {
+	n := newCommitteeNet(t)
+	a, b := bundle("erin"), bundle("frank")
+	ida, idb := n.submit(t, a), n.submit(t, b)
+	if !n.propose(t, n.votes(t, nil, nil)) {
+		t.Fatal("proposal rejected")
+	}
+	ra, rb := n.request(t, ida), n.request(t, idb)
+	if ra.Status != ReqFinal || rb.Status != ReqFinal || bytes.Equal(ra.InputHash, rb.InputHash) {
+		t.Fatalf("requests %+v / %+v", ra, rb)
+	}
+	sk, _ := envelope.GenerateSigningKey(envelope.Ed25519)
+	env, err := envelope.Seal([]byte(`{"document":9200,"face_match":8900}`), sk, n.recip, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.h.block(n.h.sign(n.user, &tx.MsgSubmitEvidence{Envelope: env}))
+	for i, v := range n.votes(t, nil, nil).Votes {
+		if len(v.VoteExtension) != 0 {
+			t.Fatalf("validator %d voted on features instead of an evidence bundle", i)
+		}
 	}
 }

@@ -69,6 +69,13 @@ type Params struct {
 	// IdentityVoteWindow is how many blocks a pending identity request waits for a >2/3 agreement
 	// before it expires.
 	IdentityVoteWindow uint64 `cbor:"4,keyasint" json:"identity_vote_window"`
+	// DisputeWindow is the settlement ledger's dispute window in seconds, set at genesis; zero keeps
+	// settlement.DisputeWindow (7 days). Devnets use a short one so payouts happen during a demo.
+	DisputeWindow int64 `cbor:"5,keyasint,omitempty" json:"dispute_window,omitempty"`
+	// EvidenceTime, when nonzero (Unix s), is the evaluation time of every identity extraction
+	// instead of the block time that committed the evidence. Devnets set it because the only test
+	// documents are expired specimens (the demo's simulated date); production networks leave it 0.
+	EvidenceTime int64 `cbor:"6,keyasint,omitempty" json:"evidence_time,omitempty"`
 }
 
 // DefaultParams are the parameters a fresh network starts with.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/crypto/ed25519"
@@ -17,12 +18,11 @@ import (
 )
 
 // Committee is a validator's identity-committee secret: it opens evidence envelopes sealed to the
-// committee and scores the evidence. Score must be a pure function of the opened evidence (veid's
-// integer scoring), so honest validators agree. Model names the scoring model and its pinned file
-// hashes; a validator whose Model differs from the network's parameter abstains.
+// committee. The App extracts features from the opened evidence bundle with Options.Extractor and
+// scores them with veid's integer composite-v2, so honest validators agree. Model names the scoring
+// model; a validator whose Model differs from the network's parameter abstains.
 type Committee interface {
 	Open(envelope []byte) ([]byte, error)
-	Score(evidence []byte) (score uint32, inputHash [32]byte, tier int, passed bool, err error)
 	Model() string
 }
 
@@ -90,40 +90,46 @@ func isInternal(b []byte) bool { return bytes.HasPrefix(b, internalPrefix) }
 
 var errBadExtension = errors.New("bad vote extension")
 
-// ExtendVote opens and scores every pending identity request (committed state) and returns the votes.
-// A validator without a committee key, or with another model, returns an empty extension (abstains).
+// ExtendVote votes on every pending identity request (committed state) whose extraction is done:
+// extraction starts when the evidence is committed (startExtractions) or here, runs off the
+// consensus path, and ExtendVote waits at most Options.VoteWait for one in progress; a request not
+// ready yet is voted on at a later height. A validator without a committee key, or with another
+// model, returns an empty extension (abstains).
 func (a *App) ExtendVote(_ context.Context, req *abci.RequestExtendVote) (*abci.ResponseExtendVote, error) {
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	com := a.opts.Committee
 	if com == nil {
+		a.mu.Unlock()
 		return &abci.ResponseExtendVote{}, nil
 	}
 	st := dbView{a.db}
 	p, err := getParams(st)
 	if err != nil || p.IdentityModel != com.Model() || !sameModelFiles(p.ModelHashes, com) {
+		a.mu.Unlock()
 		return &abci.ResponseExtendVote{}, nil // another model: abstain (FEATURES.md §3.6)
 	}
 	reqs, err := a.pendingRequests(st)
 	if err != nil {
+		a.mu.Unlock()
 		return &abci.ResponseExtendVote{}, nil
 	}
+	jobs := make([]*extraction, len(reqs))
+	for i, r := range reqs {
+		jobs[i] = a.startExtraction(com, p, r)
+	}
+	tamper, deadline := a.opts.TamperVotes, time.Now().Add(a.opts.VoteWait)
+	a.mu.Unlock()
+
 	ext := VoteExtension{Model: com.Model()}
-	for _, r := range reqs {
-		ev, err := com.Open(r.Envelope)
-		if err != nil {
-			a.log.Warn("identity: cannot open evidence", "request", hex.EncodeToString(r.ID[:8]), "err", err)
+	for _, j := range jobs {
+		if !waitDone(j.done, deadline) || j.err != nil {
 			continue
 		}
-		score, ih, tier, passed, err := com.Score(ev)
-		if err != nil {
-			a.log.Warn("identity: cannot score evidence", "request", hex.EncodeToString(r.ID[:8]), "err", err)
-			continue
+		v := j.vote
+		if tamper {
+			v.Score = (v.Score + 13) % 101
 		}
-		if a.opts.TamperVotes {
-			score = (score + 13) % 101
-		}
-		ext.Votes = append(ext.Votes, IdentityVote{Request: r.ID, Score: score, InputHash: ih[:], Tier: tier, Passed: passed})
+		ext.Votes = append(ext.Votes, v)
 	}
 	sort.Slice(ext.Votes, func(i, j int) bool { return bytes.Compare(ext.Votes[i].Request, ext.Votes[j].Request) < 0 })
 	if len(ext.Votes) == 0 {
@@ -134,6 +140,27 @@ func (a *App) ExtendVote(_ context.Context, req *abci.RequestExtendVote) (*abci.
 		return nil, err
 	}
 	return &abci.ResponseExtendVote{VoteExtension: b}, nil
+}
+
+// waitDone reports whether done is closed by deadline.
+func waitDone(done <-chan struct{}, deadline time.Time) bool {
+	select {
+	case <-done:
+		return true
+	default:
+	}
+	d := time.Until(deadline)
+	if d <= 0 {
+		return false
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+		return true
+	case <-t.C:
+		return false
+	}
 }
 
 // VerifyVoteExtension accepts well-formed extensions only: canonical encoding, bounded, sorted,

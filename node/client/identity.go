@@ -35,13 +35,33 @@ func (c *Client) Committee(ctx context.Context) ([]envelope.Recipient, error) {
 }
 
 // SubmitEvidence seals the features to the committee, signed by sender, and submits them for
-// account key. It returns the request id (the transaction hash) once the submission is committed.
+// account key.
+//
+// Deprecated: validators extract features themselves from veid's evidence bundle and do not score
+// device-computed features (FEATURES.md §3.6); such a request gets no votes and expires. Use
+// SubmitEvidenceBundle.
 func (c *Client) SubmitEvidence(ctx context.Context, key tx.Signer, sender envelope.Signer, f veid.Features) (string, *Result, error) {
-	rs, err := c.Committee(ctx)
+	pt, err := json.Marshal(f)
 	if err != nil {
 		return "", nil, err
 	}
-	pt, err := json.Marshal(f)
+	return c.submitSealed(ctx, key, sender, pt)
+}
+
+// SubmitEvidenceBundle seals the evidence bundle (images and capture data, veid.Evidence) to the
+// identity committee, signed by sender, and submits it for account key; every validator decrypts
+// it, extracts the features and scores them. It returns the request id (the transaction hash) once
+// the submission is committed.
+func (c *Client) SubmitEvidenceBundle(ctx context.Context, key tx.Signer, sender envelope.Signer, ev *veid.Evidence) (string, *Result, error) {
+	pt, err := ev.MarshalBinary()
+	if err != nil {
+		return "", nil, err
+	}
+	return c.submitSealed(ctx, key, sender, pt)
+}
+
+func (c *Client) submitSealed(ctx context.Context, key tx.Signer, sender envelope.Signer, pt []byte) (string, *Result, error) {
+	rs, err := c.Committee(ctx)
 	if err != nil {
 		return "", nil, err
 	}

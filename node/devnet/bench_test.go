@@ -16,7 +16,6 @@ import (
 	"github.com/virtengine/sdk/node"
 	"github.com/virtengine/sdk/node/client"
 	"github.com/virtengine/sdk/node/tx"
-	"github.com/virtengine/sdk/veid"
 )
 
 // benchTxs is the batch each throughput iteration commits (below the default mempool size, 5000).
@@ -198,8 +197,8 @@ func blockTime4(b *testing.B, ref bool) {
 		b.Fatal(err)
 	}
 	sk, _ := envelope.GenerateSigningKey(envelope.Ed25519)
-	id, res, err := c.SubmitEvidence(ctx, user, sk, veid.Features{Extractor: "bench", HasDocument: true, HasSelfie: true,
-		Document: 9000, FaceMatch: 9000, Liveness: 9000, Consistency: 9000, History: 5000, Risk: 100})
+	ev, _ := genuine(b)
+	id, res, err := c.SubmitEvidenceBundle(ctx, user, sk, ev)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -21,6 +21,7 @@ import (
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
 
+	"github.com/virtengine/sdk/internal/demo"
 	"github.com/virtengine/sdk/node"
 	"github.com/virtengine/sdk/node/app"
 	"github.com/virtengine/sdk/node/keyring"
@@ -43,7 +44,17 @@ type Config struct {
 	TimeoutCommit time.Duration
 	// Accounts are extra funded genesis accounts.
 	Accounts []app.GenesisAccount
+	// DisputeWindow is the settlement dispute window in seconds (genesis Params.DisputeWindow); zero
+	// means DefaultDisputeWindow, negative keeps settlement's 7 days.
+	DisputeWindow int64
 }
+
+// DefaultDisputeWindow is a devnet's settlement dispute window: short, so that a demo's usage is
+// paid out while it runs (a production network keeps settlement.DisputeWindow, 7 days).
+const DefaultDisputeWindow int64 = 5
+
+// DefaultIdentityVoteWindow is a devnet's Params.IdentityVoteWindow, in blocks.
+const DefaultIdentityVoteWindow = 40
 
 // NodeInfo is one validator of a devnet.
 type NodeInfo struct {
@@ -133,7 +144,20 @@ func Create(dir string, cfg Config) (*Network, error) {
 		vals = append(vals, vi)
 		nw.Nodes = append(nw.Nodes, NodeInfo{Name: name, Home: home, RPC: rpc, P2P: p2p, API: api, NodeID: vi.NodeID, Operator: op.Address()})
 	}
-	g := app.Genesis{Params: app.DefaultParams(), Accounts: append([]app.GenesisAccount{{Address: faucet.Address(), Balance: node.DefaultFaucet, Roles: []string{tx.RoleGenesis}}}, cfg.Accounts...)}
+	params := app.DefaultParams()
+	switch {
+	case cfg.DisputeWindow == 0:
+		params.DisputeWindow = DefaultDisputeWindow
+	case cfg.DisputeWindow > 0:
+		params.DisputeWindow = cfg.DisputeWindow
+	}
+	// The only identity documents in the shared test data are expired specimens (ICAO's passport
+	// expired in 2012): a devnet evaluates identity evidence at the SDK demo's simulated date.
+	params.EvidenceTime = demo.DefaultBlockTime.Unix()
+	// Blocks are short (100–200 ms) and every validator of an in-process devnet extracts on the same
+	// cores (~1 s of CPU each): give identity requests more blocks to gather their votes.
+	params.IdentityVoteWindow = DefaultIdentityVoteWindow
+	g := app.Genesis{Params: params, Accounts: append([]app.GenesisAccount{{Address: faucet.Address(), Balance: node.DefaultFaucet, Roles: []string{tx.RoleGenesis}}}, cfg.Accounts...)}
 	gt := time.Now().UTC().Truncate(time.Second)
 	for _, n := range nw.Nodes {
 		if err := node.WriteGenesis(n.Home, cfg.ChainID, vals, g, gt); err != nil {

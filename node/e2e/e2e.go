@@ -22,7 +22,9 @@ import (
 
 	"github.com/virtengine/sdk/envelope"
 	"github.com/virtengine/sdk/hpc"
+	"github.com/virtengine/sdk/internal/demo"
 	"github.com/virtengine/sdk/market"
+	"github.com/virtengine/sdk/node"
 	"github.com/virtengine/sdk/node/app"
 	"github.com/virtengine/sdk/node/client"
 	"github.com/virtengine/sdk/node/devnet"
@@ -60,10 +62,12 @@ type Report struct {
 	Validators     int      `json:"validators"`
 	Steps          []Step   `json:"steps"`
 	Score          uint32   `json:"score"`
-	ScoreBlocks    int64    `json:"score_blocks"` // blocks from the evidence's block to the final score
+	ScoreBlocks    int64    `json:"score_blocks"`  // blocks from the evidence's block to the final score
+	ScoreSeconds   float64  `json:"score_seconds"` // from submitting the evidence to the final score
 	ProofValid     bool     `json:"proof_valid"`
 	ProviderShare  uint64   `json:"provider_share"`
 	PayoutDue      int64    `json:"payout_due"` // block time (Unix s) after which the payout runs
+	PaidOut        bool     `json:"paid_out"`   // the provider's settlement balance rose by its share
 	AppHashesAgree bool     `json:"app_hashes_agree"`
 	RPC            []string `json:"rpc"`
 }
@@ -210,19 +214,23 @@ func (f *flow) onboard() error {
 	return nil
 }
 
-func features(extractor string) veid.Features {
-	return veid.Features{Extractor: extractor, HasDocument: true, HasSelfie: true, Document: 9200, FaceMatch: 8900,
-		Liveness: 9400, Consistency: 9100, History: 5000, Risk: 300}
-}
-
 func (f *flow) identity() error {
+	eng, err := node.SharedEngine()
+	if err != nil {
+		return fmt.Errorf("biometric models: %w", err)
+	}
+	ev, summary, err := demo.GenuineEvidence(eng)
+	if err != nil {
+		return err
+	}
 	sender := must(envelope.GenerateSigningKey(envelope.Ed25519))
-	id, res, err := f.c.SubmitEvidence(f.ctx, f.alice, sender, features("e2e-capture-v1"))
+	submitted := time.Now()
+	id, res, err := f.c.SubmitEvidenceBundle(f.ctx, f.alice, sender, ev)
 	if err != nil {
 		return err
 	}
 	f.evidenceHeight = res.Height
-	f.r.step("evidence", "document + selfie features sealed to the validator committee (X-Wing envelope)", res.Height)
+	f.r.step("evidence", summary+": evidence bundle sealed to the validator committee (X-Wing envelope)", res.Height)
 	req, err := f.c.WaitIdentity(f.ctx, id)
 	if err != nil {
 		return err
@@ -232,7 +240,9 @@ func (f *flow) identity() error {
 	}
 	f.score, f.finalAt = req.Score, req.FinalAt
 	f.r.rep.Score, f.r.rep.ScoreBlocks = req.Score, req.FinalAt-res.Height
-	f.r.step("score by consensus", fmt.Sprintf("score %d final %d block(s) after the evidence, >2/3 of voting power agreed (dissent: %d)", req.Score, req.FinalAt-res.Height, len(req.Dissent)), req.FinalAt)
+	f.r.rep.ScoreSeconds = time.Since(submitted).Seconds()
+	f.r.step("score by consensus", fmt.Sprintf("each validator extracted the features (biometrics) and scored: score %d final %d block(s) after the evidence (%.1fs), >2/3 of voting power agreed (dissent: %d)",
+		req.Score, req.FinalAt-res.Height, f.r.rep.ScoreSeconds, len(req.Dissent)), req.FinalAt)
 	return nil
 }
 
@@ -470,6 +480,10 @@ func (f *flow) settle() error {
 	rec.UnitPrices[settlement.CPU] = f.unitPrice
 	su := settlement.SignUsage(rec, f.provUsage)
 	su.Countersign(f.aliceUsage)
+	var before map[string]uint64
+	if err := f.c.Query(f.ctx, "/settlement/balance/"+f.prov.Address().String(), &before); err != nil {
+		return err
+	}
 	res, err := f.c.Submit(f.ctx, f.prov, &tx.MsgSubmitUsage{Record: rec.Encode(), ProviderSig: su.ProviderSig, CustomerSig: su.CustomerSig})
 	if err != nil {
 		return err
@@ -495,8 +509,43 @@ func (f *flow) settle() error {
 		return err
 	}
 	f.r.step("invoice", fmt.Sprintf("invoice %s %s: subtotal %d + tax %d = %d", inv.ID, inv.Status, inv.Subtotal, inv.Tax, inv.Total), res.Height)
-	f.r.step("payout", fmt.Sprintf("%d to the provider, paid by the chain at block time %s when the 7-day dispute window closes", s.Split.Provider, time.Unix(s.DisputeUntil, 0).UTC().Format(time.RFC3339)), 0)
+	window := s.DisputeUntil - s.SettledAt
+	t0 := time.Now()
+	h, err := f.waitPayout(s.DisputeUntil, before["balance"]+s.Split.Provider)
+	if err != nil {
+		return err
+	}
+	f.r.rep.PaidOut = true
+	f.r.step("payout", fmt.Sprintf("%d paid to the provider by the chain when the %d s dispute window closed (genesis parameter; waited %.1fs); its settlement balance rose %d → %d",
+		s.Split.Provider, window, time.Since(t0).Seconds(), before["balance"], before["balance"]+s.Split.Provider), h)
 	return nil
+}
+
+// waitPayout waits for a block whose time is at or after due, then checks that the provider's
+// settlement balance is want (the chain pays due settlements in FinalizeBlock).
+func (f *flow) waitPayout(due int64, want uint64) (int64, error) {
+	for {
+		st, err := f.c.RPC.Status(f.ctx)
+		if err != nil {
+			return 0, err
+		}
+		if st.SyncInfo.LatestBlockTime.Unix() >= due {
+			h := st.SyncInfo.LatestBlockHeight
+			var bal map[string]uint64
+			if err := f.c.Query(f.ctx, "/settlement/balance/"+f.prov.Address().String(), &bal); err != nil {
+				return 0, err
+			}
+			if bal["balance"] != want {
+				return 0, fmt.Errorf("payout: provider's settlement balance is %d at height %d (block time past %d), want %d", bal["balance"], h, due, want)
+			}
+			return h, nil
+		}
+		select {
+		case <-f.ctx.Done():
+			return 0, f.ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 // check compares the app hash of every node at the latest common height.

@@ -2,9 +2,10 @@ package tx
 
 // Limits on what a transaction may hold. They bound the work a validator does on untrusted bytes.
 const (
-	// MaxTxBytes is the largest encoded transaction: identity evidence envelopes (a selfie and a
-	// document image, encrypted) fit, a block of 4 MiB still holds dozens of them.
-	MaxTxBytes = 512 << 10
+	// MaxTxBytes is the largest encoded transaction: an identity evidence bundle (document, selfie
+	// and a few face-video frames, encrypted; the SDK demo's is ~860 KiB) fits, and a block of 4 MiB
+	// still holds two of the largest. The node raises CometBFT's mempool and RPC body limits to match.
+	MaxTxBytes = 2 << 20
 	// MaxChainIDLen matches CometBFT's own limit on chain ids (types.MaxChainIDLen).
 	MaxChainIDLen = 50
 	// MaxTypeLen bounds the message type name ("bank/send", "market/create_order", …).
