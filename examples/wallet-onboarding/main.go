@@ -1,6 +1,8 @@
 // Command wallet-onboarding shows a wallet onboarding an identity on a VirtEngine network: it makes
-// an account key, gets funds from the devnet faucet, seals the capture's features to the validators'
-// identity committee, submits them by transaction and waits for the score the validators agree on.
+// an account key, gets funds from the devnet faucet, seals the capture (document photo, selfie and a
+// head-turn frame sequence) to the validators' identity committee, submits it by transaction and waits
+// for the score the validators agree on. Each validator extracts the features itself with the
+// biometrics models; the wallet never sends a score of its own. Run scripts/setup.sh first (models).
 //
 //	go run ./examples/wallet-onboarding                  # starts its own one-validator devnet
 //	go run ./examples/wallet-onboarding -devnet DIR      # uses a running `virtengine devnet --home DIR`
@@ -16,11 +18,12 @@ import (
 
 	rpclocal "github.com/cometbft/cometbft/rpc/client/local"
 
+	"github.com/virtengine/sdk/biometrics"
 	"github.com/virtengine/sdk/envelope"
+	"github.com/virtengine/sdk/internal/demo"
 	"github.com/virtengine/sdk/node/client"
 	"github.com/virtengine/sdk/node/devnet"
 	"github.com/virtengine/sdk/node/tx"
-	"github.com/virtengine/sdk/veid"
 )
 
 func main() {
@@ -61,16 +64,22 @@ func main() {
 	check(err)
 	fmt.Println("account", me.Address(), "funded")
 
-	// 2. Features from the capture (the biometrics pipeline on the device), sealed to the committee.
-	features := veid.Features{Extractor: "wallet-example", HasDocument: true, HasSelfie: true, Document: 9000,
-		FaceMatch: 8700, Liveness: 9100, Consistency: 9000, History: 4000, Risk: 500}
+	// 2. The capture, sealed to the committee: here the shared test images (an ICAO specimen passport
+	// with a portrait printed on it, a selfie and a synthetic head turn), as a veid evidence bundle.
+	eng, err := biometrics.Open(biometrics.Config{})
+	check(err)
+	defer eng.Close()
+	evidence, summary, err := demo.GenuineEvidence(eng)
+	check(err)
+	fmt.Println("capture:", summary)
 	sender, err := envelope.GenerateSigningKey(envelope.Ed25519)
 	check(err)
-	id, res, err := c.SubmitEvidence(ctx, me, sender, features)
+	id, res, err := c.SubmitEvidenceBundle(ctx, me, sender, evidence)
 	check(err)
 	fmt.Println("evidence submitted in block", res.Height, "request", id[:16])
 
-	// 3. The validators open it in their vote extensions; the score is final at > 2/3 agreement.
+	// 3. The validators open it, extract and score it, and vote in their vote extensions; the score is
+	// final at > 2/3 agreement.
 	r, err := c.WaitIdentity(ctx, id)
 	check(err)
 	fmt.Printf("score %d (%s) final at block %d\n", r.Score, r.Status, r.FinalAt)
