@@ -630,11 +630,7 @@ func newZKProveCmd() *cobra.Command {
 			if err := pk.UnmarshalBinary(pb); err != nil {
 				return err
 			}
-			rb, err := os.ReadFile(reqPath)
-			if err != nil {
-				return err
-			}
-			req, err := zk.DecodeRequest(rb)
+			req, err := readZKRequest(reqPath)
 			if err != nil {
 				return err
 			}
@@ -717,11 +713,7 @@ func newZKVerifyCmd() *cobra.Command {
 			if err := vk.UnmarshalBinary(vb); err != nil {
 				return err
 			}
-			rb, err := os.ReadFile(reqPath)
-			if err != nil {
-				return err
-			}
-			req, err := zk.DecodeRequest(rb)
+			req, err := readZKRequest(reqPath)
 			if err != nil {
 				return err
 			}
@@ -839,4 +831,13 @@ func zkRunReference(dir string, runs int) (map[string]any, error) {
 		return nil, fmt.Errorf("reference bench output: %w", err)
 	}
 	return ref, nil
+}
+
+// readZKRequest reads and decodes a presentation request file (prove and verify both take one).
+func readZKRequest(path string) (*zk.Request, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return zk.DecodeRequest(b)
 }
