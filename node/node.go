@@ -186,7 +186,7 @@ func Start(ctx context.Context, home string, o Options) (*Node, error) {
 	pv := privval.LoadFilePV(c.PrivValidatorKeyFile(), c.PrivValidatorStateFile())
 	cl := slog.New(levelHandler{o.CometLevel, log.Handler()}).With("module", "cometbft")
 	cmt, err := nm.NewNodeWithContext(ctx, c, pv, nk, proxy.NewLocalClientCreator(abciApp),
-		nm.DefaultGenesisDocProviderFunc(c), cfg.DefaultDBProvider, nm.DefaultMetricsProvider(c.Instrumentation), newCometLogger(cl))
+		nm.DefaultGenesisDocProviderFunc(c), guardedDBProvider, nm.DefaultMetricsProvider(c.Instrumentation), newCometLogger(cl))
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("node: %w", err)

@@ -192,17 +192,19 @@ func (c *Client) Wait(ctx context.Context, b []byte) (*Result, error) {
 	}
 }
 
-// Height returns the node's latest committed height.
+// Height returns the height the node's application has committed: the state that queries read.
+// (CometBFT's status reports a block as soon as it is stored, slightly before the application has
+// executed and committed it; a query right after that would still read the state before it.)
 func (c *Client) Height(ctx context.Context) (int64, error) {
-	s, err := c.RPC.Status(ctx)
+	info, err := c.RPC.ABCIInfo(ctx)
 	if err != nil {
 		return 0, err
 	}
-	return s.SyncInfo.LatestBlockHeight, nil
+	return info.Response.LastBlockHeight, nil
 }
 
-// WaitHeight waits until the node has committed height h. The block store reports a height
-// slightly before the application has committed it; wait for h+1 to read the state after h.
+// WaitHeight waits until the node's application has committed height h, so that queries read
+// the state after h.
 func (c *Client) WaitHeight(ctx context.Context, h int64) error {
 	for {
 		got, err := c.Height(ctx)

@@ -525,12 +525,17 @@ func (f *flow) settle() error {
 // settlement balance is want (the chain pays due settlements in FinalizeBlock).
 func (f *flow) waitPayout(due int64, want uint64) (int64, error) {
 	for {
-		st, err := f.c.RPC.Status(f.ctx)
+		// The application's committed height, not the block store's: a block is stored before the
+		// application has executed it, and the payout happens when it does.
+		h, err := f.c.Height(f.ctx)
 		if err != nil {
 			return 0, err
 		}
-		if st.SyncInfo.LatestBlockTime.Unix() >= due {
-			h := st.SyncInfo.LatestBlockHeight
+		hdr, err := f.c.RPC.Header(f.ctx, &h)
+		if err != nil {
+			return 0, err
+		}
+		if hdr.Header.Time.Unix() >= due {
 			var bal map[string]uint64
 			if err := f.c.Query(f.ctx, "/settlement/balance/"+f.prov.Address().String(), &bal); err != nil {
 				return 0, err
