@@ -39,6 +39,16 @@ func NewBackupCodes(rnd io.Reader) *BackupCodes {
 // Type implements Factor.
 func (b *BackupCodes) Type() FactorType { return FactorBackupCode }
 
+// String implements fmt.Stringer: how many accounts hold codes, nothing of the codes.
+func (b *BackupCodes) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return fmt.Sprintf("mfa.BackupCodes{accounts: %d}", len(b.sets))
+}
+
+// Format implements fmt.Formatter with String for every verb.
+func (b *BackupCodes) Format(f fmt.State, verb rune) { s := b.String(); formatRedacted(f, verb, s, s) }
+
 // Generate replaces the codes of account with BackupCodeCount new ones, formatted "xxxx-xxxx-xxxx-xxxx"
 // in lower-case base32.
 func (b *BackupCodes) Generate(account string) ([]string, error) {

@@ -13,12 +13,26 @@ import (
 	"time"
 )
 
-// CodeMessage is a one-time code to deliver. Senders must not log Code.
+// CodeMessage is a one-time code to deliver. Senders must not log Code or Destination; printing the
+// message with fmt (any verb) shows neither.
 type CodeMessage struct {
 	Channel     FactorType // FactorSMS, FactorVoice or FactorEmail
-	Destination string     // phone number (E.164) or email address
+	Destination string     // phone number (E.164) or email address: personal data
 	Code        string
 	ExpiresAt   time.Time
+}
+
+// String implements fmt.Stringer without the code and the destination.
+func (m CodeMessage) String() string {
+	return fmt.Sprintf("{Channel:%s Destination:%s Code:%s ExpiresAt:%s}", m.Channel, redacted, redacted, m.ExpiresAt.UTC().Format(time.RFC3339))
+}
+
+// GoString implements fmt.GoStringer without the code and the destination.
+func (m CodeMessage) GoString() string { return "mfa.CodeMessage" + m.String() }
+
+// Format implements fmt.Formatter: every verb prints String, %#v prints GoString.
+func (m CodeMessage) Format(f fmt.State, verb rune) {
+	formatRedacted(f, verb, m.String(), m.GoString())
 }
 
 // Sender delivers a code by SMS, voice call or email. Send returns nil once the provider accepted
@@ -70,6 +84,20 @@ func NewDeliveredCode(channel FactorType, sender Sender, rnd io.Reader) (*Delive
 
 // Type implements Factor.
 func (d *DeliveredCode) Type() FactorType { return d.channel }
+
+// String implements fmt.Stringer: the channel and how many accounts have a destination, never the
+// destinations themselves.
+func (d *DeliveredCode) String() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return fmt.Sprintf("mfa.DeliveredCode{channel: %s, accounts: %d}", d.channel, len(d.dests))
+}
+
+// Format implements fmt.Formatter with String for every verb.
+func (d *DeliveredCode) Format(f fmt.State, verb rune) {
+	s := d.String()
+	formatRedacted(f, verb, s, s)
+}
 
 // SetDestination enrolls the phone number or address codes for account go to.
 func (d *DeliveredCode) SetDestination(account, destination string) error {

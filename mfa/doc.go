@@ -15,6 +15,12 @@
 //   - A Registry of enrolled factors per account (at most 10), whose changes require a step-up
 //     (recovery, FEATURES.md §4.5).
 //
+// Factor state is stored sealed: each store's Export takes a StateKey and returns one AES-256-GCM
+// record per account, bound to the account and the factor; Import refuses a record sealed under
+// another key, changed, or moved to another account. Secrets print as "[redacted]" with every fmt
+// verb and refuse plaintext encodings; OTPKey.RevealURI is the one place a TOTP secret is shown, for
+// enrollment.
+//
 // The package reads no clock and no global state: every call that depends on time takes now, and
 // identifiers come from Config.Rand, so a node can run the engine inside consensus.
 package mfa

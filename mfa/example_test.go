@@ -46,7 +46,7 @@ func ExampleEngine() {
 	// withdrawal needs its own step-up: true
 }
 
-// Enrollment for an authenticator app: the otpauth:// URI (also as a QR code PNG with QRCodePNG).
+// Enrollment for an authenticator app: the otpauth:// URI (also as a QR code PNG with RevealQRCodePNG).
 func ExampleParseURI() {
 	k, _ := mfa.ParseURI("otpauth://totp/VirtEngine:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=VirtEngine&digits=8")
 	code, _ := k.Code(time.Unix(1111111109, 0))

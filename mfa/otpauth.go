@@ -18,8 +18,10 @@ import (
 // The secret is base32 (RFC 4648 §6) without padding.
 var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
 
-// URI returns the otpauth:// URI of the key.
-func (k *OTPKey) URI() string {
+// RevealURI returns the otpauth:// enrollment URI of the key. The URI carries the secret in plaintext
+// (base32): show it to the key's owner once, at enrollment, as text or as a QR code
+// (RevealQRCodePNG), and never log or store it. Factor state is stored sealed: TOTP.Export.
+func (k *OTPKey) RevealURI() string {
 	label := url.PathEscape(k.AccountName)
 	if k.Issuer != "" {
 		label = url.PathEscape(k.Issuer) + ":" + label
@@ -43,12 +45,14 @@ func (k *OTPKey) URI() string {
 	return "otpauth://" + k.Type + "/" + label + "?" + q.Encode()
 }
 
-// QRCodePNG renders the key's URI as a QR code PNG of size×size pixels (medium error correction).
-func (k *OTPKey) QRCodePNG(size int) ([]byte, error) {
+// RevealQRCodePNG renders the key's enrollment URI (RevealURI) as a QR code PNG of size×size pixels
+// (medium error correction) for an authenticator app to scan. The image carries the secret: show it
+// once and do not keep it.
+func (k *OTPKey) RevealQRCodePNG(size int) ([]byte, error) {
 	if size < 64 || size > 4096 {
 		return nil, invalid("QR size must be 64–4096 pixels")
 	}
-	png, err := qrcode.Encode(k.URI(), qrcode.Medium, size)
+	png, err := qrcode.Encode(k.RevealURI(), qrcode.Medium, size)
 	if err != nil {
 		return nil, fmt.Errorf("mfa: QR code: %w", err)
 	}

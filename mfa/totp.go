@@ -15,7 +15,7 @@ type OTPKey struct {
 	Type        string    `json:"type"` // "totp" or "hotp"
 	Issuer      string    `json:"issuer"`
 	AccountName string    `json:"account_name"`
-	Secret      []byte    `json:"secret"`
+	Secret      Secret    `json:"secret"` // prints redacted and refuses to encode; see Secret
 	Algorithm   Algorithm `json:"algorithm"`
 	Digits      int       `json:"digits"`
 	Period      uint32    `json:"period,omitempty"`  // TOTP time step X in seconds (RFC 6238 §4.1)
@@ -38,7 +38,7 @@ func GenerateTOTP(issuer, accountName string, alg Algorithm, digits int, rnd io.
 		return nil, invalid("account name must be 1–%d bytes and issuer at most %d", MaxLabelLen, MaxLabelLen)
 	}
 	k := &OTPKey{Type: "totp", Issuer: issuer, AccountName: accountName, Algorithm: alg, Digits: digits, Period: TOTPPeriod}
-	k.Secret = make([]byte, alg.keyLen())
+	k.Secret = make(Secret, alg.keyLen())
 	if _, err := io.ReadFull(rnd, k.Secret); err != nil {
 		return nil, fmt.Errorf("mfa: read TOTP secret: %w", err)
 	}
@@ -118,6 +118,16 @@ func NewTOTP() *TOTP { return &TOTP{keys: map[string]*otpState{}} }
 // Type implements Factor.
 func (t *TOTP) Type() FactorType { return FactorTOTP }
 
+// String implements fmt.Stringer: how many accounts hold a key, nothing of the keys.
+func (t *TOTP) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return fmt.Sprintf("mfa.TOTP{accounts: %d}", len(t.keys))
+}
+
+// Format implements fmt.Formatter with String for every verb.
+func (t *TOTP) Format(f fmt.State, verb rune) { s := t.String(); formatRedacted(f, verb, s, s) }
+
 // Enroll stores key for account, replacing an earlier one. It keeps its own copy of the key.
 func (t *TOTP) Enroll(account string, key *OTPKey) error {
 	if err := checkIDs(account, ""); err != nil {
@@ -130,7 +140,7 @@ func (t *TOTP) Enroll(account string, key *OTPKey) error {
 		return err
 	}
 	k := *key
-	k.Secret = append([]byte(nil), key.Secret...)
+	k.Secret = append(Secret(nil), key.Secret...)
 	t.mu.Lock()
 	t.keys[account] = &otpState{key: k}
 	t.mu.Unlock()

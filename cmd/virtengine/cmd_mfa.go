@@ -50,7 +50,7 @@ func newTOTPEnrollCmd() *cobra.Command {
 				return fmt.Errorf("%w (use --account NAME, --algorithm SHA1|SHA256|SHA512, --digits 6-8)", err)
 			}
 			if qr != "" {
-				png, err := k.QRCodePNG(size)
+				png, err := k.RevealQRCodePNG(size)
 				if err != nil {
 					return err
 				}
@@ -59,7 +59,7 @@ func newTOTPEnrollCmd() *cobra.Command {
 				}
 			}
 			out := map[string]any{
-				"uri": k.URI(), "secret": base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(k.Secret),
+				"uri": k.RevealURI(), "secret": base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(k.Secret.Reveal()),
 				"issuer": k.Issuer, "account": k.AccountName, "algorithm": k.Algorithm, "digits": k.Digits, "period": k.Period,
 			}
 			if qr != "" {
