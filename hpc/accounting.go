@@ -118,8 +118,9 @@ func (r UsageRecord) Settlement(chainID, escrowID string, seq uint64, kind settl
 }
 
 // SignUsage converts r and signs it as the provider (the customer countersigns with
-// settlement.SignedUsage.Countersign).
-func (r UsageRecord) SignUsage(chainID, escrowID string, seq uint64, kind settlement.SettlementKind, prices [settlement.NumResources]uint64, provider ed25519.PrivateKey) settlement.SignedUsage {
+// settlement.SignedUsage.Countersign). A provider key that is not a 64-byte Ed25519 private key gives
+// settlement.ErrBadKey.
+func (r UsageRecord) SignUsage(chainID, escrowID string, seq uint64, kind settlement.SettlementKind, prices [settlement.NumResources]uint64, provider ed25519.PrivateKey) (settlement.SignedUsage, error) {
 	return settlement.SignUsage(r.Settlement(chainID, escrowID, seq, kind, prices), provider)
 }
 

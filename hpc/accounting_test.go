@@ -29,8 +29,13 @@ func TestUsageRecordFromJob(t *testing.T) {
 	}
 	prices := [settlement.NumResources]uint64{settlement.CPU: 100, settlement.GPU: 2000}
 	prov, cust := key("provider/c1"), key("customer")
-	su := r.SignUsage("chain-1", "escrow-1", 1, settlement.KindUsage, prices, prov)
-	su.Countersign(cust)
+	su, err := r.SignUsage("chain-1", "escrow-1", 1, settlement.KindUsage, prices, prov)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := su.Countersign(cust); err != nil {
+		t.Fatal(err)
+	}
 	if err := su.Verify(prov.Public().(ed25519.PublicKey), cust.Public().(ed25519.PublicKey)); err != nil {
 		t.Fatalf("settlement rejects the record: %v", err)
 	}

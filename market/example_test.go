@@ -61,8 +61,14 @@ func Example() {
 	r := settlement.UsageRecord{ChainID: "devnet", EscrowID: "ord-1", Seq: 1, Provider: "prov", Customer: "alice",
 		PeriodStart: now + 60, PeriodEnd: now + 3660, Kind: settlement.KindFinal}
 	r.Quantities[settlement.GPU], r.UnitPrices[settlement.GPU] = 2*settlement.MilliUnits, lease.UnitPrices[settlement.GPU]
-	su := settlement.SignUsage(r, prov)
-	su.Countersign(alice)
+	su, err := settlement.SignUsage(r, prov)
+	if err == nil {
+		err = su.Countersign(alice)
+	}
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	s, _ := m.SubmitUsage(su, now+3660)
 	fmt.Printf("settled %d: provider %d, platform %d, validators %d\n", s.Split.Gross, s.Split.Provider, s.Split.Platform, s.Split.Validator)
 	// Output:

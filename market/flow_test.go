@@ -40,8 +40,9 @@ func TestFullFlow(t *testing.T) {
 	r := settlement.UsageRecord{ChainID: "t", EscrowID: "ord-1", Seq: 1, Provider: "prov", Customer: "alice",
 		PeriodStart: t0 + 60, PeriodEnd: t0 + 3660, Kind: settlement.KindFinal}
 	r.Quantities[settlement.CPU], r.UnitPrices[settlement.CPU] = 4000, 1100
-	su := settlement.SignUsage(r, sigKey("prov"))
-	su.Countersign(sigKey("alice"))
+	su, err := settlement.SignUsage(r, sigKey("prov"))
+	must(t, err)
+	must(t, su.Countersign(sigKey("alice")))
 	s, err := e.m.SubmitUsage(su, t0+3660)
 	must(t, err)
 	if s.Split != (settlement.Split{Gross: 4400, Platform: 220, Validator: 44, Provider: 4136}) {

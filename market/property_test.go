@@ -168,8 +168,13 @@ func progress(m *Market, rng *rand.Rand, o string, now int64, results [2][]byte)
 				r.PeriodStart = lease.CreatedAt
 			}
 			r.Quantities[settlement.CPU], r.UnitPrices[settlement.CPU] = rng.Uint64N(5000), lease.UnitPrices[settlement.CPU]+uint64(rng.IntN(8)/7)
-			su := settlement.SignUsage(r, sigKey(lease.Provider))
-			su.Countersign(sigKey(ord.Customer))
+			su, serr := settlement.SignUsage(r, sigKey(lease.Provider))
+			if serr == nil {
+				serr = su.Countersign(sigKey(ord.Customer))
+			}
+			if serr != nil {
+				panic(serr) // sigKey always gives a well-formed key; never count this as a refusal
+			}
 			_, err = m.SubmitUsage(su, now)
 		}
 	case OrderPendingTermination:

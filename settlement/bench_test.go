@@ -33,8 +33,13 @@ func benchRecords(b *testing.B, n int) (*Ledger, []SignedUsage) {
 			PeriodStart: t0 + int64(k)*3600, PeriodEnd: t0 + int64(k+1)*3600, Kind: KindPeriodic}
 		r.Quantities[CPU], r.UnitPrices[CPU] = uint64(1000+i%5000), 1000
 		r.Quantities[Memory], r.UnitPrices[Memory] = 4000, 7
-		su := SignUsage(r, prov)
-		su.Countersign(cust)
+		su, err := SignUsage(r, prov)
+		if err == nil {
+			err = su.Countersign(cust)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
 		out = append(out, su)
 	}
 	return l, out

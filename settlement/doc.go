@@ -9,7 +9,7 @@
 //	l.Mint("alice", 1_000_000)                  // genesis or faucet
 //	l.OpenEscrow(settlement.OpenEscrow{ID: "order-1", Customer: "alice", CustomerKey: pub, Amount: 500_000}, now)
 //	l.ActivateEscrow("order-1", "prov", provPub, now)
-//	l.Settle(signedUsage, now)                  // SignUsage / CountersignUsage build signedUsage
+//	l.Settle(signedUsage, now)                  // SignUsage and SignedUsage.Countersign build signedUsage
 //	l.Payout(now + settlement.DisputeWindow)    // pays providers, platform and validator pool
 //
 // Invoices (CreateInvoice, IssueInvoice, PayInvoice, …) bill settled usage with banker's rounding;

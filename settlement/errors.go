@@ -20,6 +20,7 @@ var (
 	ErrOverflow           = errors.New("settlement: amount overflow")
 	ErrInvariant          = errors.New("settlement: conservation invariant broken")
 	ErrMalformed          = errors.New("settlement: malformed encoding")
+	ErrBadKey             = errors.New("settlement: malformed signing key")
 )
 
 // Code is a stable numeric code for an error, for ABCI responses (0 = success, 1 = unknown).
@@ -37,7 +38,7 @@ func Code(err error) uint32 {
 
 var codeOrder = []error{ErrNotFound, ErrExists, ErrInvalid, ErrBadTransition, ErrInsufficientFunds,
 	ErrInsufficientEscrow, ErrBadSignature, ErrReplay, ErrPeriodOverlap, ErrDisputeWindow, ErrOverflow,
-	ErrInvariant, ErrMalformed}
+	ErrInvariant, ErrMalformed, ErrBadKey}
 
 // TransitionError reports a state change the state machine does not allow. It wraps ErrBadTransition.
 type TransitionError struct {

@@ -30,8 +30,14 @@ func Example() {
 		PeriodStart: now, PeriodEnd: now + 3600, Kind: settlement.KindFinal}
 	r.Quantities[settlement.CPU] = 1_000 * settlement.MilliUnits
 	r.UnitPrices[settlement.CPU] = 1_000
-	su := settlement.SignUsage(r, provider)
-	su.Countersign(customer)
+	su, err := settlement.SignUsage(r, provider)
+	if err == nil {
+		err = su.Countersign(customer)
+	}
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	s, err := l.Settle(su, now+3600)
 	if err != nil {
 		fmt.Println(err)

@@ -53,8 +53,19 @@ func record(seq uint64, start, end int64, cpuMilli, price uint64) UsageRecord {
 
 // signed returns r signed by the named provider and countersigned by the named customer.
 func signed(r UsageRecord, provider, customer string) SignedUsage {
-	su := SignUsage(r, key(provider))
-	su.Countersign(key(customer))
+	su := providerSigned(r, provider)
+	if err := su.Countersign(key(customer)); err != nil {
+		panic(err) // key always gives a well-formed key
+	}
+	return su
+}
+
+// providerSigned returns r signed by the named provider, without a countersignature.
+func providerSigned(r UsageRecord, provider string) SignedUsage {
+	su, err := SignUsage(r, key(provider))
+	if err != nil {
+		panic(err) // key always gives a well-formed key
+	}
 	return su
 }
 

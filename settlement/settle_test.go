@@ -45,7 +45,7 @@ func TestSettleRejects(t *testing.T) {
 		{"customer countersignature by another key", signed(good, "prov", "mallory"), t0 + 3600, ErrBadSignature},
 		{"tampered quantity after signing", func() SignedUsage { s := signed(good, "prov", "alice"); s.Record.Quantities[CPU]++; return s }(), t0 + 3600, ErrBadSignature},
 		{"tampered provider signature byte", func() SignedUsage { s := signed(good, "prov", "alice"); s.ProviderSig[0] ^= 1; return s }(), t0 + 3600, ErrBadSignature},
-		{"missing countersignature", SignUsage(good, key("prov")), t0 + 3600, ErrBadSignature},
+		{"missing countersignature", providerSigned(good, "prov"), t0 + 3600, ErrBadSignature},
 		{"period in the future", signed(good, "prov", "alice"), t0 + 3599, ErrInvalid},
 		{"empty period", signed(record(1, t0, t0, 1, 1), "prov", "alice"), t0 + 10, ErrInvalid},
 		{"sequence skips ahead", signed(record(6, t0, t0+3600, 1, 1), "prov", "alice"), t0 + 3600, ErrInvalid},

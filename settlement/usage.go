@@ -270,14 +270,32 @@ func (r UsageRecord) Amount() (uint64, error) {
 }
 
 // SignUsage returns the record signed by the provider (Ed25519, RFC 8032) with no countersignature.
-func SignUsage(r UsageRecord, provider ed25519.PrivateKey) SignedUsage {
-	return SignedUsage{Record: r, ProviderSig: ed25519.Sign(provider, r.Encode())}
+// A provider key that is not a 64-byte Ed25519 private key gives ErrBadKey.
+func SignUsage(r UsageRecord, provider ed25519.PrivateKey) (SignedUsage, error) {
+	if err := checkPrivateKey("provider", provider); err != nil {
+		return SignedUsage{}, err
+	}
+	return SignedUsage{Record: r, ProviderSig: ed25519.Sign(provider, r.Encode())}, nil
 }
 
 // Countersign adds the customer's signature over the encoding followed by the provider's signature,
-// so the customer agrees to exactly what the provider signed.
-func (s *SignedUsage) Countersign(customer ed25519.PrivateKey) {
+// so the customer agrees to exactly what the provider signed. A customer key that is not a 64-byte
+// Ed25519 private key gives ErrBadKey and leaves s unchanged.
+func (s *SignedUsage) Countersign(customer ed25519.PrivateKey) error {
+	if err := checkPrivateKey("customer", customer); err != nil {
+		return err
+	}
 	s.CustomerSig = ed25519.Sign(customer, countersignMsg(s.Record.Encode(), s.ProviderSig))
+	return nil
+}
+
+// checkPrivateKey refuses a key ed25519.Sign would panic on.
+func checkPrivateKey(role string, k ed25519.PrivateKey) error {
+	if len(k) != ed25519.PrivateKeySize {
+		return fmt.Errorf("%w: %s key is %d bytes, want a %d-byte Ed25519 private key (ed25519.NewKeyFromSeed of the 32-byte seed)",
+			ErrBadKey, role, len(k), ed25519.PrivateKeySize)
+	}
+	return nil
 }
 
 func countersignMsg(enc, providerSig []byte) []byte {

@@ -2,6 +2,7 @@ package settlement
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"errors"
 	"testing"
 )
@@ -85,5 +86,47 @@ func TestUsageValidate(t *testing.T) {
 		if err := r.Validate(); err == nil {
 			t.Errorf("%s accepted", name)
 		}
+	}
+}
+
+// badKeys are private keys ed25519.Sign would panic on: every signing helper must refuse them with
+// ErrBadKey instead.
+func badKeys() map[string]ed25519.PrivateKey {
+	good := key("prov")
+	return map[string]ed25519.PrivateKey{
+		"nil":               nil,
+		"empty":             {},
+		"seed only (short)": good.Seed(),
+		"one byte short":    good[:ed25519.PrivateKeySize-1],
+		"one byte long":     append(append(ed25519.PrivateKey(nil), good...), 0),
+		"double (long)":     append(append(ed25519.PrivateKey(nil), good...), good...),
+	}
+}
+
+func TestSignUsageAndCountersign(t *testing.T) {
+	r := record(1, t0, t0+3600, 1000, 1000)
+	su, err := SignUsage(r, key("prov"))
+	must(t, err)
+	must(t, su.Countersign(key("alice")))
+	must(t, su.Verify(pub("prov"), pub("alice")))
+
+	for name, k := range badKeys() {
+		t.Run(name, func(t *testing.T) {
+			got, err := SignUsage(r, k)
+			if !errors.Is(err, ErrBadKey) || got.ProviderSig != nil {
+				t.Fatalf("SignUsage: %v (sig %x), want ErrBadKey and no signature", err, got.ProviderSig)
+			}
+			if Code(err) != Code(ErrBadKey) || Code(ErrBadKey) <= 1 {
+				t.Fatalf("code %d, want ErrBadKey's own code", Code(err))
+			}
+			before := providerSigned(r, "prov")
+			after := before
+			if err := after.Countersign(k); !errors.Is(err, ErrBadKey) {
+				t.Fatalf("Countersign: %v, want ErrBadKey", err)
+			}
+			if after.CustomerSig != nil || !bytes.Equal(after.ProviderSig, before.ProviderSig) {
+				t.Fatal("a refused countersignature changed the signed usage")
+			}
+		})
 	}
 }

@@ -69,8 +69,13 @@ func TestUsageVectors(t *testing.T) {
 					t.Fatalf("amount %d, want %d", amt, v.Amount)
 				}
 				// Deterministic Ed25519 (RFC 8032 §5.1.6): signing again gives the same bytes.
-				again := SignUsage(*r, ed25519.NewKeyFromSeed(unhex(t, v.ProviderSeed)))
-				again.Countersign(ed25519.NewKeyFromSeed(unhex(t, v.CustomerSeed)))
+				again, err := SignUsage(*r, ed25519.NewKeyFromSeed(unhex(t, v.ProviderSeed)))
+				if err == nil {
+					err = again.Countersign(ed25519.NewKeyFromSeed(unhex(t, v.CustomerSeed)))
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
 				if hex.EncodeToString(again.ProviderSig) != v.ProviderSig || hex.EncodeToString(again.CustomerSig) != v.CustomerSig {
 					t.Fatal("signatures differ from the vector")
 				}
@@ -104,8 +109,13 @@ func TestWriteUsageVectors(t *testing.T) {
 	final := r
 	final.Seq, final.Kind, final.Corrects = 4, KindFinal, 3
 	mk := func(name string, r UsageRecord, expect string, mut func(*SignedUsage)) usageVector {
-		su := SignUsage(r, pk)
-		su.Countersign(ck)
+		su, err := SignUsage(r, pk)
+		if err == nil {
+			err = su.Countersign(ck)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
 		if mut != nil {
 			mut(&su)
 		}

@@ -172,8 +172,13 @@ milli-units: --cpu 4000 is 4 core-hours. Submit it with "virtengine settlement s
 			if !ok || !ok2 {
 				return fmt.Errorf("the wallet %s lacks the keys of %s or %s: sign with their own tools", walletPath(), l.Provider, l.Customer)
 			}
-			su := settlement.SignUsage(r, pa.signer())
-			su.Countersign(ca.signer())
+			su, err := settlement.SignUsage(r, pa.signer())
+			if err != nil {
+				return fmt.Errorf("signing as provider %s: %w", l.Provider, err)
+			}
+			if err := su.Countersign(ca.signer()); err != nil {
+				return fmt.Errorf("countersigning as customer %s: %w", l.Customer, err)
+			}
 			amt, err := r.Amount()
 			if err != nil {
 				return err

@@ -195,8 +195,13 @@ func runStream(t *testing.T, jobs []swf.Job) streamResult {
 		r.Quantities[settlement.CPU] = cores * uint64(runtime) * settlement.MilliUnits / 3600
 		r.Quantities[settlement.Memory] = 2 * r.Quantities[settlement.CPU]
 		r.UnitPrices = e.lease.UnitPrices
-		su := settlement.SignUsage(r, sigKey(e.lease.Provider))
-		su.Countersign(sigKey(o.Customer))
+		su, err := settlement.SignUsage(r, sigKey(e.lease.Provider))
+		if err == nil {
+			err = su.Countersign(sigKey(o.Customer))
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
 		if _, err := m.SubmitUsage(su, e.at); err != nil {
 			t.Fatalf("usage of %s: %v", o.ID, err)
 		}

@@ -139,12 +139,21 @@ func TestMarketLeaseJobUsage(t *testing.T) {
 	rec := settlement.UsageRecord{ChainID: testChain, EscrowID: "o1", Seq: 1, Provider: e.prov.Address().String(), Customer: e.cust.Address().String(),
 		PeriodStart: h.now.Unix() - 2, PeriodEnd: h.now.Unix(), Kind: settlement.KindFinal}
 	rec.Quantities[settlement.CPU], rec.UnitPrices[settlement.CPU] = 500, 1000
-	su := settlement.SignUsage(rec, e.provSig)
-	su.Countersign(e.custSig)
+	sign := func(r settlement.UsageRecord) settlement.SignedUsage {
+		t.Helper()
+		su, err := settlement.SignUsage(r, e.provSig)
+		if err == nil {
+			err = su.Countersign(e.custSig)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return su
+	}
+	su := sign(rec)
 	other := rec
 	other.ChainID = "other-chain"
-	so := settlement.SignUsage(other, e.provSig)
-	so.Countersign(e.custSig)
+	so := sign(other)
 	wantCode(t, h, h.sign(e.prov, &tx.MsgSubmitUsage{Record: other.Encode(), ProviderSig: so.ProviderSig, CustomerSig: so.CustomerSig}), CodeWrongChain)
 	forged := su
 	forged.CustomerSig = ed25519.Sign(e.provSig, append(rec.Encode(), su.ProviderSig...))

@@ -478,8 +478,13 @@ func (f *flow) settle() error {
 		PeriodStart: f.jobStart, PeriodEnd: f.jobEnd, Kind: settlement.KindFinal}
 	rec.Quantities[settlement.CPU] = uint64(f.coreSec) * 1000 / 3600 // milli core-hours
 	rec.UnitPrices[settlement.CPU] = f.unitPrice
-	su := settlement.SignUsage(rec, f.provUsage)
-	su.Countersign(f.aliceUsage)
+	su, err := settlement.SignUsage(rec, f.provUsage)
+	if err != nil {
+		return err
+	}
+	if err := su.Countersign(f.aliceUsage); err != nil {
+		return err
+	}
 	var before map[string]uint64
 	if err := f.c.Query(f.ctx, "/settlement/balance/"+f.prov.Address().String(), &before); err != nil {
 		return err
