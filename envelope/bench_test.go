@@ -68,3 +68,31 @@ func BenchmarkWrap(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkSeal64MiB(b *testing.B) {
+	id, signer := mustIdentity(b, X25519), mustSigner(b, Ed25519)
+	pt := make([]byte, 64<<20)
+	b.SetBytes(int64(len(pt)))
+	for i := 0; i < b.N; i++ {
+		w, _ := NewWriter(io.Discard, signer, []Recipient{id.Recipient()}, nil)
+		w.Write(pt)
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkOpen64MiB(b *testing.B) {
+	id, signer := mustIdentity(b, X25519), mustSigner(b, Ed25519)
+	env, _ := Seal(make([]byte, 64<<20), signer, []Recipient{id.Recipient()}, nil)
+	b.SetBytes(64 << 20)
+	for i := 0; i < b.N; i++ {
+		r, err := NewReader(bytes.NewReader(env), id, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.Copy(io.Discard, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

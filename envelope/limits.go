@@ -39,9 +39,14 @@ const (
 	digestSize     = 32 // SHA-256 of the payload ciphertext
 	chunkCTSize    = ChunkSize + TagSize
 
-	// maxParallelChunks caps the chunks sealed or opened at once whatever GOMAXPROCS says, so a
-	// Writer or Reader holds at most 8 chunk buffers (about 1 MiB with the reader's lookahead).
-	maxParallelChunks = 8
+	// batchChunks is the number of chunks a worker seals or opens together (1 MiB): the 16 lanes
+	// of the vector SHA-256 that computes their digests (pipeline.go).
+	batchChunks = 16
+
+	// maxBatchesInFlight caps the batches sealed or opened at once whatever GOMAXPROCS says, so a
+	// Writer or Reader holds at most (maxBatchesInFlight+1) × batchChunks chunk buffers (about
+	// 5.4 MiB) however large the payload.
+	maxBatchesInFlight = 4
 
 	// maxKeyFileLine bounds one line of a key file (an ML-DSA secret key string is under 100
 	// bytes; a comment holding an X-Wing recipient string is about 2 KB).

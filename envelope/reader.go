@@ -3,6 +3,7 @@ package envelope
 import (
 	"bytes"
 	"crypto/cipher"
+	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -36,21 +37,23 @@ func (o *OpenOptions) check(signer *VerifyingKey) error {
 // the Read that would return io.EOF. A caller that must not act on unsigned data should buffer
 // until io.EOF, or use Open.
 //
-// Chunks are read ahead and opened in parallel (at most 8 in flight); memory use is bounded.
+// Chunks are read ahead and opened in parallel, in batches of up to 16; memory use is bounded (at
+// most 5 batches of about 1 MiB, however large the payload).
 type Reader struct {
 	src       io.Reader
 	h         *header
 	rawHeader []byte
+	open      func(b *batch, lo, hi int)
 	aead      cipher.AEAD
-	tl        int    // trailer size
-	buf       []byte // unread ciphertext, starting at the next chunk; cap chunkCTSize+tl+1; filling.raw
-	filling   *job   // the job whose raw buffer is buf
-	eof       bool   // src is exhausted: buf holds the final chunk and the trailer
-	fifo      []*job // chunks being opened, oldest first
-	free      []*job
-	cur       *job   // the job whose plaintext is being returned
-	plain     []byte // unread plaintext of cur
-	counter   uint64 // chunks dispatched
+	tl        int         // trailer size
+	buf       []byte      // unread ciphertext, starting at the next chunk; cap chunkCTSize+tl+1
+	filling   *chunkBuf   // the buffer buf is in
+	eof       bool        // src is exhausted: buf holds the final chunk and the trailer
+	fifo      []*batch    // batches being opened, oldest first
+	free      []*chunkBuf // this reader's spare buffers; they may hold plaintext until release
+	cur       *chunkBuf   // the buffer whose plaintext is being returned
+	plain     []byte      // unread plaintext of cur
+	counter   uint64      // chunks dispatched
 	ctLen     uint64
 	digest    *digest
 	err       error
@@ -69,9 +72,9 @@ func NewReader(src io.Reader, id Identity, opts *OpenOptions) (*Reader, error) {
 		return nil, err
 	}
 	tl := h.trailerSize()
-	r := &Reader{src: src, h: h, rawHeader: raw, aead: aead, tl: tl, digest: newDigest()}
-	r.filling = r.getJob()
-	r.buf = r.filling.raw[:0]
+	r := &Reader{src: src, h: h, rawHeader: raw, aead: aead, open: opener(aead), tl: tl, digest: newDigest()}
+	r.filling = r.getBuf()
+	r.buf = r.filling[: 0 : chunkCTSize+tl+1]
 	return r, nil
 }
 
@@ -176,63 +179,83 @@ func (r *Reader) fill() error {
 	return nil
 }
 
-func (r *Reader) getJob() *job {
+func (r *Reader) getBuf() *chunkBuf {
 	if len(r.free) > 0 {
-		j := r.free[len(r.free)-1]
+		b := r.free[len(r.free)-1]
 		r.free = r.free[:len(r.free)-1]
-		return j
+		return b
 	}
-	return getOpenJob(r.tl)
+	return getChunkBuf()
 }
 
-// release returns the buffers to the pool once the plaintext has been consumed.
+// release returns the buffers to the pool once the plaintext has been consumed, clearing the
+// plaintext they may hold.
 func (r *Reader) release() {
-	for _, j := range r.free {
-		putOpenJob(j)
-	}
 	if r.cur != nil {
-		putOpenJob(r.cur)
+		r.free = append(r.free, r.cur)
+	}
+	if r.filling != nil {
+		r.free = append(r.free, r.filling)
+	}
+	for _, b := range r.free {
+		clear(b[:ChunkSize])
+		chunkBufs.Put(b)
 	}
 	r.free, r.cur, r.filling, r.buf, r.plain = nil, nil, nil, nil, nil
 }
 
-// next makes the next chunk current: it keeps up to inFlight() non-final chunks opening in
-// parallel and opens the final chunk itself, once every earlier chunk is consumed.
+// next makes the next chunk current. It reads ahead batches of non-final chunks and keeps up to
+// batchesInFlight() of them opening in parallel, and opens the final chunk itself once every
+// earlier chunk is consumed.
 func (r *Reader) next() error {
 	if r.cur != nil {
 		r.free = append(r.free, r.cur)
 		r.cur = nil
 	}
-	for len(r.fifo) < inFlight() {
-		if err := r.fill(); err != nil {
-			return err
+	for !r.eof && len(r.fifo) < batchesInFlight() {
+		b := getBatch()
+		for b.n < batchChunks {
+			if err := r.fill(); err != nil {
+				putBatch(b)
+				return err
+			}
+			if r.eof {
+				break
+			}
+			// A full buffer: its first chunk is not the final one. The chunk is opened where it
+			// was read; only the lookahead after it moves to the next buffer.
+			next := r.getBuf()
+			nb := next[: copy(next[:], r.buf[chunkCTSize:]) : chunkCTSize+r.tl+1]
+			b.bufs[b.n], b.raw[b.n], b.data[b.n] = r.filling, r.buf, r.buf[:chunkCTSize]
+			b.n++
+			r.filling, r.buf = next, nb
 		}
-		if r.eof {
+		if b.n == 0 {
+			putBatch(b)
 			break
 		}
-		// A full buffer: its first chunk is not the final one. The chunk is opened where it was
-		// read; only the lookahead after it moves to the next buffer.
-		j, next := r.filling, r.getJob()
-		next.raw = next.raw[:copy(next.raw[:cap(next.raw)], r.buf[chunkCTSize:])]
-		j.raw, j.ct = r.buf, r.buf[:chunkCTSize]
-		j.counter, j.final = r.counter, false
-		r.counter++
-		r.filling, r.buf = next, next.raw
-		j.done.Add(1)
-		go func() { defer j.done.Done(); j.open(r.aead, j.buf) }()
-		r.fifo = append(r.fifo, j)
+		b.first = r.counter
+		r.counter += uint64(b.n)
+		b.start(r.eof || len(r.fifo) == 0, r.open)
+		r.fifo = append(r.fifo, b)
 	}
 	if len(r.fifo) > 0 {
-		j := r.fifo[0]
-		j.done.Wait()
-		r.fifo = r.fifo[1:]
-		r.cur = j
-		if j.err != nil {
-			return r.diagnose(j.raw[:chunkCTSize+len(trailerMagic)], false, j.counter)
+		b := r.fifo[0]
+		if b.pos == 0 {
+			b.done.Wait()
 		}
-		r.digest.add(j.leaf)
+		i := b.pos
+		if !b.ok[i] {
+			return r.diagnose(b.raw[i][:chunkCTSize+len(trailerMagic)], false, b.first+uint64(i))
+		}
+		b.pos++
+		r.digest.add(b.leaves[i])
 		r.ctLen += chunkCTSize
-		r.plain = j.out
+		r.plain, r.cur, b.bufs[i] = b.data[i], b.bufs[i], nil
+		if b.pos == b.n {
+			r.fifo = r.fifo[1:]
+			putBatch(b)
+		}
 		return nil
 	}
 	return r.final()
@@ -244,23 +267,24 @@ func (r *Reader) final() error {
 	if n < TagSize+r.tl {
 		return r.diagnose(r.buf, true, r.counter)
 	}
-	j := r.filling
-	r.cur = j
-	j.ct, j.counter, j.final = r.buf[:n-r.tl], r.counter, true
-	tr := r.buf[n-r.tl:]
-	j.open(r.aead, j.buf)
-	if j.err != nil || [4]byte(tr[:4]) != trailerMagic {
+	ct, tr := r.buf[:n-r.tl], r.buf[n-r.tl:]
+	var nonce [12]byte
+	chunkNonce(&nonce, r.counter, true)
+	out := r.getBuf()
+	r.cur = out
+	pt, err := r.aead.Open(out[:0:ChunkSize], nonce[:], ct, nil)
+	if err != nil || [4]byte(tr[:4]) != trailerMagic {
 		return r.diagnose(r.buf, true, r.counter)
 	}
-	if len(j.out) == 0 && r.counter > 0 {
+	if len(pt) == 0 && r.counter > 0 {
 		return &ChunkError{Index: r.counter, Err: ErrMalformed} // only an empty payload has an empty final chunk
 	}
-	r.digest.add(j.leaf)
-	r.ctLen += uint64(len(j.ct))
+	r.digest.add(sha256.Sum256(ct))
+	r.ctLen += uint64(len(ct))
 	if err := r.verify(tr); err != nil {
 		return err
 	}
-	r.plain = j.out
+	r.plain = pt
 	r.done = true
 	return nil
 }

@@ -1,7 +1,6 @@
 package envelope
 
 import (
-	"crypto/cipher"
 	"crypto/rand"
 	"fmt"
 	"io"
@@ -36,17 +35,17 @@ func (o *SealOptions) random() io.Reader {
 }
 
 // Writer encrypts a payload as it is written. Close must be called to write the final chunk and the
-// signature; until then the output is not a valid envelope. Chunks are sealed in parallel and
-// written in order; memory use is bounded (at most 8 chunks of 64 KiB in flight).
+// signature; until then the output is not a valid envelope. Chunks are sealed in parallel, in batches
+// of up to 16, and written in order; memory use is bounded (at most 5 batches of 1 MiB in flight,
+// however large the payload).
 type Writer struct {
 	dst           io.Writer
-	aead          cipher.AEAD
+	seal          func(b *batch, lo, hi int)
 	signer        Signer
 	rawHeader     []byte
-	cur           *job   // chunk being filled
-	fifo          []*job // sealed or sealing, oldest first
-	free          []*job
-	counter       uint64
+	cur           *batch   // being filled: its last chunk is the one being written
+	fifo          []*batch // sealing or sealed, oldest first
+	counter       uint64   // chunks dispatched
 	ctLen         uint64
 	digest        *digest
 	err           error
@@ -188,14 +187,47 @@ func newWriterWithKey(dst io.Writer, signer Signer, h *header, fileKey []byte, o
 	if _, err := dst.Write(raw); err != nil {
 		return nil, err
 	}
-	return &Writer{
-		dst: dst, aead: aead, signer: signer, rawHeader: raw, cur: getSealJob(),
+	w := &Writer{
+		dst: dst, seal: sealer(aead), signer: signer, rawHeader: raw,
 		digest: newDigest(), deterministic: opts != nil && opts.rand != nil,
-	}, nil
+	}
+	w.cur = newBatch()
+	return w, nil
 }
 
-// Write encrypts p. A chunk is sealed only when the next byte arrives, so that the last chunk can be
-// full (STREAM's final flag is known only at Close).
+// newBatch starts a batch with one empty chunk.
+func newBatch() *batch {
+	b := getBatch()
+	addChunk(b)
+	return b
+}
+
+func addChunk(b *batch) {
+	buf := getChunkBuf()
+	b.bufs[b.n], b.data[b.n] = buf, buf[:0:chunkCTSize]
+	b.n++
+}
+
+// fill is the plaintext length of the chunk being filled.
+func (w *Writer) fill() int {
+	i := w.cur.n - 1
+	return len(w.cur.data[i]) + len(w.cur.src[i])
+}
+
+// next starts a new chunk once the current one is full and another byte has arrived: the full one
+// is not the final chunk (STREAM's final flag is known only at Close).
+func (w *Writer) next() error {
+	if w.cur.n < batchChunks {
+		addChunk(w.cur)
+		return nil
+	}
+	b := w.cur
+	w.cur = newBatch()
+	return w.launch(b, false)
+}
+
+// Write encrypts p. A whole chunk of p that is not the last of p is sealed straight from p (no
+// copy); Write waits until those are sealed, so p is not retained.
 func (w *Writer) Write(p []byte) (int, error) {
 	if w.closed {
 		return 0, ErrClosed
@@ -203,20 +235,50 @@ func (w *Writer) Write(p []byte) (int, error) {
 	if w.err != nil {
 		return 0, w.err
 	}
-	total := len(p)
+	total, borrowed := len(p), false
 	for len(p) > 0 {
-		if len(w.cur.buf) == ChunkSize {
-			if err := w.dispatch(false); err != nil {
+		if w.fill() == ChunkSize {
+			if err := w.next(); err != nil {
 				w.err = err
 				return total - len(p), err
 			}
+			continue
 		}
-		b := w.cur.buf
-		n := copy(b[len(b):ChunkSize], p)
-		w.cur.buf = b[:len(b)+n]
+		i := w.cur.n - 1
+		c := &w.cur.data[i]
+		if len(*c) == 0 && len(p) > ChunkSize {
+			w.cur.src[i], p, borrowed = p[:ChunkSize], p[ChunkSize:], true
+			continue
+		}
+		n := copy((*c)[len(*c):ChunkSize], p)
+		*c = (*c)[:len(*c)+n]
 		p = p[n:]
 	}
+	if borrowed {
+		if err := w.release(); err != nil {
+			w.err = err
+			return total, err
+		}
+	}
 	return total, nil
+}
+
+// release seals every chunk that refers to the caller's slice before Write returns. The current
+// batch's chunks but the last (all full, none final) are started as a batch of their own.
+func (w *Writer) release() error {
+	if w.cur.n > 1 {
+		b, last := w.cur, w.cur.n-1
+		w.cur = getBatch()
+		w.cur.bufs[0], w.cur.data[0], w.cur.n = b.bufs[last], b.data[last], 1
+		b.bufs[last], b.data[last], b.n = nil, nil, last
+		if err := w.launch(b, true); err != nil {
+			return err
+		}
+	}
+	for _, b := range w.fifo {
+		b.done.Wait()
+	}
+	return nil
 }
 
 // ReadFrom implements io.ReaderFrom: io.Copy reads straight into chunk buffers, saving a copy. A
@@ -230,19 +292,20 @@ func (w *Writer) ReadFrom(src io.Reader) (int64, error) {
 	}
 	var total int64
 	for {
-		b := w.cur.buf
-		n, err := src.Read(b[len(b):cap(b)]) // cap is ChunkSize+TagSize: room to see past the chunk
-		w.cur.buf = b[:len(b)+n]
+		c := &w.cur.data[w.cur.n-1]
+		n, err := src.Read((*c)[len(*c):cap(*c)]) // cap is ChunkSize+TagSize: room to see past the chunk
+		*c = (*c)[:len(*c)+n]
 		total += int64(n)
-		if len(w.cur.buf) > ChunkSize {
+		if len(*c) > ChunkSize {
 			var carry [TagSize]byte
-			k := copy(carry[:], w.cur.buf[ChunkSize:])
-			w.cur.buf = w.cur.buf[:ChunkSize]
-			if derr := w.dispatch(false); derr != nil {
+			k := copy(carry[:], (*c)[ChunkSize:])
+			*c = (*c)[:ChunkSize]
+			if derr := w.next(); derr != nil {
 				w.err = derr
 				return total, derr
 			}
-			w.cur.buf = append(w.cur.buf[:0], carry[:k]...)
+			c = &w.cur.data[w.cur.n-1]
+			*c = append((*c)[:0], carry[:k]...)
 		}
 		if err == io.EOF {
 			return total, nil
@@ -253,24 +316,14 @@ func (w *Writer) ReadFrom(src io.Reader) (int64, error) {
 	}
 }
 
-// dispatch starts sealing the current chunk and, when too many are in flight, writes the oldest.
-func (w *Writer) dispatch(final bool) error {
-	j := w.cur
-	j.counter, j.final = w.counter, final
-	w.counter++
-	j.done.Add(1)
-	go func() { defer j.done.Done(); j.seal(w.aead) }()
-	w.fifo = append(w.fifo, j)
-	switch {
-	case final:
-		w.cur = nil
-	case len(w.free) > 0:
-		w.cur, w.free = w.free[len(w.free)-1], w.free[:len(w.free)-1]
-		w.cur.buf = w.cur.buf[:0]
-	default:
-		w.cur = getSealJob()
-	}
-	for len(w.fifo) >= inFlight() || (final && len(w.fifo) > 0) {
+// launch starts sealing b, the next batch in order, and, while too many batches are in flight,
+// writes the oldest. alone says that nothing else will overlap with it (see batch.start).
+func (w *Writer) launch(b *batch, alone bool) error {
+	b.first = w.counter
+	w.counter += uint64(b.n)
+	b.start(alone || len(w.fifo) == 0, w.seal)
+	w.fifo = append(w.fifo, b)
+	for len(w.fifo) >= batchesInFlight() || (b.final && len(w.fifo) > 0) {
 		if err := w.writeOldest(); err != nil {
 			return err
 		}
@@ -278,14 +331,21 @@ func (w *Writer) dispatch(final bool) error {
 	return nil
 }
 
+// writeOldest waits for the oldest batch, writes its chunks and adds them to the digest.
 func (w *Writer) writeOldest() error {
-	j := w.fifo[0]
-	j.done.Wait()
+	b := w.fifo[0]
+	b.done.Wait()
 	w.fifo = w.fifo[1:]
-	w.digest.add(j.leaf)
-	w.ctLen += uint64(len(j.out))
-	w.free = append(w.free, j)
-	_, err := w.dst.Write(j.out)
+	var err error
+	for i := range b.n {
+		w.digest.add(b.leaves[i])
+		w.ctLen += uint64(len(b.data[i]))
+		if err == nil {
+			_, err = w.dst.Write(b.data[i])
+		}
+		chunkBufs.Put(b.bufs[i]) // sealed: it holds only ciphertext
+	}
+	putBatch(b)
 	return err
 }
 
@@ -299,14 +359,12 @@ func (w *Writer) Close() error {
 	if w.err != nil {
 		return w.err
 	}
-	if err := w.dispatch(true); err != nil {
+	b := w.cur
+	b.final, w.cur = true, nil
+	if err := w.launch(b, true); err != nil {
 		w.err = err
 		return err
 	}
-	for _, j := range w.free { // every chunk is written: the buffers hold only ciphertext
-		sealJobs.Put(j)
-	}
-	w.free = nil
 	tr, err := signTrailer(w.signer, w.rawHeader, w.digest.sum(), w.ctLen, w.deterministic)
 	if err != nil {
 		w.err = err

@@ -1,0 +1,188 @@
+package envelope
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"testing"
+	"testing/iotest"
+)
+
+// referenceDigest is the payload digest of FORMAT.md §4 computed the plain way, one chunk after
+// another with crypto/sha256, to check the batched, vectorised pipeline against.
+func referenceDigest(payload []byte) []byte {
+	h := sha256.New()
+	h.Write([]byte(digestLabel))
+	for len(payload) > 0 {
+		n := min(len(payload), chunkCTSize)
+		leaf := sha256.Sum256(payload[:n])
+		h.Write(leaf[:])
+		payload = payload[n:]
+	}
+	return h.Sum(nil)
+}
+
+// pipelineSizes are payload sizes around the batch boundaries (16 chunks) and the chunk boundaries.
+var pipelineSizes = []int{
+	0, 1, ChunkSize, 15 * ChunkSize, 16*ChunkSize - 1, 16 * ChunkSize, 16*ChunkSize + 1,
+	17*ChunkSize + 5, 32 * ChunkSize, 33*ChunkSize + TagSize + 1, 5*16*ChunkSize + 3,
+}
+
+// TestPipelineBatches seals and opens at every size of pipelineSizes with 1, 2 and 4 threads, through
+// Write and ReadFrom and through Read and WriteTo, and checks the signed digest against the
+// reference computation.
+func TestPipelineBatches(t *testing.T) {
+	id := mustIdentity(t, X25519)
+	signer := mustSigner(t, Ed25519)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range []int{1, 2, 4} {
+		runtime.GOMAXPROCS(procs)
+		for _, n := range pipelineSizes {
+			pt := make([]byte, n)
+			for i := range pt {
+				pt[i] = byte(i*131 + i>>16)
+			}
+			for _, how := range []string{"Write", "ReadFrom"} {
+				name := fmt.Sprintf("procs=%d/n=%d/%s", procs, n, how)
+				var env bytes.Buffer
+				w, err := NewWriter(&env, signer, []Recipient{id.Recipient()}, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if how == "Write" {
+					_, err = w.Write(pt)
+				} else {
+					_, err = w.ReadFrom(iotest.HalfReader(bytes.NewReader(pt)))
+				}
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				if err := w.Close(); err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				info, err := Inspect(bytes.NewReader(env.Bytes()))
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				hl := int(info.Sizes.Header)
+				payload := env.Bytes()[hl : hl+int(info.Sizes.Payload)]
+				if got := env.Bytes()[hl+len(payload)+4 : hl+len(payload)+4+digestSize]; !bytes.Equal(got, referenceDigest(payload)) {
+					t.Fatalf("%s: signed digest differs from the reference", name)
+				}
+				if !bytes.Equal(payloadDigest(payload), referenceDigest(payload)) {
+					t.Fatalf("%s: payloadDigest differs from the reference", name)
+				}
+				r, err := NewReader(bytes.NewReader(env.Bytes()), id, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got bytes.Buffer
+				if how == "Write" {
+					_, err = r.WriteTo(&got)
+				} else {
+					_, err = io.Copy(&got, iotest.HalfReader(r))
+				}
+				if err != nil || !bytes.Equal(got.Bytes(), pt) {
+					t.Fatalf("%s: open: %v", name, err)
+				}
+			}
+		}
+	}
+}
+
+// TestPipelineChunkErrors corrupts one chunk of a multi-batch envelope, cuts it at a chunk boundary
+// and appends data after it: the reader returns every earlier chunk, then the typed error that names
+// the right chunk, whatever the number of threads.
+func TestPipelineChunkErrors(t *testing.T) {
+	id := mustIdentity(t, X25519)
+	signer := mustSigner(t, MLDSA65)
+	const chunks = 40
+	pt := make([]byte, chunks*ChunkSize-100)
+	for i := range pt {
+		pt[i] = byte(i * 3)
+	}
+	env, err := Seal(pt, signer, []Recipient{id.Recipient()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := Inspect(bytes.NewReader(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hl := int(info.Sizes.Header)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range []int{1, 2, 4} {
+		runtime.GOMAXPROCS(procs)
+		for _, bad := range []int{0, 7, 15, 16, 17, 31, 33, chunks - 2, chunks - 1} {
+			e := bytes.Clone(env)
+			e[hl+bad*chunkCTSize+100] ^= 1
+			got, err := readAllChunks(e, id)
+			var ce *ChunkError
+			if !errors.As(err, &ce) || ce.Index != uint64(bad) || !errors.Is(err, ErrChunkAuth) {
+				t.Fatalf("procs=%d chunk %d corrupted: %v", procs, bad, err)
+			}
+			if want := min(bad, chunks-1) * ChunkSize; len(got) != want || !bytes.Equal(got, pt[:want]) {
+				t.Fatalf("procs=%d chunk %d corrupted: %d plaintext bytes before the error, want %d", procs, bad, len(got), want)
+			}
+		}
+		for _, cut := range []int{1, 16, 17, 32} {
+			_, err := readAllChunks(env[:hl+cut*chunkCTSize], id)
+			if !errors.Is(err, ErrTruncated) {
+				t.Fatalf("procs=%d cut after chunk %d: %v", procs, cut, err)
+			}
+		}
+		for _, extra := range []int{1, chunkCTSize, 20 * chunkCTSize} {
+			_, err := readAllChunks(append(bytes.Clone(env), make([]byte, extra)...), id)
+			if !errors.Is(err, ErrTrailingData) {
+				t.Fatalf("procs=%d %d bytes appended: %v", procs, extra, err)
+			}
+		}
+	}
+}
+
+// readAllChunks reads an envelope with the streaming reader and returns what it gave before the
+// error.
+func readAllChunks(env []byte, id Identity) ([]byte, error) {
+	r, err := NewReader(bytes.NewReader(env), id, nil)
+	if err != nil {
+		return nil, err
+	}
+	var got bytes.Buffer
+	_, err = io.Copy(&got, r)
+	return got.Bytes(), err
+}
+
+// TestWriteDoesNotRetain overwrites the caller's slice after each Write: whole chunks are sealed
+// straight from it, and must be sealed before Write returns.
+func TestWriteDoesNotRetain(t *testing.T) {
+	id := mustIdentity(t, X25519)
+	signer := mustSigner(t, Ed25519)
+	var want []byte
+	var env bytes.Buffer
+	w, err := NewWriter(&env, signer, []Recipient{id.Recipient()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := make([]byte, 20*ChunkSize+7)
+	for round := range 5 {
+		n := len(p) - round*3*ChunkSize
+		for i := range p[:n] {
+			p[i] = byte(i*7 + round)
+		}
+		want = append(want, p[:n]...)
+		if _, err := w.Write(p[:n]); err != nil {
+			t.Fatal(err)
+		}
+		clear(p)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := Open(env.Bytes(), id, nil)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("open: %v (equal %v)", err, bytes.Equal(got, want))
+	}
+}
