@@ -1,14 +1,21 @@
 package envelope
 
 import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 
 	"github.com/cloudflare/circl/hpke"
 	"github.com/cloudflare/circl/kem"
+
+	"github.com/virtengine/sdk/envelope/internal/avx"
 )
 
 // KEM identifies a recipient key type. The values are the HPKE KEM identifiers of the IANA registry
@@ -37,11 +44,80 @@ func (k KEM) String() string {
 // The HPKE suite that wraps file keys: base mode (RFC 9180 §5.1.1), HKDF-SHA256, AES-256-GCM, with
 // wrapInfo as the info string and an empty AAD. An X25519 stanza body is enc (32 B) ‖ ct (48 B); an
 // X-Wing body is enc (1120 B) ‖ ct (48 B).
+const wrapInfo = "virtengine/envelope/v1/wrap"
+
+// The HPKE KEM runs in circl; the key schedule and the AEAD of RFC 9180 base mode run here, so
+// that avx.ZeroUpper can run between them (circl's ML-KEM leaves the vector registers dirty,
+// which made the SHA-256 and AES-NI code after it about ten times slower) and so that what depends
+// only on the suite and wrapInfo is computed once.
 const (
-	wrapKDF  = hpke.KDF_HKDF_SHA256
-	wrapAEAD = hpke.AEAD_AES256GCM
-	wrapInfo = "virtengine/envelope/v1/wrap"
+	hpkeKDFID  = 0x0001 // HKDF-SHA256 (RFC 9180 §7.2)
+	hpkeAEADID = 0x0002 // AES-256-GCM (RFC 9180 §7.3)
 )
+
+// hpkeSchedule is the key schedule of RFC 9180 §5.1 for one KEM, base mode, no PSK, info =
+// wrapInfo: suite_id and key_schedule_context = mode ‖ psk_id_hash ‖ info_hash.
+type hpkeSchedule struct {
+	suiteID [10]byte
+	ksCtx   []byte
+}
+
+var schedules = map[KEM]*hpkeSchedule{XWing: newSchedule(XWing), X25519: newSchedule(X25519)}
+
+func newSchedule(k KEM) *hpkeSchedule {
+	s := &hpkeSchedule{}
+	copy(s.suiteID[:], "HPKE")
+	binary.BigEndian.PutUint16(s.suiteID[4:], uint16(k))
+	binary.BigEndian.PutUint16(s.suiteID[6:], hpkeKDFID)
+	binary.BigEndian.PutUint16(s.suiteID[8:], hpkeAEADID)
+	pskIDHash, err1 := s.labeledExtract(nil, "psk_id_hash", nil)
+	infoHash, err2 := s.labeledExtract(nil, "info_hash", []byte(wrapInfo))
+	if err := errors.Join(err1, err2); err != nil {
+		panic(err) // HKDF-SHA256 extraction does not fail
+	}
+	s.ksCtx = append(append([]byte{0x00}, pskIDHash...), infoHash...) // mode_base = 0x00
+	return s
+}
+
+// labeledExtract is LabeledExtract(salt, label, ikm) = Extract(salt, "HPKE-v1" ‖ suite_id ‖ label ‖ ikm).
+func (s *hpkeSchedule) labeledExtract(salt []byte, label string, ikm []byte) ([]byte, error) {
+	in := make([]byte, 0, 7+len(s.suiteID)+len(label)+len(ikm))
+	in = append(append(append(append(in, "HPKE-v1"...), s.suiteID[:]...), label...), ikm...)
+	return hkdf.Extract(sha256.New, in, salt)
+}
+
+// labeledExpand is LabeledExpand(prk, label, key_schedule_context, n) =
+// Expand(prk, I2OSP(n, 2) ‖ "HPKE-v1" ‖ suite_id ‖ label ‖ key_schedule_context, n).
+func (s *hpkeSchedule) labeledExpand(prk []byte, label string, n int) ([]byte, error) {
+	info := make([]byte, 0, 2+7+len(s.suiteID)+len(label)+len(s.ksCtx))
+	info = binary.BigEndian.AppendUint16(info, uint16(n))
+	info = append(append(append(append(info, "HPKE-v1"...), s.suiteID[:]...), label...), s.ksCtx...)
+	return hkdf.Expand(sha256.New, prk, string(info), n)
+}
+
+// context returns the AEAD and base_nonce of the HPKE context for shared secret ss: secret =
+// LabeledExtract(ss, "secret", psk = ""), key and base_nonce expanded from it. A wrap seals one
+// message, so its nonce is base_nonce itself (sequence number 0).
+func (s *hpkeSchedule) context(ss []byte) (cipher.AEAD, []byte, error) {
+	secret, err := s.labeledExtract(ss, "secret", nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	key, err := s.labeledExpand(secret, "key", 32)
+	if err != nil {
+		return nil, nil, err
+	}
+	nonce, err := s.labeledExpand(secret, "base_nonce", 12)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	aead, err := cipher.NewGCM(b)
+	return aead, nonce, err
+}
 
 type kemParams struct {
 	id        hpke.KEM
@@ -160,15 +236,16 @@ func (i *HPKEIdentity) Unwrap(stanzas []*Stanza) ([]byte, error) {
 		if len(s.Body) != i.kem.stanzaBodySize() {
 			return nil, formatErr(0, "stanza body", fmt.Sprintf("%v stanza of %d bytes, want %d", i.kem, len(s.Body), i.kem.stanzaBodySize()))
 		}
-		recv, err := hpke.NewSuite(p.id, wrapKDF, wrapAEAD).NewReceiver(i.priv, []byte(wrapInfo))
-		if err != nil {
-			return nil, err
-		}
-		opener, err := recv.Setup(s.Body[:p.encSize])
+		ss, err := p.id.Scheme().Decapsulate(i.priv, s.Body[:p.encSize])
+		avx.ZeroUpper()
 		if err != nil {
 			continue // not decapsulable under this key: not ours
 		}
-		fk, err := opener.Open(s.Body[p.encSize:], nil)
+		aead, nonce, err := schedules[i.kem].context(ss)
+		if err != nil {
+			return nil, err
+		}
+		fk, err := aead.Open(nil, nonce, s.Body[p.encSize:], nil)
 		if err != nil {
 			continue
 		}
@@ -217,21 +294,23 @@ func (r *HPKERecipient) wrapWithRand(fileKey []byte, rnd io.Reader) ([]*Stanza, 
 	if !ok {
 		return nil, &KeyError{Kind: "recipient", Reason: "not initialised: use ParseRecipient or HPKEIdentity.Recipient"}
 	}
-	sender, err := hpke.NewSuite(p.id, wrapKDF, wrapAEAD).NewSender(r.pub, []byte(wrapInfo))
+	scheme := p.id.Scheme()
+	seed := make([]byte, scheme.EncapsulationSeedSize()) // as circl's hpke.Sender.Setup draws it
+	if _, err := io.ReadFull(rnd, seed); err != nil {
+		return nil, err
+	}
+	enc, ss, err := scheme.EncapsulateDeterministically(r.pub, seed)
+	avx.ZeroUpper()
 	if err != nil {
 		return nil, err
 	}
-	enc, sealer, err := sender.Setup(rnd)
-	if err != nil {
-		return nil, err
-	}
-	ct, err := sealer.Seal(fileKey, nil)
+	aead, nonce, err := schedules[r.kem].context(ss)
 	if err != nil {
 		return nil, err
 	}
 	id := r.KeyID()
-	body := make([]byte, 0, len(enc)+len(ct))
-	body = append(append(body, enc...), ct...)
+	body := make([]byte, 0, len(enc)+len(fileKey)+aead.Overhead())
+	body = aead.Seal(append(body, enc...), nonce, fileKey, nil)
 	return []*Stanza{{Type: uint16(r.kem), KeyID: id[:], Body: body}}, nil
 }
 

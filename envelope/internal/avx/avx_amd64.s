@@ -1,0 +1,8 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// func ZeroUpper()
+TEXT ·ZeroUpper(SB), NOSPLIT, $0-0
+	VZEROUPPER
+	RET
