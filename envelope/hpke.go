@@ -173,6 +173,7 @@ func newHPKEIdentity(k KEM, raw []byte) (*HPKEIdentity, error) {
 		return nil, fmt.Errorf("%w: %v", ErrUnsupported, k)
 	}
 	priv, err := p.id.Scheme().UnmarshalBinaryPrivateKey(raw)
+	avx.ZeroUpper()
 	if err != nil {
 		return nil, &KeyError{Kind: "identity", Reason: err.Error()}
 	}
@@ -193,6 +194,7 @@ func newHPKERecipient(k KEM, raw []byte) (*HPKERecipient, error) {
 		return nil, fmt.Errorf("%w: %v", ErrUnsupported, k)
 	}
 	pub, err := p.id.Scheme().UnmarshalBinaryPublicKey(raw)
+	avx.ZeroUpper()
 	if err != nil {
 		return nil, &KeyError{Kind: "recipient", Reason: err.Error()}
 	}

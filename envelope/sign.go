@@ -7,6 +7,8 @@ import (
 	"fmt"
 
 	"github.com/cloudflare/circl/sign/mldsa/mldsa65"
+
+	"github.com/virtengine/sdk/envelope/internal/avx"
 )
 
 // SignatureScheme identifies the sender's signature algorithm. The values are the TLS
@@ -96,6 +98,7 @@ func newSigningKey(s SignatureScheme, seed []byte) (*SigningKey, error) {
 		var xi [mldsa65.SeedSize]byte
 		copy(xi[:], seed)
 		pk, sk := mldsa65.NewKeyFromSeed(&xi)
+		avx.ZeroUpper() // see package avx: circl's ML-DSA leaves the vector registers dirty
 		k.md = sk
 		k.pub = &VerifyingKey{scheme: s, raw: pk.Bytes(), md: pk}
 	default:
@@ -122,7 +125,9 @@ func (k *SigningKey) Sign(transcript []byte) ([]byte, error) {
 		return ed25519.Sign(k.ed, transcript), nil
 	case MLDSA65:
 		sig := make([]byte, mldsa65.SignatureSize)
-		if err := mldsa65.SignTo(k.md, transcript, []byte(sigContext), !k.deterministic, sig); err != nil {
+		err := mldsa65.SignTo(k.md, transcript, []byte(sigContext), !k.deterministic, sig)
+		avx.ZeroUpper()
+		if err != nil {
 			return nil, err
 		}
 		return sig, nil
@@ -151,7 +156,9 @@ func newVerifyingKey(s SignatureScheme, raw []byte) (*VerifyingKey, error) {
 	v := &VerifyingKey{scheme: s, raw: append([]byte(nil), raw...)}
 	if s == MLDSA65 {
 		v.md = new(mldsa65.PublicKey)
-		if err := v.md.UnmarshalBinary(raw); err != nil {
+		err := v.md.UnmarshalBinary(raw)
+		avx.ZeroUpper()
+		if err != nil {
 			return nil, &KeyError{Kind: "signer", Reason: err.Error()}
 		}
 	}
@@ -193,7 +200,9 @@ func (v *VerifyingKey) Verify(transcript, sig []byte) bool {
 	case Ed25519:
 		return len(sig) == ed25519.SignatureSize && ed25519.Verify(ed25519.PublicKey(v.raw), transcript, sig)
 	case MLDSA65:
-		return len(sig) == mldsa65.SignatureSize && mldsa65.Verify(v.md, transcript, []byte(sigContext), sig)
+		ok := len(sig) == mldsa65.SignatureSize && mldsa65.Verify(v.md, transcript, []byte(sigContext), sig)
+		avx.ZeroUpper()
+		return ok
 	}
 	return false
 }
