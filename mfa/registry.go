@@ -160,7 +160,13 @@ func (r *Registry) Remove(c Change, id string, now time.Time) error {
 
 // Replace is the recovery of a lost factor (FEATURES.md §4.5): after the recovery policy passed
 // (a step-up for TxAccountRecovery), the lost enrollment is removed and the new factor enrolled in
-// one step.
+// one step. Under the default policy recovery needs VEID + FIDO2 + (SMS or email): an account that
+// lost its only FIDO2 key recovers from a trusted device (one factor fewer, §4.4), which is why a
+// second passkey is worth registering. Operators who want backup codes to count add a set with
+// FactorBackupCode to their policy.
+//
+// The registry records enrollments; the secrets live in the factor stores. Revoke the lost factor
+// there too (Passkeys.RemoveCredential, TOTP.Remove), or the lost key still passes its factor.
 func (r *Registry) Replace(c Change, lostID string, t FactorType, label string, now time.Time) (Enrollment, error) {
 	if err := checkEnrollment(c, t, label); err != nil {
 		return Enrollment{}, err

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,6 +86,32 @@ func TestMFAPolicyShowJSON(t *testing.T) {
 	}
 	if p.Version != mfa.DefaultPolicyVersion || p.Hash != mfa.DefaultPolicy().Hash() || len(p.Rules) != len(mfa.DefaultPolicy().Rules) {
 		t.Fatalf("policy show: %s", out)
+	}
+	// The rows are the golden table of package mfa (FEATURES.md §4.3), byte for byte once the hash
+	// is set aside.
+	golden, err := os.ReadFile(filepath.Join("..", "..", "mfa", "testdata", "default_policy.golden.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.MarshalIndent(&p.Policy, "", "  ")
+	if string(got)+"\n" != string(golden) {
+		t.Fatalf("policy show --json differs from mfa/testdata/default_policy.golden.json:\n%s", got)
+	}
+	// Recovery is the spec's row: VEID + FIDO2 + (SMS or email), single use; backup codes are in no
+	// default rule.
+	r := p.Rules[0]
+	if r.Tx != mfa.TxAccountRecovery || r.MinScore != 50 || !r.SingleUse() || len(r.AnyOf) != 2 ||
+		r.AnyOf[0].String() != "veid + fido2 + sms" || r.AnyOf[1].String() != "veid + fido2 + email" {
+		t.Fatalf("recovery row %+v", r)
+	}
+	if strings.Contains(out, string(mfa.FactorBackupCode)) {
+		t.Fatalf("backup codes in the default policy: %s", out)
+	}
+	// The reject twin: a changed row no longer matches the published hash.
+	changed := mfa.DefaultPolicy()
+	changed.Rules[0].AnyOf = append(changed.Rules[0].AnyOf, mfa.FactorSet{mfa.FactorVEID, mfa.FactorBackupCode})
+	if changed.Hash() == p.Hash {
+		t.Fatal("hash ignores a changed recovery row")
 	}
 }
 
