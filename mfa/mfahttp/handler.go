@@ -6,7 +6,8 @@
 // PublicKeyCredential.toJSON()):
 //
 //	GET  /policy                                  the policy table
-//	POST /passkeys/register/begin    {account}    → CredentialCreationOptions
+//	POST /passkeys/register/begin {account, device, session_id} → CredentialCreationOptions
+//	     (an account's second passkey needs a key_rotation or account_recovery step-up first)
 //	POST /passkeys/register/finish?account=A      → the registered credential
 //	POST /stepup/begin {account, tx, value, device} → {challenge, options}
 //	POST /stepup/passkey?challenge=ID             → {complete, session}
@@ -18,6 +19,7 @@ package mfahttp
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -122,18 +124,51 @@ func (s *Server) policy(*http.Request) (any, error) {
 	}{p, p.Hash()}, nil
 }
 
-type accountBody struct {
-	Account string `json:"account"`
+// RegisterBeginRequest is the body of POST /passkeys/register/begin. Device and SessionID name the
+// step-up session that authorizes adding a passkey to an account that already has one.
+type RegisterBeginRequest struct {
+	Account   string `json:"account"`
+	Device    string `json:"device,omitempty"`
+	SessionID string `json:"session_id,omitempty"`
 }
 
-func (b *accountBody) accountName() string { return b.Account }
+func (b *RegisterBeginRequest) accountName() string { return b.Account }
 
+// registerBegin opens a registration. The first passkey of an account registers freely; another one
+// changes the account's factors, which FEATURES.md §4.5 allows only after MFA: a step-up session for
+// key_rotation (or account_recovery, to replace a lost key) is used up here, before the ceremony.
 func (s *Server) registerBegin(r *http.Request) (any, error) {
-	acct, err := s.decodeAccount(r, &accountBody{})
+	var req RegisterBeginRequest
+	acct, err := s.decodeAccount(r, &req)
 	if err != nil {
 		return nil, err
 	}
-	return s.Passkeys.BeginRegistration(acct, s.now())
+	now := s.now()
+	if len(s.Passkeys.Credentials(acct)) > 0 {
+		if err := s.authorizeChange(acct, req.Device, req.SessionID, now); err != nil {
+			return nil, err
+		}
+	}
+	return s.Passkeys.BeginRegistration(acct, now)
+}
+
+// authorizeChange grants a factor change against a key_rotation session, else an account_recovery
+// one; with neither it returns the key_rotation refusal, which names the factors to pass.
+func (s *Server) authorizeChange(acct, device, sessionID string, now time.Time) error {
+	var first error
+	for _, tx := range []mfa.TxType{mfa.TxKeyRotation, mfa.TxAccountRecovery} {
+		_, err := s.Engine.Authorize(mfa.AuthorizeRequest{Account: acct, Tx: tx, Device: device, SessionID: sessionID}, now)
+		if err == nil {
+			return nil
+		}
+		if first == nil {
+			first = err
+		}
+		if !errors.Is(err, mfa.ErrStepUpRequired) && !errors.Is(err, mfa.ErrSessionWrongTx) {
+			return err
+		}
+	}
+	return first
 }
 
 func (s *Server) registerFinish(r *http.Request) (any, error) {

@@ -2,6 +2,11 @@ package mfahttp
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +17,9 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/fxamacker/cbor/v2"
+	"github.com/go-webauthn/webauthn/protocol"
 
 	"github.com/virtengine/sdk/mfa"
 )
@@ -164,4 +172,97 @@ func sentinelName(err error) string {
 		}
 	}
 	return "?"
+}
+
+// noneAuthenticator answers navigator.credentials.create options with a fresh P-256 credential and
+// "none" attestation, as PublicKeyCredential.toJSON() would (W3C WebAuthn §6.1, §8.7).
+func noneAuthenticator(t *testing.T, optsJSON []byte, origin string) []byte {
+	t.Helper()
+	var opts protocol.CredentialCreation
+	if err := json.Unmarshal(optsJSON, &opts); err != nil {
+		t.Fatal(err)
+	}
+	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	id := make([]byte, 16)
+	rand.Read(id)
+	x, y := make([]byte, 32), make([]byte, 32)
+	k.PublicKey.X.FillBytes(x)
+	k.PublicKey.Y.FillBytes(y)
+	cose, _ := cbor.Marshal(map[int]any{1: 2, 3: -7, -1: 1, -2: x, -3: y})
+	rp := sha256.Sum256([]byte(opts.Response.RelyingParty.ID))
+	ad := append(append([]byte{}, rp[:]...), 0x01|0x04|0x40, 0, 0, 0, 0) // UP, UV, AT; counter 0
+	ad = append(ad, make([]byte, 16)...)                                 // AAGUID
+	ad = append(ad, 0, byte(len(id)))
+	ad = append(append(ad, id...), cose...)
+	att, _ := cbor.Marshal(map[string]any{"fmt": "none", "attStmt": map[string]any{}, "authData": ad})
+	b64 := base64.RawURLEncoding
+	cd, _ := json.Marshal(map[string]any{"type": "webauthn.create", "challenge": b64.EncodeToString(opts.Response.Challenge), "origin": origin})
+	body, _ := json.Marshal(map[string]any{"id": b64.EncodeToString(id), "rawId": b64.EncodeToString(id), "type": "public-key",
+		"response": map[string]any{"clientDataJSON": b64.EncodeToString(cd), "attestationObject": b64.EncodeToString(att)}})
+	return body
+}
+
+// TestSecondPasskeyNeedsStepUp: the first passkey of an account registers freely; another one
+// changes the account's factors (FEATURES.md §4.5) and needs a key_rotation or account_recovery
+// session, which it uses up.
+func TestSecondPasskeyNeedsStepUp(t *testing.T) {
+	e, _ := mfa.NewEngine(mfa.Config{})
+	p, _ := mfa.NewPasskeys(mfa.PasskeyConfig{RPID: "localhost", Origins: []string{"http://localhost:8080"}})
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	ts := httptest.NewServer((&Server{Engine: e, Passkeys: p, Score: func(string) uint8 { return 60 }, Now: func() time.Time { return now }}).Handler())
+	defer ts.Close()
+	registerOnce := func(body string) (int, ErrorBody, []byte) {
+		st, eb, raw := post(t, ts.URL+"/passkeys/register/begin", body)
+		if st != 200 {
+			return st, eb, raw
+		}
+		return post(t, ts.URL+"/passkeys/register/finish?account=alice", string(noneAuthenticator(t, raw, "http://localhost:8080")))
+	}
+	if st, _, raw := registerOnce(`{"account":"alice"}`); st != 200 {
+		t.Fatalf("first passkey: %d %s", st, raw)
+	}
+	// Reject: a second passkey without a step-up, and with a session of another type or device.
+	if st, eb, _ := registerOnce(`{"account":"alice"}`); st != 403 || eb.Code != "step_up_required" {
+		t.Fatalf("second passkey without step-up: %d %+v", st, eb)
+	}
+	pass := func(kind mfa.FactorType) mfa.Factor {
+		return mfa.FactorFunc{Kind: kind, Check: func(string, []byte, time.Time) error { return nil }}
+	}
+	stepUp := func(tx mfa.TxType, device string, factors ...mfa.FactorType) string {
+		c, err := e.Begin(mfa.StepUpRequest{Account: "alice", Tx: tx, Device: device, Score: 60}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pr mfa.Progress
+		for _, f := range factors {
+			pr, _ = e.Submit(c.ID, pass(f), nil, now)
+		}
+		if !pr.Complete {
+			t.Fatalf("%s step-up incomplete", tx)
+		}
+		return pr.Session.ID
+	}
+	api := stepUp(mfa.TxAPIKeyCreation, "", mfa.FactorFIDO2)
+	if st, eb, _ := registerOnce(`{"account":"alice","session_id":"` + api + `"}`); st != 403 || eb.Code != "session_wrong_tx" {
+		t.Fatalf("api-key session for a new passkey: %d %+v", st, eb)
+	}
+	stepUp(mfa.TxKeyRotation, "phone", mfa.FactorVEID, mfa.FactorFIDO2)
+	if st, eb, _ := registerOnce(`{"account":"alice","device":"laptop"}`); st != 403 || eb.Code != "session_wrong_device" {
+		t.Fatalf("key rotation from another device: %d %+v", st, eb)
+	}
+	// Accept: the key-rotation session from its device, once.
+	if st, _, raw := registerOnce(`{"account":"alice","device":"phone"}`); st != 200 {
+		t.Fatalf("second passkey after key rotation: %d %s", st, raw)
+	}
+	if st, eb, _ := registerOnce(`{"account":"alice","device":"phone"}`); st != 403 || eb.Code != "session_used" {
+		t.Fatalf("third passkey on the used session: %d %+v", st, eb)
+	}
+	// Recovery also allows it (a lost key replaced).
+	rec := stepUp(mfa.TxAccountRecovery, "", mfa.FactorVEID, mfa.FactorFIDO2, mfa.FactorEmail)
+	if st, _, raw := registerOnce(`{"account":"alice","session_id":"` + rec + `"}`); st != 200 {
+		t.Fatalf("passkey after recovery: %d %s", st, raw)
+	}
+	if n := len(p.Credentials("alice")); n != 3 {
+		t.Fatalf("%d passkeys, want 3", n)
+	}
 }
