@@ -2,6 +2,7 @@ package hpc
 
 import (
 	"crypto/ed25519"
+	"errors"
 	"fmt"
 	"math"
 	"math/bits"
@@ -119,9 +120,13 @@ func (r UsageRecord) Settlement(chainID, escrowID string, seq uint64, kind settl
 
 // SignUsage converts r and signs it as the provider (the customer countersigns with
 // settlement.SignedUsage.Countersign). A provider key that is not a 64-byte Ed25519 private key gives
-// settlement.ErrBadKey.
+// an error that wraps both ErrBadKey and settlement.ErrBadKey.
 func (r UsageRecord) SignUsage(chainID, escrowID string, seq uint64, kind settlement.SettlementKind, prices [settlement.NumResources]uint64, provider ed25519.PrivateKey) (settlement.SignedUsage, error) {
-	return settlement.SignUsage(r.Settlement(chainID, escrowID, seq, kind, prices), provider)
+	su, err := settlement.SignUsage(r.Settlement(chainID, escrowID, seq, kind, prices), provider)
+	if errors.Is(err, settlement.ErrBadKey) {
+		return settlement.SignedUsage{}, fmt.Errorf("%w: %w", ErrBadKey, err)
+	}
+	return su, err
 }
 
 // Contribution is what a node operator contributed over a reward period (§8.5): work done for jobs

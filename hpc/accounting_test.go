@@ -118,3 +118,17 @@ func TestMeasureJobOverflow(t *testing.T) {
 		t.Fatalf("%+v %v", u, err)
 	}
 }
+
+func TestUsageRecordSignUsageBadKey(t *testing.T) {
+	r := UsageRecord{Provider: "prov", Customer: "acct", PeriodStart: 100, PeriodEnd: 1900, CPUCoreMilliHours: 4000}
+	prices := [settlement.NumResources]uint64{settlement.CPU: 100}
+	if _, err := r.SignUsage("chain-1", "escrow-1", 1, settlement.KindUsage, prices, key("provider/c1")); err != nil {
+		t.Fatalf("well-formed key: %v", err)
+	}
+	for name, k := range badKeys() {
+		su, err := r.SignUsage("chain-1", "escrow-1", 1, settlement.KindUsage, prices, k)
+		if !errors.Is(err, ErrBadKey) || !errors.Is(err, settlement.ErrBadKey) || su.ProviderSig != nil {
+			t.Errorf("%s: %v, want hpc.ErrBadKey and settlement.ErrBadKey, no signature", name, err)
+		}
+	}
+}

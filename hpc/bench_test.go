@@ -25,7 +25,7 @@ func bigWorld(tb testing.TB, clusters, perCluster, jobs int) *Scheduler {
 				capy.GPUs = 4
 			}
 			reg := NodeRegistration{Cluster: id, Node: fmt.Sprintf("%s-n%03d", id, n), Partition: "batch", Capacity: capy, NodeKey: nodeKey}
-			if err := s.AddNode(SignRegistration(reg, prov)); err != nil {
+			if err := s.AddNode(signReg(reg, prov)); err != nil {
 				tb.Fatal(err)
 			}
 		}

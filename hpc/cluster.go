@@ -117,9 +117,13 @@ type SignedRegistration struct {
 	Signature    []byte           `json:"signature"`
 }
 
-// SignRegistration signs r with the provider's key.
-func SignRegistration(r NodeRegistration, provider ed25519.PrivateKey) SignedRegistration {
-	return SignedRegistration{Registration: r, Signature: ed25519.Sign(provider, r.Encode())}
+// SignRegistration signs r with the provider's key. A key that is not a 64-byte Ed25519 private key
+// gives ErrBadKey.
+func SignRegistration(r NodeRegistration, provider ed25519.PrivateKey) (SignedRegistration, error) {
+	if err := checkPrivateKey("provider", provider); err != nil {
+		return SignedRegistration{}, fmt.Errorf("registration of node %s: %w", r.Node, err)
+	}
+	return SignedRegistration{Registration: r, Signature: ed25519.Sign(provider, r.Encode())}, nil
 }
 
 // Verify checks the registration against its cluster: the provider's signature, the partition and

@@ -1,6 +1,7 @@
 package hpc
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 )
@@ -20,6 +21,7 @@ var (
 	ErrNotApproved   = errors.New("hpc: template not approved")
 	ErrMalformed     = errors.New("hpc: malformed encoding")
 	ErrUnschedulable = errors.New("hpc: job can never be placed")
+	ErrBadKey        = errors.New("hpc: malformed signing key")
 )
 
 // TransitionError reports a job state change the table of JobState does not allow.
@@ -47,6 +49,15 @@ func (e *HeartbeatError) Error() string {
 }
 
 func (e *HeartbeatError) Unwrap() error { return e.Err }
+
+// checkPrivateKey refuses a key ed25519.Sign would panic on: anything but 64 bytes.
+func checkPrivateKey(role string, k ed25519.PrivateKey) error {
+	if len(k) != ed25519.PrivateKeySize {
+		return fmt.Errorf("%w: %s key is %d bytes, want a %d-byte Ed25519 private key (ed25519.NewKeyFromSeed of the 32-byte seed)",
+			ErrBadKey, role, len(k), ed25519.PrivateKeySize)
+	}
+	return nil
+}
 
 func invalidf(format string, a ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, a...))

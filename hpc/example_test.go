@@ -23,7 +23,11 @@ func Example() {
 	for _, n := range []string{"n1", "n2"} {
 		reg := hpc.NodeRegistration{Cluster: "stockholm", Node: n, Partition: "batch", Capacity: hpc.Resources{Cores: 32},
 			NodeKey: testKey(n).Public().(ed25519.PublicKey), Operator: "op-" + n}
-		if err := s.AddNode(hpc.SignRegistration(reg, provider)); err != nil {
+		sr, err := hpc.SignRegistration(reg, provider)
+		if err == nil {
+			err = s.AddNode(sr)
+		}
+		if err != nil {
 			fmt.Println(err)
 			return
 		}
@@ -57,9 +61,20 @@ func ExampleRegistry() {
 		ProviderKey: provider.Public().(ed25519.PublicKey)}, hpc.Timers{})
 	reg := hpc.NodeRegistration{Cluster: "c1", Node: "n1", Partition: "batch", Capacity: hpc.Resources{Cores: 8},
 		NodeKey: testKey("n1").Public().(ed25519.PublicKey)}
-	_ = r.Register(hpc.SignRegistration(reg, provider), 1000)
-	hb := hpc.SignHeartbeat(hpc.Heartbeat{Cluster: "c1", Node: "n1", Seq: 1, At: 1030, Capacity: hpc.Resources{Cores: 8},
+	sr, err := hpc.SignRegistration(reg, provider)
+	if err == nil {
+		err = r.Register(sr, 1000)
+	}
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	hb, err := hpc.SignHeartbeat(hpc.Heartbeat{Cluster: "c1", Node: "n1", Seq: 1, At: 1030, Capacity: hpc.Resources{Cores: 8},
 		Health: hpc.HealthOK}, testKey("n1"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	c, err := r.Accept(hb, 1030)
 	fmt.Println(c.To, err)
 	_, err = r.Accept(hb, 1031)
@@ -77,9 +92,14 @@ func ExampleRegistry() {
 func ExampleLibrary_Render() {
 	lib := hpc.NewLibrary(testKey("approver").Public().(ed25519.PublicKey))
 	t := hpc.BuiltinTemplates()[2] // batch-run
-	st := hpc.PublishTemplate(t, testKey("publisher"))
-	st.Approve(testKey("approver"))
-	if err := lib.Add(st); err != nil {
+	st, err := hpc.PublishTemplate(t, testKey("publisher"))
+	if err == nil {
+		err = st.Approve(testKey("approver"))
+	}
+	if err == nil {
+		err = lib.Add(st)
+	}
+	if err != nil {
 		fmt.Println(err)
 		return
 	}

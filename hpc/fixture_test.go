@@ -13,6 +13,49 @@ func key(name string) ed25519.PrivateKey {
 	return ed25519.NewKeyFromSeed(seed[:])
 }
 
+// badKeys are private keys ed25519.Sign would panic on; every signing function must refuse them with
+// ErrBadKey instead.
+func badKeys() map[string]ed25519.PrivateKey {
+	good := key("bad-key-base")
+	return map[string]ed25519.PrivateKey{
+		"nil":               nil,
+		"empty":             {},
+		"seed only (short)": good.Seed(),
+		"one byte short":    good[:ed25519.PrivateKeySize-1],
+		"one byte long":     append(append(ed25519.PrivateKey(nil), good...), 0),
+		"double (long)":     append(append(ed25519.PrivateKey(nil), good...), good...),
+	}
+}
+
+// signHB, signReg, publish and approve sign with keys from key, which are always well formed, so an
+// error is a broken test fixture.
+func signHB(h Heartbeat, k ed25519.PrivateKey) SignedHeartbeat {
+	sh, err := SignHeartbeat(h, k)
+	if err != nil {
+		panic(err)
+	}
+	return sh
+}
+
+func signReg(r NodeRegistration, k ed25519.PrivateKey) SignedRegistration {
+	sr, err := SignRegistration(r, k)
+	if err != nil {
+		panic(err)
+	}
+	return sr
+}
+
+func publish(t Template, publisher, approver ed25519.PrivateKey) SignedTemplate {
+	s, err := PublishTemplate(t, publisher)
+	if err == nil && approver != nil {
+		err = s.Approve(approver)
+	}
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
 // world builds a scheduler with clusters of identical nodes.
 type world struct {
 	t *testing.T
@@ -36,7 +79,7 @@ func (w *world) cluster(id string, n int, c Resources) *world {
 		name := fmt.Sprintf("%s-n%d", id, i)
 		reg := NodeRegistration{Cluster: id, Node: name, Partition: "batch", Capacity: c,
 			NodeKey: key("node/" + name).Public().(ed25519.PublicKey), Operator: "op-" + id}
-		if err := w.s.AddNode(SignRegistration(reg, prov)); err != nil {
+		if err := w.s.AddNode(signReg(reg, prov)); err != nil {
 			w.t.Fatal(err)
 		}
 	}

@@ -111,9 +111,13 @@ type SignedHeartbeat struct {
 	Signature []byte
 }
 
-// SignHeartbeat signs h with the node's key.
-func SignHeartbeat(h Heartbeat, node ed25519.PrivateKey) SignedHeartbeat {
-	return SignedHeartbeat{Heartbeat: h, Signature: ed25519.Sign(node, h.Encode())}
+// SignHeartbeat signs h with the node's key. A key that is not a 64-byte Ed25519 private key gives
+// ErrBadKey.
+func SignHeartbeat(h Heartbeat, node ed25519.PrivateKey) (SignedHeartbeat, error) {
+	if err := checkPrivateKey("node", node); err != nil {
+		return SignedHeartbeat{}, fmt.Errorf("heartbeat of node %s: %w", h.Node, err)
+	}
+	return SignedHeartbeat{Heartbeat: h, Signature: ed25519.Sign(node, h.Encode())}, nil
 }
 
 // MarshalBinary returns the wire form: the encoding, then the 64-byte signature.

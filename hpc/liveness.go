@@ -158,7 +158,8 @@ func (r *Registry) Accept(sh SignedHeartbeat, now int64) (*Change, error) {
 	if n.Liveness == Deregistered {
 		return fail(ErrDeregistered, "register the node again")
 	}
-	if !ed25519.Verify(n.Registration.NodeKey, h.Encode(), sh.Signature) {
+	// the length check first: ed25519.Verify panics on a key of another size.
+	if len(n.Registration.NodeKey) != ed25519.PublicKeySize || !ed25519.Verify(n.Registration.NodeKey, h.Encode(), sh.Signature) {
 		return fail(ErrBadSignature, "not signed by the node's registered key")
 	}
 	if h.Seq <= n.LastSeq {

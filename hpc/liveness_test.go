@@ -18,7 +18,7 @@ func registry(t *testing.T) *Registry {
 	for _, n := range []string{"n1", "n2"} {
 		reg := NodeRegistration{Cluster: "c1", Node: n, Partition: "batch", Capacity: Resources{Cores: 8},
 			NodeKey: key("node/" + n).Public().(ed25519.PublicKey)}
-		if err := r.Register(SignRegistration(reg, prov), 0); err != nil {
+		if err := r.Register(signReg(reg, prov), 0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -32,7 +32,7 @@ func hb(node string, seq uint64, at int64) Heartbeat {
 
 func TestHeartbeatAcceptAndRejects(t *testing.T) {
 	r := registry(t)
-	good := SignHeartbeat(hb("n1", 1, 10), key("node/n1"))
+	good := signHB(hb("n1", 1, 10), key("node/n1"))
 	c, err := r.Accept(good, 10)
 	if err != nil || c == nil || c.To != Alive {
 		t.Fatalf("accept: %v %+v", err, c)
@@ -43,12 +43,12 @@ func TestHeartbeatAcceptAndRejects(t *testing.T) {
 		want error
 	}{
 		{"replayed", good, ErrReplay},
-		{"stale sequence", SignHeartbeat(hb("n1", 1, 11), key("node/n1")), ErrReplay},
-		{"signed by another node", SignHeartbeat(hb("n1", 2, 11), key("node/n2")), ErrBadSignature},
-		{"wrong key", SignHeartbeat(hb("n1", 2, 11), key("intruder")), ErrBadSignature},
-		{"unknown node", SignHeartbeat(hb("n9", 1, 11), key("node/n9")), ErrUnknownNode},
-		{"old timestamp", SignHeartbeat(hb("n1", 2, 11-DefaultMaxSkewSeconds-1), key("node/n1")), ErrReplay},
-		{"other cluster", SignHeartbeat(func() Heartbeat { h := hb("n1", 2, 11); h.Cluster = "c2"; return h }(), key("node/n1")), ErrUnknownNode},
+		{"stale sequence", signHB(hb("n1", 1, 11), key("node/n1")), ErrReplay},
+		{"signed by another node", signHB(hb("n1", 2, 11), key("node/n2")), ErrBadSignature},
+		{"wrong key", signHB(hb("n1", 2, 11), key("intruder")), ErrBadSignature},
+		{"unknown node", signHB(hb("n9", 1, 11), key("node/n9")), ErrUnknownNode},
+		{"old timestamp", signHB(hb("n1", 2, 11-DefaultMaxSkewSeconds-1), key("node/n1")), ErrReplay},
+		{"other cluster", signHB(func() Heartbeat { h := hb("n1", 2, 11); h.Cluster = "c2"; return h }(), key("node/n1")), ErrUnknownNode},
 	}
 	for _, c := range cases {
 		_, err := r.Accept(c.sh, 11)
@@ -57,13 +57,13 @@ func TestHeartbeatAcceptAndRejects(t *testing.T) {
 			t.Errorf("%s: err %v, want %v", c.name, err, c.want)
 		}
 	}
-	tampered := SignHeartbeat(hb("n1", 3, 12), key("node/n1"))
+	tampered := signHB(hb("n1", 3, 12), key("node/n1"))
 	tampered.Heartbeat.Used.Cores = 7
 	if _, err := r.Accept(tampered, 12); !errors.Is(err, ErrBadSignature) {
 		t.Errorf("tampered: %v", err)
 	}
 	// the next sequence, even after a gap, is accepted
-	if _, err := r.Accept(SignHeartbeat(hb("n1", 5, 13), key("node/n1")), 13); err != nil {
+	if _, err := r.Accept(signHB(hb("n1", 5, 13), key("node/n1")), 13); err != nil {
 		t.Fatalf("seq 5 after 1: %v", err)
 	}
 	st, _ := r.Node("n1")
@@ -74,10 +74,10 @@ func TestHeartbeatAcceptAndRejects(t *testing.T) {
 
 func TestLivenessTimersOnSchedule(t *testing.T) {
 	r := registry(t)
-	if _, err := r.Accept(SignHeartbeat(hb("n1", 1, 100), key("node/n1")), 100); err != nil {
+	if _, err := r.Accept(signHB(hb("n1", 1, 100), key("node/n1")), 100); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Accept(SignHeartbeat(hb("n2", 1, 100), key("node/n2")), 100); err != nil {
+	if _, err := r.Accept(signHB(hb("n2", 1, 100), key("node/n2")), 100); err != nil {
 		t.Fatal(err)
 	}
 	// n2 keeps heartbeating every 30 s; n1 falls silent after 100.
@@ -88,7 +88,7 @@ func TestLivenessTimersOnSchedule(t *testing.T) {
 	for now := int64(100); now <= 100+DeregisterAfterSeconds; now++ {
 		if (now-100)%HeartbeatIntervalSeconds == 0 && now > 100 {
 			seq++
-			if _, err := r.Accept(SignHeartbeat(hb("n2", seq, now), key("node/n2")), now); err != nil {
+			if _, err := r.Accept(signHB(hb("n2", seq, now), key("node/n2")), now); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -107,7 +107,7 @@ func TestLivenessTimersOnSchedule(t *testing.T) {
 		t.Fatalf("n2 %s", st.Liveness)
 	}
 	// a deregistered node's heartbeats are refused until it registers again
-	if _, err := r.Accept(SignHeartbeat(hb("n1", 2, 100+DeregisterAfterSeconds), key("node/n1")), 100+DeregisterAfterSeconds); !errors.Is(err, ErrDeregistered) {
+	if _, err := r.Accept(signHB(hb("n1", 2, 100+DeregisterAfterSeconds), key("node/n1")), 100+DeregisterAfterSeconds); !errors.Is(err, ErrDeregistered) {
 		t.Fatalf("deregistered heartbeat: %v", err)
 	}
 	if _, err := r.NodeByKey(key("node/n1").Public().(ed25519.PublicKey)); !errors.Is(err, ErrDeregistered) {
@@ -122,25 +122,25 @@ func TestRegistrationSignature(t *testing.T) {
 	r := registry(t)
 	reg := NodeRegistration{Cluster: "c1", Node: "n3", Partition: "batch", Capacity: Resources{Cores: 8},
 		NodeKey: key("node/n3").Public().(ed25519.PublicKey)}
-	if err := r.Register(SignRegistration(reg, key("provider/other")), 0); !errors.Is(err, ErrBadSignature) {
+	if err := r.Register(signReg(reg, key("provider/other")), 0); !errors.Is(err, ErrBadSignature) {
 		t.Fatalf("registration signed by another provider: %v", err)
 	}
-	sr := SignRegistration(reg, key("provider/c1"))
+	sr := signReg(reg, key("provider/c1"))
 	sr.Registration.Capacity.Cores = 64
 	if err := r.Register(sr, 0); !errors.Is(err, ErrBadSignature) {
 		t.Fatalf("tampered registration: %v", err)
 	}
-	if err := r.Register(SignRegistration(reg, key("provider/c1")), 0); err != nil {
+	if err := r.Register(signReg(reg, key("provider/c1")), 0); err != nil {
 		t.Fatalf("valid registration: %v", err)
 	}
 	reg.Partition = "nope"
-	if err := r.Register(SignRegistration(reg, key("provider/c1")), 0); !errors.Is(err, ErrInvalid) {
+	if err := r.Register(signReg(reg, key("provider/c1")), 0); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("unknown partition: %v", err)
 	}
 }
 
 func TestHeartbeatWireRoundTrip(t *testing.T) {
-	sh := SignHeartbeat(hb("n1", 7, 99), key("node/n1"))
+	sh := signHB(hb("n1", 7, 99), key("node/n1"))
 	b, _ := sh.MarshalBinary()
 	got, err := ParseSignedHeartbeat(b)
 	if err != nil {
@@ -157,7 +157,7 @@ func TestHeartbeatWireRoundTrip(t *testing.T) {
 	}
 	unsorted := hb("n1", 1, 1)
 	unsorted.Peers[0], unsorted.Peers[1] = unsorted.Peers[1], unsorted.Peers[0]
-	ub, _ := SignHeartbeat(unsorted, key("node/n1")).MarshalBinary()
+	ub, _ := signHB(unsorted, key("node/n1")).MarshalBinary()
 	if _, err := ParseSignedHeartbeat(ub); !errors.Is(err, ErrMalformed) {
 		t.Fatalf("unsorted peers: %v", err)
 	}
@@ -166,7 +166,7 @@ func TestHeartbeatWireRoundTrip(t *testing.T) {
 func FuzzParseSignedHeartbeat(f *testing.F) {
 	seeds := 0
 	for i, h := range []Heartbeat{hb("n1", 1, 10), hb("n2", 1<<40, -5), {Cluster: "c", Node: "n", Seq: 1, Health: HealthFailing}} {
-		b, _ := SignHeartbeat(h, key("node/"+h.Node)).MarshalBinary()
+		b, _ := signHB(h, key("node/"+h.Node)).MarshalBinary()
 		f.Add(b)
 		seeds = i + 1
 	}
@@ -186,4 +186,35 @@ func FuzzParseSignedHeartbeat(f *testing.F) {
 			t.Fatal("accepted a non-canonical encoding")
 		}
 	})
+}
+
+func TestSignRegistrationAndHeartbeatBadKey(t *testing.T) {
+	reg := NodeRegistration{Cluster: "c1", Node: "n3", Partition: "batch", Capacity: Resources{Cores: 8},
+		NodeKey: key("node/n3").Public().(ed25519.PublicKey)}
+	if _, err := SignRegistration(reg, key("provider/c1")); err != nil {
+		t.Fatalf("well-formed key: %v", err)
+	}
+	if _, err := SignHeartbeat(hb("n1", 1, 10), key("node/n1")); err != nil {
+		t.Fatalf("well-formed key: %v", err)
+	}
+	for name, k := range badKeys() {
+		t.Run(name, func(t *testing.T) {
+			if sr, err := SignRegistration(reg, k); !errors.Is(err, ErrBadKey) || sr.Signature != nil {
+				t.Errorf("SignRegistration: %v, want ErrBadKey and no signature", err)
+			}
+			if sh, err := SignHeartbeat(hb("n1", 1, 10), k); !errors.Is(err, ErrBadKey) || sh.Signature != nil {
+				t.Errorf("SignHeartbeat: %v, want ErrBadKey and no signature", err)
+			}
+		})
+	}
+}
+
+// A registry whose stored node key is not 32 bytes (not reachable through Register) refuses the
+// heartbeat with ErrBadSignature instead of panicking in ed25519.Verify.
+func TestAcceptMalformedStoredNodeKey(t *testing.T) {
+	r := registry(t)
+	r.nodes["n1"].Registration.NodeKey = r.nodes["n1"].Registration.NodeKey[:16]
+	if _, err := r.Accept(signHB(hb("n1", 1, 10), key("node/n1")), 10); !errors.Is(err, ErrBadSignature) {
+		t.Fatalf("got %v, want ErrBadSignature", err)
+	}
 }

@@ -320,7 +320,7 @@ func TestPartitionRuntimeLimit(t *testing.T) {
 	} {
 		must(t, w.s.AddCluster(c))
 		reg := NodeRegistration{Cluster: c.ID, Node: c.ID + "-n0", Partition: "batch", Capacity: core, NodeKey: key(c.ID).Public().(ed25519.PublicKey)}
-		must(t, w.s.AddNode(SignRegistration(reg, prov)))
+		must(t, w.s.AddNode(signReg(reg, prov)))
 	}
 	w.submit(job("day", "t", 1, 1, 86400), 0)
 	w.submit(job("hour", "t", 1, 1, 3600), 0)

@@ -97,7 +97,7 @@ func FuzzRestore(f *testing.F) {
 	must(w.s.SetLatency("c1", "c2", 10))
 	for i, c := range []string{"c1", "c1", "c2"} {
 		reg := NodeRegistration{Cluster: c, Node: "n" + itoa(int64(i)), Partition: "batch", Capacity: Resources{Cores: 4}, NodeKey: key(itoa(int64(i))).Public().(ed25519.PublicKey)}
-		must(w.s.AddNode(SignRegistration(reg, prov)))
+		must(w.s.AddNode(signReg(reg, prov)))
 	}
 	must(w.s.AddTenant(Tenant{ID: "t"}))
 	for i := int64(0); i < 6; i++ {

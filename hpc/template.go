@@ -87,18 +87,27 @@ type SignedTemplate struct {
 	ApprovalSig []byte            `json:"approval_sig"` // approver's signature over "approve" ‖ digest
 }
 
-// PublishTemplate signs t as its publisher.
-func PublishTemplate(t Template, publisher ed25519.PrivateKey) SignedTemplate {
+// PublishTemplate signs t as its publisher. A key that is not a 64-byte Ed25519 private key gives
+// ErrBadKey.
+func PublishTemplate(t Template, publisher ed25519.PrivateKey) (SignedTemplate, error) {
+	if err := checkPrivateKey("publisher", publisher); err != nil {
+		return SignedTemplate{}, fmt.Errorf("template %s@%s: %w", t.Name, t.Version, err)
+	}
 	d := t.Digest()
 	return SignedTemplate{Template: t, Publisher: publisher.Public().(ed25519.PublicKey),
-		Signature: ed25519.Sign(publisher, append([]byte("publish\x00"), d[:]...))}
+		Signature: ed25519.Sign(publisher, append([]byte("publish\x00"), d[:]...))}, nil
 }
 
-// Approve adds an approver's approval (the library's governance: only approved templates run).
-func (s *SignedTemplate) Approve(approver ed25519.PrivateKey) {
+// Approve adds an approver's approval (the library's governance: only approved templates run). A key
+// that is not a 64-byte Ed25519 private key gives ErrBadKey and leaves s unchanged.
+func (s *SignedTemplate) Approve(approver ed25519.PrivateKey) error {
+	if err := checkPrivateKey("approver", approver); err != nil {
+		return fmt.Errorf("template %s@%s: %w", s.Template.Name, s.Template.Version, err)
+	}
 	d := s.Template.Digest()
 	s.Approver = approver.Public().(ed25519.PublicKey)
 	s.ApprovalSig = ed25519.Sign(approver, append([]byte("approve\x00"), d[:]...))
+	return nil
 }
 
 var paramName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)

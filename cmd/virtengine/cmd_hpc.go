@@ -194,7 +194,10 @@ func newHPCRegisterCmd() *cobra.Command {
 			if node == "" || cluster == "" || res.Cores < 1 {
 				return errors.New("--cluster, --node and --cores ≥ 1 are required")
 			}
-			sr := hpc.SignRegistration(reg, pk)
+			sr, err := hpc.SignRegistration(reg, pk)
+			if err != nil {
+				return err
+			}
 			if addTo == "" {
 				return writeJSON(cmd.OutOrStdout(), sr)
 			}
@@ -521,7 +524,11 @@ func newHPCTemplateCmd() *cobra.Command {
 				found := false
 				for _, t := range hpc.BuiltinTemplates() {
 					if t.Name+"@"+t.Version == a {
-						lib = append(lib, hpc.PublishTemplate(t, key))
+						st, err := hpc.PublishTemplate(t, key)
+						if err != nil {
+							return err
+						}
+						lib = append(lib, st)
 						found = true
 					}
 				}
@@ -554,7 +561,9 @@ func newHPCTemplateCmd() *cobra.Command {
 				found := false
 				for i := range lib {
 					if lib[i].Template.Name+"@"+lib[i].Template.Version == a {
-						lib[i].Approve(key)
+						if err := lib[i].Approve(key); err != nil {
+							return err
+						}
 						found = true
 					}
 				}

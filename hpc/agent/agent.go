@@ -122,8 +122,12 @@ func (a *Agent) Close() error {
 	return err
 }
 
-// NextHeartbeat builds and signs the next heartbeat (its sequence number is consumed).
-func (a *Agent) NextHeartbeat() hpc.SignedHeartbeat {
+// NextHeartbeat builds and signs the next heartbeat (its sequence number is consumed). An agent
+// without a well-formed key (one not made by NewAgent) gives hpc.ErrBadKey and consumes nothing.
+func (a *Agent) NextHeartbeat() (hpc.SignedHeartbeat, error) {
+	if len(a.cfg.Key) != ed25519.PrivateKeySize {
+		return hpc.SignedHeartbeat{}, fmt.Errorf("%w: agent key is %d bytes, want %d (create the agent with NewAgent)", hpc.ErrBadKey, len(a.cfg.Key), ed25519.PrivateKeySize)
+	}
 	a.mu.Lock()
 	a.seq++
 	seq, rtt := a.seq, a.rtt
@@ -184,7 +188,13 @@ func (a *Agent) Send(ctx context.Context, sh hpc.SignedHeartbeat) (Ack, error) {
 }
 
 // Beat sends the next heartbeat.
-func (a *Agent) Beat(ctx context.Context) (Ack, error) { return a.Send(ctx, a.NextHeartbeat()) }
+func (a *Agent) Beat(ctx context.Context) (Ack, error) {
+	sh, err := a.NextHeartbeat()
+	if err != nil {
+		return Ack{}, err
+	}
+	return a.Send(ctx, sh)
+}
 
 // Run connects and heartbeats every Interval until ctx ends, reconnecting after a failure. onAck,
 // if set, sees every answer or error.

@@ -17,6 +17,26 @@ func key(name string) ed25519.PrivateKey {
 	return ed25519.NewKeyFromSeed(seed[:])
 }
 
+// signHB signs h with k, failing the test on an error.
+func signHB(t *testing.T, h hpc.Heartbeat, k ed25519.PrivateKey) hpc.SignedHeartbeat {
+	t.Helper()
+	sh, err := hpc.SignHeartbeat(h, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sh
+}
+
+// next is a.NextHeartbeat, failing the test on an error.
+func next(t *testing.T, a *Agent) hpc.SignedHeartbeat {
+	t.Helper()
+	sh, err := a.NextHeartbeat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sh
+}
+
 type fakeClock struct {
 	mu sync.Mutex
 	t  time.Time
@@ -56,7 +76,11 @@ func newEnv(t *testing.T) *env {
 	for _, n := range []string{"n1", "n2"} {
 		r := hpc.NodeRegistration{Cluster: "c1", Node: n, Partition: "batch", Capacity: hpc.Resources{Cores: 16},
 			NodeKey: key("node/" + n).Public().(ed25519.PublicKey)}
-		if err := e.ctrl.Register(hpc.SignRegistration(r, prov)); err != nil {
+		sr, err := hpc.SignRegistration(r, prov)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.ctrl.Register(sr); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -146,12 +170,12 @@ func TestDTLSRejectsReplayStaleAndForeignHeartbeats(t *testing.T) {
 	if err := a.Connect(ctx(t)); err != nil {
 		t.Fatal(err)
 	}
-	first := a.NextHeartbeat()
+	first := next(t, a)
 	if _, err := a.Send(ctx(t), first); err != nil {
 		t.Fatal(err)
 	}
-	second := a.NextHeartbeat()
-	third := a.NextHeartbeat()
+	second := next(t, a)
+	third := next(t, a)
 	if _, err := a.Send(ctx(t), third); err != nil {
 		t.Fatal(err)
 	}
@@ -162,14 +186,14 @@ func TestDTLSRejectsReplayStaleAndForeignHeartbeats(t *testing.T) {
 		t.Errorf("out-of-order heartbeat: code %d", c)
 	}
 	// a heartbeat for n1 signed by n2's key
-	h := a.NextHeartbeat().Heartbeat
-	forged := hpc.SignHeartbeat(h, key("node/n2"))
+	h := next(t, a).Heartbeat
+	forged := signHB(t, h, key("node/n2"))
 	if c := rejectCode(t, func() error { _, err := a.Send(ctx(t), forged); return err }()); c != CodeBadSignature {
 		t.Errorf("heartbeat signed by another node: code %d", c)
 	}
 	// n2's own valid heartbeat sent over n1's authenticated connection
 	h2 := hpc.Heartbeat{Cluster: "c1", Node: "n2", Seq: 1, At: e.clock.Now().Unix(), Capacity: hpc.Resources{Cores: 16}, Health: hpc.HealthOK}
-	if c := rejectCode(t, func() error { _, err := a.Send(ctx(t), hpc.SignHeartbeat(h2, key("node/n2"))); return err }()); c != CodeWrongNode {
+	if c := rejectCode(t, func() error { _, err := a.Send(ctx(t), signHB(t, h2, key("node/n2"))); return err }()); c != CodeWrongNode {
 		t.Errorf("other node's heartbeat on n1's connection: code %d", c)
 	}
 	// reject twin: the connection still works for n1's next heartbeat
@@ -236,5 +260,30 @@ func TestSilentNodeGoesStaleOfflineDeregistered(t *testing.T) {
 	}
 	if err := e.agent("n1", key("node/n1"), e.ctrl.PublicKey()).Connect(ctx(t)); err == nil {
 		t.Fatal("deregistered node completed a handshake")
+	}
+}
+
+// An Agent not made by NewAgent has no key: NextHeartbeat and Beat refuse with hpc.ErrBadKey, no panic,
+// and consume no sequence number.
+func TestNextHeartbeatWithoutKey(t *testing.T) {
+	for name, k := range map[string]ed25519.PrivateKey{"nil": nil, "short": key("n").Seed(), "long": append(key("n"), 0)} {
+		a := &Agent{cfg: AgentConfig{Key: k, Cluster: "c1", Node: "n1", Clock: time.Now}, seq: 41}
+		if _, err := a.NextHeartbeat(); !errors.Is(err, hpc.ErrBadKey) {
+			t.Errorf("%s: NextHeartbeat: %v, want hpc.ErrBadKey", name, err)
+		}
+		if _, err := a.Beat(ctx(t)); !errors.Is(err, hpc.ErrBadKey) {
+			t.Errorf("%s: Beat: %v, want hpc.ErrBadKey", name, err)
+		}
+		if a.seq != 41 {
+			t.Errorf("%s: sequence consumed: %d", name, a.seq)
+		}
+	}
+	a, err := NewAgent(AgentConfig{Key: key("node/n1"), ControllerKey: key("controller").Public().(ed25519.PublicKey),
+		Cluster: "c1", Node: "n1", Controller: "127.0.0.1:1", FirstSeq: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sh := next(t, a); sh.Heartbeat.Seq != 7 || !ed25519.Verify(key("node/n1").Public().(ed25519.PublicKey), sh.Heartbeat.Encode(), sh.Signature) {
+		t.Fatalf("heartbeat %+v", sh.Heartbeat)
 	}
 }

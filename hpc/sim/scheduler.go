@@ -49,7 +49,11 @@ func runScheduler(w *Workload, name string, cfg hpc.Config, m *Machine) (*Result
 		for i := int64(0); i < site.Procs; i++ {
 			reg := hpc.NodeRegistration{Cluster: site.Name, Node: site.Name + "-n" + strconv.FormatInt(i, 10), Partition: "batch",
 				Capacity: hpc.Resources{Cores: 1}, NodeKey: prov.Public().(ed25519.PublicKey)}
-			if err := s.AddNode(hpc.SignRegistration(reg, prov)); err != nil {
+			sr, err := hpc.SignRegistration(reg, prov)
+			if err != nil {
+				return nil, err
+			}
+			if err := s.AddNode(sr); err != nil {
 				return nil, err
 			}
 		}
