@@ -66,7 +66,7 @@ func compile(b Backend) (constraint.ConstraintSystem, error) {
 	return cs, nil
 }
 
-// ConstraintCount returns the number of constraints of credential-v1 under backend b (R1CS for
+// ConstraintCount returns the number of constraints of the circuit (CircuitVersion) under backend b (R1CS for
 // Groth16, PLONK gates for PLONK).
 func ConstraintCount(b Backend) (int, error) {
 	cs, err := compile(b)

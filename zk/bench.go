@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// BenchResult is the outcome of Bench: medians over the runs, in milliseconds, for credential-v1
+// BenchResult is the outcome of Bench: medians over the runs, in milliseconds, for the circuit (CircuitVersion)
 // with every statement on (the standard presentation of TARGETS.md).
 type BenchResult struct {
 	Circuit      string  `json:"circuit"`

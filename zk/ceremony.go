@@ -38,7 +38,7 @@ type Phase1Result struct {
 // Phase2 is one state of the circuit-specific phase (δ).
 type Phase2 struct{ p *mpcsetup.Phase2 }
 
-// circuitR1CS returns the Groth16 constraint system of credential-v1.
+// circuitR1CS returns the Groth16 constraint system of the circuit (CircuitVersion).
 func circuitR1CS() (*csbn254.R1CS, error) {
 	cs, err := compile(Groth16)
 	if err != nil {
@@ -57,7 +57,7 @@ func asR1CS(cs constraint.ConstraintSystem) (*csbn254.R1CS, error) {
 
 func domainSize(r *csbn254.R1CS) uint64 { return ecc.NextPowerOfTwo(uint64(r.GetNbConstraints())) }
 
-// StartPhase1 returns the initial phase-1 state for credential-v1, before any contribution.
+// StartPhase1 returns the initial phase-1 state for the circuit, before any contribution.
 func StartPhase1() (*Phase1, error) {
 	r, err := circuitR1CS()
 	if err != nil {
@@ -165,7 +165,7 @@ func (r *Phase1Result) UnmarshalBinary(b []byte) error {
 	return nil
 }
 
-// StartPhase2 returns the initial phase-2 state of credential-v1 from a sealed phase 1.
+// StartPhase2 returns the initial phase-2 state of the circuit from a sealed phase 1.
 func StartPhase2(srs *Phase1Result) (*Phase2, error) {
 	r, err := circuitR1CS()
 	if err != nil {
@@ -226,7 +226,7 @@ func (p *Phase2) UnmarshalBinary(b []byte) error {
 }
 
 // FinalizeCeremony checks every phase-2 contribution in order, seals the last with the public
-// beacon and returns the production keys of credential-v1 (not marked unsafe).
+// beacon and returns the production keys of the circuit (not marked unsafe).
 func FinalizeCeremony(srs *Phase1Result, beacon []byte, contributions ...*Phase2) (*ProvingKey, *VerifyingKey, error) {
 	r, err := circuitR1CS()
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 // rangeAttributes lists, for each range slot, the attribute it bounds (CIRCUITS.md §3.2).
 var rangeAttributes = [NumRanges]int{AttrBirthDate, AttrScore, AttrTier, AttrIssuedAt, AttrExpiresAt}
 
-// Circuit is the credential-v1 presentation circuit. One circuit proves any combination of the
+// Circuit is the credential-v2 presentation circuit. One circuit proves any combination of the
 // statements; each is switched by public inputs (CIRCUITS.md §3). The field order below is the
 // order of the public inputs and must not change within a version.
 type Circuit struct {
@@ -24,7 +24,8 @@ type Circuit struct {
 	Statements       frontend.Variable                `gnark:",public"` // Stmt* bits
 	Lo               [NumRanges]frontend.Variable     `gnark:",public"` // lower bounds (inclusive)
 	Hi               [NumRanges]frontend.Variable     `gnark:",public"` // upper bounds (inclusive)
-	Countries        [MaxCountrySet]frontend.Variable `gnark:",public"` // accepted countries
+	Countries        [MaxCountrySet]frontend.Variable `gnark:",public"` // accepted countries (inline set)
+	CountryRoot      frontend.Variable                `gnark:",public"` // Merkle root of a large country set
 	RevocationRoot   frontend.Variable                `gnark:",public"` // issuer's revocation root
 	RequiredFlags    frontend.Variable                `gnark:",public"` // flags that must be set
 	DiscloseMask     frontend.Variable                `gnark:",public"` // bit i: attribute i disclosed
@@ -37,13 +38,19 @@ type Circuit struct {
 	SigRX, SigRY frontend.Variable
 	SigS         frontend.Variable
 	HolderSecret frontend.Variable
-	RevPath      [RevocationDepth]frontend.Variable // siblings, leaf level first
+	RevPath      [RevocationLevels][nodeArity - 1]frontend.Variable  // siblings, leaf level first
+	CountryPos   frontend.Variable                                   // leaf position in the country tree
+	CountryPath  [CountryTreeLevels][nodeArity - 1]frontend.Variable // siblings, leaf level first
 }
 
 // Define implements frontend.Circuit.
 func (c *Circuit) Define(api frontend.API) error {
 	on := api.ToBinary(c.Statements, numStatementBits)
-	sigOn, countryOn, revOn, holderOn, nullOn := on[0], on[1], on[2], on[3], on[4]
+	sigOn, countryOn, revOn, holderOn, nullOn, countryRootOn := on[0], on[1], on[2], on[3], on[4], on[5]
+	merkle, err := newMerkleCircuit(api)
+	if err != nil {
+		return err
+	}
 
 	// §3.1 Commitment C = Poseidon2-12[tagCommit, attributes…, randomness, 0][1].
 	cm, err := wideHashCircuit(api, commitWidth, tagCommit, append(c.Attr[:], c.Randomness)...)
@@ -84,6 +91,11 @@ func (c *Circuit) Define(api frontend.API) error {
 	}
 	assertImplies(api, countryOn, prod)
 
+	// §3.3 Country in a large public set: a leaf of the country tree under CountryRoot.
+	cpos := api.ToBinary(c.CountryPos, 2*CountryTreeLevels)
+	croot := merkle.root(c.Attr[AttrCountry], cpos, c.CountryPath[:])
+	assertImplies(api, countryRootOn, api.Sub(croot, c.CountryRoot))
+
 	// §3.4 Required flags: every required bit is set.
 	fb := api.ToBinary(c.Attr[AttrFlags], FlagBits)
 	rb := api.ToBinary(c.RequiredFlags, FlagBits)
@@ -98,17 +110,8 @@ func (c *Circuit) Define(api frontend.API) error {
 	}
 
 	// §3.6 Not revoked: the slot at RevocationIndex is empty (0) in the sparse Merkle tree.
-	p, err := p2perm.NewPoseidon2(api)
-	if err != nil {
-		return err
-	}
 	path := api.ToBinary(c.Attr[AttrRevocationIndex], RevocationDepth)
-	node := frontend.Variable(0)
-	for i, sib := range c.RevPath {
-		left := api.Add(node, api.Mul(path[i], api.Sub(sib, node))) // bit 0: node is the left child
-		right := api.Sub(api.Add(node, sib), left)
-		node = p.Compress(left, right)
-	}
+	node := merkle.root(0, path, c.RevPath[:])
 	assertImplies(api, revOn, api.Sub(node, c.RevocationRoot))
 
 	// §3.7 Holder binding and nullifier.

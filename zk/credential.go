@@ -101,7 +101,7 @@ func (a *Attributes) elements() [NumAttributes]fr.Element {
 // Credential is what the holder stores: the attributes, the commitment randomness and the issuer's
 // signature over the commitment. It is secret to the holder (it reveals every attribute).
 type Credential struct {
-	Version    string          `json:"version"` // CircuitVersion
+	Version    string          `json:"version"` // CredentialVersion
 	Attributes Attributes      `json:"attributes"`
 	Randomness Scalar          `json:"randomness"` // blinding of the commitment
 	Issuer     IssuerPublicKey `json:"issuer"`
@@ -147,7 +147,7 @@ func Issue(issuer *IssuerPrivateKey, attrs Attributes, r io.Reader) (*Credential
 		return nil, fmt.Errorf("zk: signing commitment: %w", err)
 	}
 	return &Credential{
-		Version:    CircuitVersion,
+		Version:    CredentialVersion,
 		Attributes: attrs,
 		Randomness: scalarOf(rnd),
 		Issuer:     issuer.Public(),
@@ -157,8 +157,8 @@ func Issue(issuer *IssuerPrivateKey, attrs Attributes, r io.Reader) (*Credential
 
 // Verify checks the version, the attributes and the issuer's signature.
 func (c *Credential) Verify() error {
-	if c.Version != CircuitVersion {
-		return fmt.Errorf("%w: credential is %q, want %q", ErrVersion, c.Version, CircuitVersion)
+	if c.Version != CredentialVersion {
+		return fmt.Errorf("%w: credential is %q, want %q", ErrVersion, c.Version, CredentialVersion)
 	}
 	cm, err := c.Commitment()
 	if err != nil {

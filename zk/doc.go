@@ -11,8 +11,9 @@
 //	res := (&zk.Verifier{Key: vk, Nonces: store}).Verify(req, pres, now) // relying party
 //
 // A credential is a Poseidon2 commitment to the attributes with randomness, signed by the issuer with
-// EdDSA on BN254's twisted Edwards curve. One circuit, credential-v1 (Circuit), proves any
-// combination of the statements; a Request switches them on through public inputs. Verify returns a
+// EdDSA on BN254's twisted Edwards curve. One circuit, credential-v2 (Circuit, CircuitVersion), proves any
+// combination of the statements; a Request switches them on through public inputs (a country set is
+// either inline, up to 16 codes, or a Merkle root of up to 256: CountryTree). Verify returns a
 // Result whose Reason says which check failed. The encodings and the circuit are specified in
 // CIRCUITS.md; constraint counts are pinned in testdata/constraints.json.
 //

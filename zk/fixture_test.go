@@ -93,6 +93,20 @@ func (f *fixture) fullRequest(t testing.TB) *Request {
 	return req
 }
 
+// euCountries are the 27 EU members and the 3 other EEA states: a set too large for the inline
+// list, so it uses the Merkle-root mode.
+var euCountries = []uint16{40, 56, 100, 191, 196, 203, 208, 233, 246, 250, 276, 300, 348, 372, 380, 428,
+	440, 442, 470, 528, 616, 620, 642, 703, 705, 724, 752, 352, 438, 578}
+
+// setRequest is fullRequest with the large (Merkle-root) country set on as well: every statement
+// of the circuit is on.
+func (f *fixture) setRequest(t testing.TB) *Request {
+	t.Helper()
+	req := f.fullRequest(t)
+	req.CountrySet = euCountries
+	return req
+}
+
 func (f *fixture) path() *RevocationPath {
 	p := f.tree.Path(f.cred.Attributes.RevocationIndex)
 	return &p

@@ -44,6 +44,11 @@ func FuzzDecodeRequest(f *testing.F) {
 	f.Add(good)
 	f.Add([]byte(`{"version":"credential-v1","nonce":"0x00` + "0000000000000000000000000000000000000000000000000000000000000001" + `","audience":"a","today":1}`))
 	f.Add([]byte(`{"ranges":[{"attribute":"score","min":5,"max":4}]}`))
+	sreq := *req
+	sreq.CountrySet = euCountries
+	sgood, _ := MarshalRequest(&sreq)
+	f.Add(sgood)
+	f.Add([]byte(`{"version":"credential-v2","nonce":"0x00` + "0000000000000000000000000000000000000000000000000000000000000001" + `","audience":"a","today":1,"country_set":[0,1000,4,4]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := DecodeRequest(b)
 		if err != nil {
@@ -54,6 +59,9 @@ func FuzzDecodeRequest(f *testing.F) {
 			t.Fatalf("re-decoding: %v", err)
 		}
 		_ = publicInputs(r, &revealed{})
+		if _, ok := r.CountrySetRoot(); ok != (len(r.CountrySet) > 0) {
+			t.Fatal("a valid request with a country set has no root")
+		}
 	})
 }
 
@@ -86,6 +94,29 @@ func FuzzRevocationPath(f *testing.F) {
 			return
 		}
 		_, _ = p.Root()
+	})
+}
+
+// FuzzCountryPath: JSON country paths never panic when recomputing roots, and only the member's
+// own path leads to the set's root.
+func FuzzCountryPath(f *testing.F) {
+	tr, err := NewCountryTree(euCountries)
+	if err != nil {
+		f.Fatal(err)
+	}
+	p, _ := tr.Path(276)
+	good, _ := json.Marshal(p)
+	f.Add(good, uint16(276))
+	f.Add([]byte(`{"position":255}`), uint16(0))
+	f.Fuzz(func(t *testing.T, b []byte, country uint16) {
+		var p CountryPath
+		if strictUnmarshal(b, &p) != nil {
+			return
+		}
+		r, err := p.Root(country)
+		if err == nil && r == tr.Root() && !tr.Contains(country) {
+			t.Fatalf("path proves %d, which is not in the set", country)
+		}
 	})
 }
 

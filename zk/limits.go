@@ -2,12 +2,18 @@ package zk
 
 import "time"
 
-// Limits and sizes of the credential-v1 circuit and its encodings, gathered in one place.
+// Limits and sizes of the presentation circuit (CircuitVersion) and its encodings, gathered in one place.
 // Changing any of them changes the circuit: bump CircuitVersion and re-run the setup.
 const (
 	// CircuitVersion names the presentation circuit. Keys, requests and presentations carry it and
-	// are refused when it differs.
-	CircuitVersion = "credential-v1"
+	// are refused when it differs. credential-v2 added the Merkle-root country set and moved the
+	// revocation tree to 4-ary nodes (CIRCUITS.md, "Versions").
+	CircuitVersion = "credential-v2"
+
+	// CredentialVersion names the credential format: attributes, commitment and issuer signature
+	// (CIRCUITS.md §2). It did not change with credential-v2, so credentials issued for
+	// credential-v1 still prove.
+	CredentialVersion = "credential-v1"
 
 	// NumAttributes is the number of committed attributes (see AttrBirthDate … AttrHolderKey).
 	NumAttributes = 9
@@ -23,8 +29,16 @@ const (
 	// MaxRangeValue is the largest value a range bound or a range-checked attribute may take.
 	MaxRangeValue = 1<<RangeBits - 1
 
-	// MaxCountrySet is the number of countries a request may list (ISO 3166-1 numeric codes).
+	// MaxCountrySet is the number of countries a request may list inline (ISO 3166-1 numeric
+	// codes), as public inputs.
 	MaxCountrySet = 16
+
+	// CountryTreeLevels is the height of the 4-ary Merkle tree of a large country set (the
+	// Merkle-root mode): 4^4 = 256 leaves, more than the 249 ISO 3166-1 numeric codes assigned.
+	CountryTreeLevels = 4
+
+	// MaxCountryTreeSet is the largest country set of the Merkle-root mode.
+	MaxCountryTreeSet = 1 << (2 * CountryTreeLevels)
 
 	// MaxCountryCode is the largest ISO 3166-1 numeric code (three decimal digits).
 	MaxCountryCode = 999
@@ -38,8 +52,12 @@ const (
 	// FlagBits is the width of the verification-flags attribute.
 	FlagBits = 8
 
-	// RevocationDepth is the depth of the issuer's sparse Merkle revocation tree: 2^32 slots.
+	// RevocationDepth is the binary depth of the issuer's sparse Merkle revocation tree: 2^32 slots.
 	RevocationDepth = 32
+
+	// RevocationLevels is the height of the revocation tree, whose nodes have 4 children:
+	// 4^RevocationLevels = 2^RevocationDepth slots.
+	RevocationLevels = RevocationDepth / 2
 
 	// NonceBytes is the size of a verifier nonce. 31 bytes always fit in one BN254 scalar.
 	NonceBytes = 31
@@ -79,11 +97,12 @@ const (
 // Statement switches, bits of the public Statements input. An unset bit switches the statement off;
 // range statements are switched off by the full range [0, MaxRangeValue] instead.
 const (
-	StmtSignature  = 1 << iota // the issuer's EdDSA signature over the commitment verifies
-	StmtCountry                // the country is one of the public set
-	StmtNotRevoked             // the revocation slot is empty in the public revocation root
-	StmtHolder                 // the prover knows the holder secret behind the committed holder key
-	StmtNullifier              // the public nullifier is H(holder secret, audience)
+	StmtSignature   = 1 << iota // the issuer's EdDSA signature over the commitment verifies
+	StmtCountry                 // the country is one of the public inline set (≤ MaxCountrySet)
+	StmtNotRevoked              // the revocation slot is empty in the public revocation root
+	StmtHolder                  // the prover knows the holder secret behind the committed holder key
+	StmtNullifier               // the public nullifier is H(holder secret, audience)
+	StmtCountryRoot             // the country is a leaf of the public country-set Merkle root
 
-	numStatementBits = 5
+	numStatementBits = 6
 )

@@ -19,7 +19,7 @@ type Range struct {
 }
 
 // Request is what a relying party asks for (FEATURES.md §2.5). Each statement is switched on by
-// setting its field; all of them are proven together in one proof of the credential-v1 circuit.
+// setting its field; all of them are proven together in one proof of the circuit (CircuitVersion).
 // A request maps to OpenID4VP's query language as one credential query whose claims are the
 // disclosed attributes and whose constraints are the other statements (CIRCUITS.md §5).
 type Request struct {
@@ -37,10 +37,14 @@ type Request struct {
 	// RevocationRoot switches the not-revoked statement on: the credential's slot is empty under it.
 	RevocationRoot *Scalar `json:"revocation_root,omitempty"`
 
-	MinAge        int      `json:"min_age,omitempty"`        // age ≥ MinAge years on Today
-	NotExpired    bool     `json:"not_expired,omitempty"`    // IssuedAt ≤ Today < ExpiresAt
-	Ranges        []Range  `json:"ranges,omitempty"`         // lo ≤ attribute ≤ hi
-	Countries     []uint16 `json:"countries,omitempty"`      // country ∈ Countries (≤ 16)
+	MinAge     int      `json:"min_age,omitempty"`     // age ≥ MinAge years on Today
+	NotExpired bool     `json:"not_expired,omitempty"` // IssuedAt ≤ Today < ExpiresAt
+	Ranges     []Range  `json:"ranges,omitempty"`      // lo ≤ attribute ≤ hi
+	Countries  []uint16 `json:"countries,omitempty"`   // country ∈ Countries (≤ 16, inline)
+	// CountrySet switches the Merkle-root country statement on: country ∈ CountrySet (1 to 256
+	// codes, any order). The public input is the set's root (CountrySetRoot); the wallet proves a
+	// path to its country's leaf. Use it for sets larger than MaxCountrySet.
+	CountrySet    []uint16 `json:"country_set,omitempty"`
 	RequiredFlags uint8    `json:"required_flags,omitempty"` // every bit set in Flags
 	Disclose      []string `json:"disclose,omitempty"`       // attributes revealed in the clear
 	HolderBinding bool     `json:"holder_binding,omitempty"` // prover knows the holder secret
@@ -68,6 +72,9 @@ func (r *Request) statements() uint64 {
 	}
 	if len(r.Countries) > 0 {
 		s |= StmtCountry
+	}
+	if len(r.CountrySet) > 0 {
+		s |= StmtCountryRoot
 	}
 	if r.RevocationRoot != nil {
 		s |= StmtNotRevoked
@@ -164,6 +171,11 @@ func (r *Request) Validate() error {
 			return bad("countries", "code %d is not an ISO 3166-1 numeric code", c)
 		}
 	}
+	if len(r.CountrySet) > 0 {
+		if _, err := canonicalCountrySet(r.CountrySet); err != nil {
+			return err
+		}
+	}
 	for _, rg := range r.Ranges {
 		i, ok := AttributeIndex(rg.Attribute)
 		if !ok || !slices.Contains(rangeAttributes[:], i) {
@@ -202,6 +214,26 @@ func (r *Request) accepts(issuer IssuerPublicKey) bool {
 		}
 	}
 	return false
+}
+
+// countryTree returns the tree of CountrySet, nil when the statement is off or the set invalid.
+func (r *Request) countryTree() *CountryTree {
+	if len(r.CountrySet) == 0 {
+		return nil
+	}
+	t, err := NewCountryTree(r.CountrySet)
+	if err != nil {
+		return nil
+	}
+	return t
+}
+
+// CountrySetRoot returns the Merkle root of the request's CountrySet (false when it has none).
+func (r *Request) CountrySetRoot() (Scalar, bool) {
+	if t := r.countryTree(); t != nil {
+		return t.Root(), true
+	}
+	return Scalar{}, false
 }
 
 // nonceElement returns the nonce as a field element.

@@ -9,14 +9,15 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 )
 
-// Revocation uses a sparse Merkle tree of depth RevocationDepth over Poseidon2 compression. Slot i
-// (the credential's RevocationIndex) holds 0 while the credential is valid and 1 once revoked. An
-// internal node is Compress(left, right); the path to slot i takes the left child at level k when
-// bit k of i is 0 (leaf level is k = 0). The empty subtree of height k hashes to emptyHash[k].
-var emptyHash = func() [RevocationDepth + 1]fr.Element {
-	var e [RevocationDepth + 1]fr.Element
-	for k := 1; k <= RevocationDepth; k++ {
-		e[k] = compress(e[k-1], e[k-1])
+// Revocation uses a sparse 4-ary Merkle tree of RevocationLevels levels over the Poseidon2 width-4
+// node hash (merkle.go): 4^16 = 2^32 slots, the capacity of a binary tree of depth RevocationDepth.
+// Slot i (the credential's RevocationIndex) holds 0 while the credential is valid and 1 once
+// revoked. At level k (leaf level k = 0) the path to slot i goes through child number
+// (i >> 2k) & 3 of its parent. The empty subtree of height k hashes to emptyHash[k].
+var emptyHash = func() [RevocationLevels + 1]fr.Element {
+	var e [RevocationLevels + 1]fr.Element
+	for k := 1; k <= RevocationLevels; k++ {
+		e[k] = node4([nodeArity]fr.Element{e[k-1], e[k-1], e[k-1], e[k-1]})
 	}
 	return e
 }()
@@ -25,14 +26,17 @@ var emptyHash = func() [RevocationDepth + 1]fr.Element {
 var revokedLeaf = u64(1)
 
 // EmptyRevocationRoot is the root of a tree in which nothing is revoked.
-func EmptyRevocationRoot() Scalar { return scalarOf(emptyHash[RevocationDepth]) }
+func EmptyRevocationRoot() Scalar { return scalarOf(emptyHash[RevocationLevels]) }
+
+// Siblings are the three other children of a node's parent, in position order.
+type Siblings [nodeArity - 1]Scalar
 
 // RevocationPath is a Merkle path for one slot: with Leaf it recomputes the root. With Leaf = 0 it is
 // the holder's proof of non-revocation.
 type RevocationPath struct {
-	Index    uint32                  `json:"index"`
-	Leaf     Scalar                  `json:"leaf"`     // 0: valid, 1: revoked
-	Siblings [RevocationDepth]Scalar `json:"siblings"` // leaf level first
+	Index    uint32                     `json:"index"`
+	Leaf     Scalar                     `json:"leaf"`     // 0: valid, 1: revoked
+	Siblings [RevocationLevels]Siblings `json:"siblings"` // leaf level first
 }
 
 // Root recomputes the root the path leads to.
@@ -47,27 +51,43 @@ func (p *RevocationPath) Root() (Scalar, error) {
 
 func (p *RevocationPath) rootWith(leaf fr.Element) (fr.Element, error) {
 	node := leaf
-	for k, s := range p.Siblings {
-		sib, err := s.element()
+	for k := range p.Siblings {
+		sib, err := p.Siblings[k].elements()
 		if err != nil {
 			return fr.Element{}, err
 		}
-		if p.Index>>k&1 == 0 {
-			node = compress(node, sib)
-		} else {
-			node = compress(sib, node)
-		}
+		node = merkleStep(node, uint(p.Index>>(2*k))&3, &sib)
 	}
 	return node, nil
+}
+
+func (s *Siblings) elements() ([nodeArity - 1]fr.Element, error) {
+	var out [nodeArity - 1]fr.Element
+	for i := range s {
+		e, err := s[i].element()
+		if err != nil {
+			return out, err
+		}
+		out[i] = e
+	}
+	return out, nil
+}
+
+func siblingScalars(s [nodeArity - 1]fr.Element) Siblings {
+	var out Siblings
+	for i := range s {
+		out[i] = scalarOf(s[i])
+	}
+	return out
 }
 
 // RevocationUpdate is the proof that publishing NewRoot revoked exactly slot Index of OldRoot: the
 // same siblings lead from leaf 0 to OldRoot and from leaf 1 to NewRoot.
 type RevocationUpdate struct {
-	Index    uint32                  `json:"index"`
-	OldRoot  Scalar                  `json:"old_root"`
-	NewRoot  Scalar                  `json:"new_root"`
-	Siblings [RevocationDepth]Scalar `json:"siblings"`
+	Index    uint32                     `json:"index"`
+	OldRoot  Scalar                     `json:"old_root"`
+	NewRoot  Scalar                     `json:"new_root"`
+	Siblings [RevocationLevels]Siblings `json:"siblings"`
 }
 
 // Verify checks the update: anyone holding OldRoot can confirm that NewRoot differs only in slot Index.
@@ -126,7 +146,7 @@ func (t *RevocationTree) node(level int, index uint64) fr.Element {
 func (t *RevocationTree) Root() Scalar {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	return scalarOf(t.node(RevocationDepth, 0))
+	return scalarOf(t.node(RevocationLevels, 0))
 }
 
 // Revoked reports whether slot index is revoked.
@@ -146,10 +166,19 @@ func (t *RevocationTree) Path(index uint32) RevocationPath {
 
 func (t *RevocationTree) path(index uint32) RevocationPath {
 	p := RevocationPath{Index: index, Leaf: scalarOf(t.node(0, uint64(index)))}
-	for k := range RevocationDepth {
-		p.Siblings[k] = scalarOf(t.node(k, uint64(index)>>k^1))
+	for k := range RevocationLevels {
+		p.Siblings[k] = siblingScalars(t.siblings(k, uint64(index)>>(2*k)))
 	}
 	return p
+}
+
+// siblings returns the three siblings of node j at level k.
+func (t *RevocationTree) siblings(k int, j uint64) [nodeArity - 1]fr.Element {
+	var c [nodeArity]fr.Element
+	for i := range c {
+		c[i] = t.node(k, j&^3|uint64(i))
+	}
+	return siblingsOf(&c, uint(j&3))
 }
 
 // Revoke marks slot index revoked and returns the update proof. Revoking twice is an error.
@@ -163,17 +192,14 @@ func (t *RevocationTree) Revoke(index uint32) (*RevocationUpdate, error) {
 		t.nodes = map[nodeID]fr.Element{}
 	}
 	p := t.path(index)
-	u := &RevocationUpdate{Index: index, OldRoot: scalarOf(t.node(RevocationDepth, 0)), Siblings: p.Siblings}
+	u := &RevocationUpdate{Index: index, OldRoot: scalarOf(t.node(RevocationLevels, 0)), Siblings: p.Siblings}
 	node := revokedLeaf
 	t.nodes[nodeID{0, uint64(index)}] = node
-	for k := range RevocationDepth {
-		sib := t.node(k, uint64(index)>>k^1)
-		if index>>k&1 == 0 {
-			node = compress(node, sib)
-		} else {
-			node = compress(sib, node)
-		}
-		t.nodes[nodeID{k + 1, uint64(index) >> (k + 1)}] = node
+	for k := range RevocationLevels {
+		j := uint64(index) >> (2 * k)
+		sib := t.siblings(k, j)
+		node = merkleStep(node, uint(j&3), &sib)
+		t.nodes[nodeID{k + 1, j >> 2}] = node
 	}
 	u.NewRoot = scalarOf(node)
 	return u, nil

@@ -49,7 +49,7 @@ func TestRevocationTree(t *testing.T) {
 		t.Fatal("update for another slot verified")
 	}
 	bad = *u
-	bad.Siblings[7][31] ^= 1
+	bad.Siblings[7][2][31] ^= 1
 	if err := bad.Verify(); err == nil {
 		t.Fatal("update with a tampered sibling verified")
 	}

@@ -80,7 +80,7 @@ func TestKeyRoundTrip(t *testing.T) {
 		"proving key as verifying": pb,
 		"truncated":                vb[:len(vb)-5],
 		"trailing":                 append(bytes.Clone(vb), 0),
-		"version":                  bytes.Replace(bytes.Clone(vb), []byte("credential-v1"), []byte("credential-v9"), 1),
+		"version":                  bytes.Replace(bytes.Clone(vb), []byte(CircuitVersion), []byte("credential-v9"), 1),
 		"empty":                    nil,
 	}
 	for name, b := range bad {

@@ -5,7 +5,7 @@ import (
 	"io"
 )
 
-// ExportSolidity writes a Solidity contract that verifies credential-v1 Groth16 proofs for vk
+// ExportSolidity writes a Solidity contract that verifies Groth16 proofs of the circuit (CircuitVersion) for vk
 // (gnark's exporter; EIP-196/197 precompiles). The contract's public inputs are Presentation.
 // PublicInputs in order; proofs are the 128-byte Presentation.Proof split into A, B, C. Keys from
 // SetupUnsafe produce a contract anyone can fool: ExportSolidity refuses them unless allowUnsafe.

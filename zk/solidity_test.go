@@ -3,6 +3,7 @@ package zk
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -17,7 +18,7 @@ func TestExportSolidity(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := buf.String()
-	for _, want := range []string{"UNSAFE", "pragma solidity", "function verifyProof", "uint256[44] calldata input"} {
+	for _, want := range []string{"UNSAFE", "pragma solidity", "function verifyProof", fmt.Sprintf("uint256[%d] calldata input", NumPublicInputs)} {
 		if !strings.Contains(src, want) {
 			t.Errorf("contract lacks %q", want)
 		}

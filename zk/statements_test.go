@@ -52,6 +52,10 @@ func statementCases() []statementCase {
 			r.Countries = []uint16{840, 826}
 			return keep(f)
 		}},
+		{"country_set", "country_set", func(f *fixture, r *Request, c *Credential) *HolderSecret {
+			r.CountrySet = []uint16{840, 826, 124, 36, 554, 392, 410, 756, 76, 32, 484, 152, 170, 604, 858, 600, 218}
+			return keep(f)
+		}},
 		{"flags", "flags", func(f *fixture, r *Request, c *Credential) *HolderSecret {
 			r.RequiredFlags |= FlagSMS
 			return keep(f)
@@ -76,12 +80,14 @@ func TestStatementsTrueAndFalse(t *testing.T) {
 	pk, _ := groth16Keys(t)
 	field := ecc.BN254.ScalarField()
 
-	good, _, err := buildAssignment(f.fullRequest(t), f.cred, f.holder, f.path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := test.IsSolved(&Circuit{}, good, field); err != nil {
-		t.Fatalf("true witness not solved: %v", err)
+	for _, req := range []*Request{f.fullRequest(t), f.setRequest(t)} {
+		good, _, err := buildAssignment(req, f.cred, f.holder, f.path())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := test.IsSolved(&Circuit{}, good, field); err != nil {
+			t.Fatalf("true witness not solved: %v", err)
+		}
 	}
 
 	for _, tc := range statementCases() {
@@ -144,11 +150,11 @@ func TestStatementsSwitchedOff(t *testing.T) {
 }
 
 // TestCircuitTamperedPublicInputs: changing any single public input of a valid witness makes it
-// unsatisfiable, except those whose statement is off in that request.
+// unsatisfiable (every statement is on in the request).
 func TestCircuitTamperedPublicInputs(t *testing.T) {
 	f := testFixture(t)
 	field := ecc.BN254.ScalarField()
-	req := f.fullRequest(t)
+	req := f.setRequest(t)
 	_, pub, err := buildAssignment(req, f.cred, f.holder, f.path())
 	if err != nil {
 		t.Fatal(err)

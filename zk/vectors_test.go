@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
 // vectorFile is testdata/vectors.json: a verifying key and presentations, each with the expected
 // verification result, for implementations on other platforms (CIRCUITS.md §4). Regenerate with
-// go test ./zk -run TestVectors -update (the development key changes; the expectations must not).
+// go test ./zk -run 'TestVectors|TestConstraintCountsPinned' -update (the development key changes;
+// the expectations must not).
 type vectorFile struct {
 	Circuit      string       `json:"circuit"`
 	Note         string       `json:"note"`
@@ -65,6 +67,34 @@ func buildVectors(t *testing.T) *vectorFile {
 	add("issuer not accepted", ReasonIssuerNotAccepted, func(r *Request, p *Presentation) {
 		other, _ := GenerateIssuerKey(testRand(7))
 		r.AcceptedIssuers = []IssuerPublicKey{other.Public()}
+	})
+	// the Merkle-root country set (every statement on)
+	f := testFixture(t)
+	pk, _ := groth16Keys(t)
+	sreq := f.setRequest(t)
+	sp, err := Prove(pk, sreq, f.cred, f.holder, f.path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	addSet := func(name string, expect Reason, mutate func(*Request, *Presentation)) {
+		r, p := *sreq, *sp
+		p.PublicInputs = slices.Clone(sp.PublicInputs)
+		if mutate != nil {
+			mutate(&r, &p)
+		}
+		rb, _ := MarshalRequest(&r)
+		pb, _ := MarshalPresentation(&p)
+		e := string(expect)
+		if expect == ReasonNone {
+			e = "valid"
+		}
+		vf.Cases = append(vf.Cases, vectorCase{Name: name, Request: rb, Presentation: pb, Expect: e})
+	}
+	addSet("country set of 30 (Merkle root), all statements", ReasonNone, nil)
+	addSet("another country set", ReasonStatement, func(r *Request, p *Presentation) { r.CountrySet = []uint16{276, 250} })
+	addSet("another country set, country_root rewritten", ReasonProof, func(r *Request, p *Presentation) {
+		r.CountrySet = []uint16{276, 250}
+		p.PublicInputs[publicIndex("country_root")], _ = r.CountrySetRoot()
 	})
 	return vf
 }

@@ -10,8 +10,8 @@ import (
 	"github.com/consensys/gnark/frontend"
 )
 
-// NumPublicInputs is the number of public inputs of credential-v1 (CIRCUITS.md §3).
-const NumPublicInputs = 5 + 2*NumRanges + MaxCountrySet + 3 + NumAttributes + 1
+// NumPublicInputs is the number of public inputs of the circuit (CIRCUITS.md §3.0).
+const NumPublicInputs = 5 + 2*NumRanges + MaxCountrySet + 4 + NumAttributes + 1
 
 // publicNames names every public input, in circuit order.
 var publicNames = func() []string {
@@ -25,7 +25,7 @@ var publicNames = func() []string {
 	for i := range MaxCountrySet {
 		n = append(n, fmt.Sprintf("countries[%d]", i))
 	}
-	n = append(n, "revocation_root", "required_flags", "disclose_mask")
+	n = append(n, "country_root", "revocation_root", "required_flags", "disclose_mask")
 	for _, a := range attributeNames {
 		n = append(n, "disclosed["+a+"]")
 	}
@@ -44,7 +44,7 @@ func (c *Circuit) publicRefs() []*frontend.Variable {
 	for i := range c.Countries {
 		r = append(r, &c.Countries[i])
 	}
-	r = append(r, &c.RevocationRoot, &c.RequiredFlags, &c.DiscloseMask)
+	r = append(r, &c.CountryRoot, &c.RevocationRoot, &c.RequiredFlags, &c.DiscloseMask)
 	for i := range c.Disclosed {
 		r = append(r, &c.Disclosed[i])
 	}
@@ -87,11 +87,14 @@ func publicInputs(req *Request, rv *revealed) []fr.Element {
 		}
 		v = append(v, u64(uint64(c)))
 	}
-	var root fr.Element
+	var croot, root fr.Element
+	if t := req.countryTree(); t != nil {
+		croot = t.root()
+	}
 	if req.RevocationRoot != nil {
 		root, _ = req.RevocationRoot.element()
 	}
-	v = append(v, root, u64(uint64(req.RequiredFlags)), u64(req.discloseMask()))
+	v = append(v, croot, root, u64(uint64(req.RequiredFlags)), u64(req.discloseMask()))
 	v = append(v, rv.disclosed[:]...)
 	return append(v, rv.nullifier)
 }
@@ -105,7 +108,7 @@ func assignPublic(c *Circuit, v []fr.Element) {
 // UnsatisfiedError says which statement of a request a credential does not satisfy. Prove returns it
 // before any proving work; it wraps ErrUnsatisfied.
 type UnsatisfiedError struct {
-	Statement string // "issuer", "age", "not_expired", "range:<attr>", "country", "flags", "not_revoked", "holder", "nullifier"
+	Statement string // "issuer", "age", "not_expired", "range:<attr>", "country", "country_set", "flags", "not_revoked", "holder", "nullifier"
 	Msg       string
 }
 
@@ -159,6 +162,9 @@ func CheckCredential(req *Request, cred *Credential, holder *HolderSecret, rev *
 	}
 	if s&StmtCountry != 0 && !slices.Contains(req.Countries, a.Country) {
 		return unsat("country", "country %d is not in the requested set", a.Country)
+	}
+	if s&StmtCountryRoot != 0 && !req.countryTree().Contains(a.Country) {
+		return unsat("country_set", "country %d is not in the requested set of %d", a.Country, len(req.countryTree().codes))
 	}
 	if a.Flags&req.RequiredFlags != req.RequiredFlags {
 		return unsat("flags", "flags %#x lack required %#x", a.Flags, req.RequiredFlags)
@@ -240,14 +246,32 @@ func buildAssignment(req *Request, cred *Credential, holder *HolderSecret, rev *
 	if holder != nil {
 		c.HolderSecret = bigOf(holder.s)
 	}
-	for i := range c.RevPath {
-		c.RevPath[i] = 0
-		if rev != nil {
-			s, err := rev.Siblings[i].element()
+	for k := range c.RevPath {
+		for i := range c.RevPath[k] {
+			c.RevPath[k][i] = 0
+			if rev != nil {
+				e, err := rev.Siblings[k][i].element()
+				if err != nil {
+					return nil, nil, err
+				}
+				c.RevPath[k][i] = bigOf(e)
+			}
+		}
+	}
+	var cp CountryPath // position 0 and zero siblings when the statement is off
+	if t := req.countryTree(); t != nil {
+		if p, err := t.Path(cred.Attributes.Country); err == nil {
+			cp = *p
+		}
+	}
+	c.CountryPos = int(cp.Position)
+	for k := range c.CountryPath {
+		for i := range c.CountryPath[k] {
+			e, err := cp.Siblings[k][i].element()
 			if err != nil {
 				return nil, nil, err
 			}
-			c.RevPath[i] = bigOf(s)
+			c.CountryPath[k][i] = bigOf(e)
 		}
 	}
 	return c, pub, nil

@@ -36,12 +36,15 @@ A typical local run:
       --registry revocations.json --out cred.json
   virtengine zk request --audience https://shop.example --issuer-pub <0x…> --min-age 18 \
       --not-expired --countries 276,250 --min-score 70 --registry revocations.json --out req.json
-  virtengine zk prove --pk keys/credential-v1.groth16.pk --request req.json --credential cred.json \
+  virtengine zk prove --pk keys/` + zk.CircuitVersion + `.groth16.pk --request req.json --credential cred.json \
       --holder-secret holder.secret --registry revocations.json --out pres.json
-  virtengine zk verify --vk keys/credential-v1.groth16.vk --request req.json --presentation pres.json --allow-unsafe`,
+  virtengine zk verify --vk keys/` + zk.CircuitVersion + `.groth16.vk --request req.json --presentation pres.json --allow-unsafe
+
+Country sets: --countries lists up to 16 codes inline; a longer list (up to 256, or --country-set-file)
+becomes a Merkle-root set that the wallet proves a path into (zk country-set prints its root).`,
 	}
 	c.AddCommand(newZKSetupCmd(), newZKKeygenCmd(), newZKIssueCmd(), newZKRevokeCmd(), newZKRequestCmd(),
-		newZKProveCmd(), newZKVerifyCmd(), newZKBenchCmd())
+		newZKProveCmd(), newZKVerifyCmd(), newZKBenchCmd(), newZKCountrySetCmd())
 	return c
 }
 
@@ -514,11 +517,95 @@ func newZKRevokeCmd() *cobra.Command {
 	return c
 }
 
+// zkCountryCodes parses ISO 3166-1 numeric codes separated by commas, spaces or new lines; '#'
+// starts a comment that runs to the end of the line.
+func zkCountryCodes(s string) ([]uint16, error) {
+	var out []uint16
+	for _, line := range strings.Split(s, "\n") {
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		for _, f := range strings.FieldsFunc(line, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\r' }) {
+			n, err := strconv.ParseUint(f, 10, 16)
+			if err != nil || n == 0 || n > zk.MaxCountryCode {
+				return nil, fmt.Errorf("%q is not an ISO 3166-1 numeric code (1–%d)", f, zk.MaxCountryCode)
+			}
+			out = append(out, uint16(n))
+		}
+	}
+	return out, nil
+}
+
+// zkCountryArgs reads the country codes of --countries / --country-set-file style flags.
+func zkCountryArgs(list, file string) ([]uint16, error) {
+	codes, err := zkCountryCodes(list)
+	if err != nil {
+		return nil, err
+	}
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, err
+		}
+		more, err := zkCountryCodes(string(b))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+		codes = append(codes, more...)
+	}
+	return codes, nil
+}
+
+func newZKCountrySetCmd() *cobra.Command {
+	var codes, file string
+	var country int
+	c := &cobra.Command{
+		Use:   "country-set",
+		Short: "Print the Merkle root of a country set (and a country's path into it)",
+		Long: `country-set builds the 4-ary Merkle tree of a set of up to 256 ISO 3166-1 numeric codes, the
+form a request's country_set takes in the circuit, and prints its root. With --country it also prints
+that country's membership path (what a wallet proves, privately).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			set, err := zkCountryArgs(codes, file)
+			if err != nil {
+				return err
+			}
+			t, err := zk.NewCountryTree(set)
+			if err != nil {
+				return err
+			}
+			out := map[string]any{"countries": t.Codes(), "root": t.Root()}
+			if country > 0 {
+				if country > zk.MaxCountryCode {
+					return fmt.Errorf("--country %d is not an ISO 3166-1 numeric code", country)
+				}
+				p, err := t.Path(uint16(country))
+				if err != nil {
+					return err
+				}
+				out["country"], out["path"] = country, p
+			}
+			return emit(cmd, out, func(w io.Writer) {
+				fmt.Fprintf(w, "%d countries, root %s\n", len(t.Codes()), t.Root())
+				if p, ok := out["path"]; ok {
+					b, _ := json.Marshal(p)
+					fmt.Fprintf(w, "path of %d: %s\n", country, b)
+				}
+			})
+		},
+	}
+	c.Flags().StringVar(&codes, "countries", "", "ISO 3166-1 numeric codes, comma-separated")
+	c.Flags().StringVar(&file, "countries-file", "", "file of ISO 3166-1 numeric codes (commas, spaces or lines; # comments)")
+	c.Flags().IntVar(&country, "country", 0, "also print this country's membership path")
+	return c
+}
+
 func newZKRequestCmd() *cobra.Command {
-	var audience, today, countries, flags, disclose, registry, root, out string
+	var audience, today, countries, countrySetFile, flags, disclose, registry, root, out string
 	var issuers []string
 	var minAge, minScore int
-	var notExpired, holder, nullifier bool
+	var notExpired, holder, nullifier, countryMerkle bool
 	var validFor time.Duration
 	c := &cobra.Command{
 		Use:   "request",
@@ -552,15 +639,16 @@ func newZKRequestCmd() *cobra.Command {
 				v := uint32(minScore)
 				req.Ranges = append(req.Ranges, zk.Range{Attribute: "score", Min: &v})
 			}
-			for _, s := range strings.Split(countries, ",") {
-				if s = strings.TrimSpace(s); s == "" {
-					continue
-				}
-				n, err := strconv.ParseUint(s, 10, 16)
-				if err != nil {
-					return fmt.Errorf("--countries: %q is not an ISO 3166-1 numeric code", s)
-				}
-				req.Countries = append(req.Countries, uint16(n))
+			codes, err := zkCountryArgs(countries, countrySetFile)
+			if err != nil {
+				return fmt.Errorf("--countries: %w", err)
+			}
+			// up to 16 codes go inline as public inputs; a longer list (or --country-merkle, or a
+			// file) becomes a Merkle-root set
+			if len(codes) > zk.MaxCountrySet || countryMerkle || countrySetFile != "" {
+				req.CountrySet = codes
+			} else {
+				req.Countries = codes
 			}
 			if req.RequiredFlags, err = zkFlags(flags); err != nil {
 				return err
@@ -592,7 +680,12 @@ func newZKRequestCmd() *cobra.Command {
 			if err := zkWriteFile(out, append(b, '\n'), false); err != nil {
 				return err
 			}
-			return emit(cmd, req, func(w io.Writer) { fmt.Fprintf(w, "request written to %s (nonce %s)\n", out, req.Nonce) })
+			return emit(cmd, req, func(w io.Writer) {
+				fmt.Fprintf(w, "request written to %s (nonce %s)\n", out, req.Nonce)
+				if r, ok := req.CountrySetRoot(); ok {
+					fmt.Fprintf(w, "country set of %d (Merkle root %s)\n", len(req.CountrySet), r)
+				}
+			})
 		},
 	}
 	f := c.Flags()
@@ -602,7 +695,9 @@ func newZKRequestCmd() *cobra.Command {
 	f.IntVar(&minAge, "min-age", 0, "require age ≥ N years")
 	f.IntVar(&minScore, "min-score", 0, "require score ≥ N")
 	f.BoolVar(&notExpired, "not-expired", true, "require the credential to be valid today")
-	f.StringVar(&countries, "countries", "", "accepted countries, ISO 3166-1 numeric, comma-separated (≤ 16)")
+	f.StringVar(&countries, "countries", "", "accepted countries, ISO 3166-1 numeric, comma-separated (≤ 16 inline; more become a Merkle-root set of ≤ 256)")
+	f.StringVar(&countrySetFile, "country-set-file", "", "accepted countries from a file (commas, spaces or lines; # comments), as a Merkle-root set")
+	f.BoolVar(&countryMerkle, "country-merkle", false, "use the Merkle-root mode even for 16 countries or fewer")
 	f.StringVar(&flags, "flags", "", "required verified factors: email,sms,domain,biometric,document")
 	f.StringVar(&disclose, "disclose", "", "attributes to reveal, comma-separated (e.g. tier,country)")
 	f.BoolVar(&holder, "holder", true, "require holder binding")
