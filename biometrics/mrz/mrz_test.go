@@ -191,6 +191,18 @@ func TestCorrectionProvenByCheckDigit(t *testing.T) {
 	if r.Lines[1] != td3L2 || len(r.Corrections) != 2 {
 		t.Fatalf("lines %q corrections %+v", r.Lines[1], r.Corrections)
 	}
+	// JSON shows the characters, not their byte codes, and reads back.
+	js, err := json.Marshal(r.Corrections[0])
+	if err != nil || string(js) != `{"line":1,"pos":15,"from":"O","to":"0"}` {
+		t.Fatalf("correction JSON %s %v", js, err)
+	}
+	var back Correction
+	if err := json.Unmarshal(js, &back); err != nil || back != r.Corrections[0] {
+		t.Fatalf("read back %+v %v", back, err)
+	}
+	if err := json.Unmarshal([]byte(`{"line":1,"pos":16,"from":"OO","to":"0"}`), &back); err == nil {
+		t.Fatal("two-character correction accepted")
+	}
 	// The document number's 8 read as B: B→8 satisfies the check digit, but so does 0→D at the next
 	// position, so the check digit does not prove either and the zone stays invalid.
 	ocr2 := "L89B902C36UTO7408122F1204159ZE184226B<<<<<10"

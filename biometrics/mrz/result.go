@@ -1,5 +1,10 @@
 package mrz
 
+import (
+	"encoding/json"
+	"fmt"
+)
+
 // Format names a document layout.
 type Format string
 
@@ -20,12 +25,39 @@ type Check struct {
 	OK    bool   `json:"ok"`
 }
 
-// Correction is one character that Parse changed because a check digit proved the change.
+// Correction is one character that Parse changed because a check digit proved the change. Its JSON
+// writes the characters as one-character strings: {"line":1,"pos":16,"from":"O","to":"0"}.
 type Correction struct {
 	Line int  `json:"line"` // 0-based
 	Pos  int  `json:"pos"`  // 0-based
 	From byte `json:"from"`
 	To   byte `json:"to"`
+}
+
+// correctionJSON is Correction's JSON form: the characters as strings, not byte codes.
+type correctionJSON struct {
+	Line int    `json:"line"`
+	Pos  int    `json:"pos"`
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// MarshalJSON writes From and To as one-character strings.
+func (c Correction) MarshalJSON() ([]byte, error) {
+	return json.Marshal(correctionJSON{c.Line, c.Pos, string(rune(c.From)), string(rune(c.To))})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes; From and To must be single ASCII characters.
+func (c *Correction) UnmarshalJSON(b []byte) error {
+	var j correctionJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	if len(j.From) != 1 || len(j.To) != 1 {
+		return fmt.Errorf("mrz: correction characters %q → %q: want one ASCII character each", j.From, j.To)
+	}
+	*c = Correction{Line: j.Line, Pos: j.Pos, From: j.From[0], To: j.To[0]}
+	return nil
 }
 
 // Result holds the fields of a zone. Text fields have their fillers turned into spaces and trimmed.
