@@ -15,8 +15,8 @@ import (
 )
 
 // softAuthenticator is a software CTAP2 authenticator for tests in this package: a P-256 key, a
-// signature counter and the W3C WebAuthn §6.1 authenticator data and §8.2 packed / §8.7 none
-// attestation encodings. The browser test in examples/passkey drives Chromium's authenticator;
+// signature counter and the W3C WebAuthn §6.1 authenticator data and §8.2 packed, §8.3 tpm and
+// §8.7 none attestation encodings. The browser test in examples/passkey drives Chromium's authenticator;
 // this one lets unit tests reach every branch quickly.
 type softAuthenticator struct {
 	key     *ecdsa.PrivateKey
@@ -28,6 +28,7 @@ type softAuthenticator struct {
 	rpID    string            // RP ID whose hash goes into authenticator data; "" = the one asked for
 	noUV    bool              // leave the UV flag clear
 	attKey  *ecdsa.PrivateKey // signs the packed statement instead of key (a foreign signature)
+	tpm     tpmAttestor       // the "tpm" format's attestation (softauth_tpm_test.go)
 }
 
 const (
@@ -105,13 +106,16 @@ func (a *softAuthenticator) create(opts *protocol.CredentialCreation) []byte {
 	cd := a.clientData("webauthn.create", opts.Response.Challenge)
 	ad := a.authData(opts.Response.RelyingParty.ID, true)
 	stmt := map[string]any{}
-	if a.format == "packed" { // §8.2 self attestation: alg and a signature by the credential key
-		cdh := sha256.Sum256(cd)
+	cdh := sha256.Sum256(cd)
+	switch a.format {
+	case "packed": // §8.2 self attestation: alg and a signature by the credential key
 		signer := a
 		if a.attKey != nil {
 			signer = &softAuthenticator{key: a.attKey}
 		}
 		stmt = map[string]any{"alg": -7, "sig": signer.sign(ad, cdh[:])}
+	case "tpm": // §8.3: an AIK certified by a test CA certifies the credential key
+		stmt = a.tpm.statement(a.key, ad, cdh[:])
 	}
 	att, _ := cbor.Marshal(map[string]any{"fmt": a.format, "attStmt": stmt, "authData": ad})
 	b, _ := json.Marshal(map[string]any{
