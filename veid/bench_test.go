@@ -91,7 +91,9 @@ func BenchmarkTally(b *testing.B) {
 		var votes []Vote
 		for _, v := range vs {
 			vote := Vote{RequestID: "r", Validator: v.info.Name, Model: CompositeV2Version, Score: 75, Passed: true}
-			SignVote(&vote, v.key)
+			if err := SignVote(&vote, v.key); err != nil {
+				b.Fatal(err)
+			}
 			votes = append(votes, vote)
 		}
 		b.Run(fmt.Sprintf("validators=%d", n), func(b *testing.B) {

@@ -96,8 +96,15 @@ func (v *Vote) message() []byte {
 	return append(b, v.InputHash[:]...)
 }
 
-// SignVote signs v with the validator's vote key.
-func SignVote(v *Vote, key ed25519.PrivateKey) { v.Sig = ed25519.Sign(key, v.message()) }
+// SignVote signs v with the validator's vote key. A key that is not a 64-byte Ed25519 private key
+// gives ErrBadKey (code "BAD_KEY") and leaves v unchanged.
+func SignVote(v *Vote, key ed25519.PrivateKey) error {
+	if err := checkPrivateKey("vote", key); err != nil {
+		return err
+	}
+	v.Sig = ed25519.Sign(key, v.message())
+	return nil
+}
 
 // ValidatorRun is what a validator's scoring produced, with the vote to broadcast.
 type ValidatorRun struct {
@@ -108,9 +115,13 @@ type ValidatorRun struct {
 
 // ScoreEvidence is the function a validator runs (§3.6): open the sealed evidence with its own
 // identity, check the pinned versions (ErrModelVersion: the validator abstains), extract features,
-// score with model, and sign a vote. A validator outside the recipients gets ErrNotValidator.
+// score with model, and sign a vote. A validator outside the recipients gets ErrNotValidator; a vote
+// key that is not a 64-byte Ed25519 private key gets ErrBadKey before any work is done.
 func ScoreEvidence(ctx context.Context, sealed []byte, requestID, name string, id envelope.Identity,
 	voteKey ed25519.PrivateKey, ex Extractor, model Model, p Params) (*ValidatorRun, error) {
+	if err := checkPrivateKey("vote", voteKey); err != nil {
+		return nil, err
+	}
 	if model.Version() != p.Model || ex.Version() != p.Extractor {
 		return nil, newErr("MODEL_VERSION", ErrModelVersion, "running %s/%s, network pins %s/%s; abstaining",
 			model.Version(), ex.Version(), p.Model, p.Extractor)
@@ -136,7 +147,9 @@ func ScoreEvidence(ctx context.Context, sealed []byte, requestID, name string, i
 		return nil, err
 	}
 	v := Vote{RequestID: requestID, Validator: name, Model: res.Model, Score: res.Score, Passed: res.Passed, InputHash: res.InputHash}
-	SignVote(&v, voteKey)
+	if err := SignVote(&v, voteKey); err != nil {
+		return nil, err
+	}
 	return &ValidatorRun{Vote: v, Result: res, Features: f}, nil
 }
 

@@ -98,7 +98,9 @@ func TestTallyFourValidatorsOneTampered(t *testing.T) {
 		}
 	}
 	votes[2].Score = 99
-	SignVote(&votes[2], vs[2].key)
+	if err := SignVote(&votes[2], vs[2].key); err != nil {
+		t.Fatal(err)
+	}
 	res, err := Tally(req, set, votes)
 	if err != nil {
 		t.Fatal(err)
@@ -120,7 +122,9 @@ func TestTallyFourValidatorsOneTampered(t *testing.T) {
 	votes = runAll(t, vs, sealed, req)
 	for _, i := range []int{1, 3} {
 		votes[i].Score = 50
-		SignVote(&votes[i], vs[i].key)
+		if err := SignVote(&votes[i], vs[i].key); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if res, err = Tally(req, set, votes); !errors.Is(err, ErrNoQuorum) || res.Final {
 		t.Fatalf("%+v %v", res, err)
@@ -236,4 +240,53 @@ func FuzzParseEvidence(f *testing.F) {
 			t.Fatal("re-encoding differs")
 		}
 	})
+}
+
+// badKeys are private keys ed25519.Sign would panic on; every signing function must refuse them with
+// ErrBadKey (code "BAD_KEY") instead.
+func badKeys() map[string]ed25519.PrivateKey {
+	good := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, 32))
+	return map[string]ed25519.PrivateKey{
+		"nil":               nil,
+		"empty":             {},
+		"seed only (short)": good.Seed(),
+		"one byte short":    good[:ed25519.PrivateKeySize-1],
+		"one byte long":     append(append(ed25519.PrivateKey(nil), good...), 0),
+		"double (long)":     append(append(ed25519.PrivateKey(nil), good...), good...),
+	}
+}
+
+// wantBadKey fails unless err is ErrBadKey carried by an *Error with code BAD_KEY.
+func wantBadKey(t *testing.T, what string, err error) {
+	t.Helper()
+	var e *Error
+	if !errors.Is(err, ErrBadKey) || !errors.As(err, &e) || e.Code != "BAD_KEY" {
+		t.Errorf("%s: %v, want ErrBadKey with code BAD_KEY", what, err)
+	}
+}
+
+func TestSignVoteAndScoreEvidenceBadKey(t *testing.T) {
+	vs := newValidators(t, 1)
+	sealed := sealTestEvidence(t, setOf(vs))
+	good := Vote{RequestID: "r", Validator: "val-0", Model: CompositeV2Version, Score: 75, Passed: true}
+	if err := SignVote(&good, vs[0].key); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := Tally("r", setOf(vs), []Vote{good}); err != nil || !res.Final {
+		t.Fatalf("well-formed key: %+v %v", res, err)
+	}
+	for name, k := range badKeys() {
+		t.Run(name, func(t *testing.T) {
+			v := good
+			wantBadKey(t, "SignVote", SignVote(&v, k))
+			if !bytes.Equal(v.Sig, good.Sig) {
+				t.Error("a refused SignVote changed the vote")
+			}
+			run, err := ScoreEvidence(context.Background(), sealed, "r", "val-0", vs[0].id, k, jsonExtractor{"json-v1"}, CompositeV2{}, testParams)
+			wantBadKey(t, "ScoreEvidence", err)
+			if run != nil {
+				t.Error("ScoreEvidence returned a run with a bad key")
+			}
+		})
+	}
 }

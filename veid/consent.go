@@ -34,11 +34,15 @@ func (b *WalletBinding) message() []byte {
 	return binary.BigEndian.AppendUint64(m, uint64(b.BoundAt.UnixMilli()))
 }
 
-// BindWallet signs a wallet binding with the wallet's key.
-func BindWallet(chainID, account string, key ed25519.PrivateKey, now time.Time) WalletBinding {
+// BindWallet signs a wallet binding with the wallet's key. A key that is not a 64-byte Ed25519
+// private key gives ErrBadKey (code "BAD_KEY").
+func BindWallet(chainID, account string, key ed25519.PrivateKey, now time.Time) (WalletBinding, error) {
+	if err := checkPrivateKey("wallet", key); err != nil {
+		return WalletBinding{}, err
+	}
 	b := WalletBinding{ChainID: chainID, Account: account, Key: key.Public().(ed25519.PublicKey), BoundAt: now}
 	b.Sig = ed25519.Sign(key, b.message())
-	return b
+	return b, nil
 }
 
 // Verify checks the binding's signature and that it is for this chain and account.
@@ -74,8 +78,15 @@ func (c *ConsentChange) message() []byte {
 	return binary.BigEndian.AppendUint64(m, c.Seq)
 }
 
-// SignConsent signs c with the wallet key.
-func SignConsent(c *ConsentChange, key ed25519.PrivateKey) { c.Sig = ed25519.Sign(key, c.message()) }
+// SignConsent signs c with the wallet key. A key that is not a 64-byte Ed25519 private key gives
+// ErrBadKey (code "BAD_KEY") and leaves c unchanged.
+func SignConsent(c *ConsentChange, key ed25519.PrivateKey) error {
+	if err := checkPrivateKey("wallet", key); err != nil {
+		return err
+	}
+	c.Sig = ed25519.Sign(key, c.message())
+	return nil
+}
 
 // AccessChanger rewrites a scope's evidence envelope so the identity network can (grant) or can no
 // longer (revoke) open it. NetworkAccess is the envelope-based implementation.
@@ -125,7 +136,9 @@ func (w *Wallet) Apply(c ConsentChange, access AccessChanger, now time.Time) err
 	if c.Account != w.Binding.Account {
 		return newErr("WALLET_NOT_BOUND", ErrWalletNotBound, "change for %q", c.Account)
 	}
-	if len(c.Sig) != ed25519.SignatureSize || !ed25519.Verify(w.Binding.Key, c.message(), c.Sig) {
+	// the key length first: ed25519.Verify panics on a key of another size (a Wallet built by hand,
+	// not by NewWallet).
+	if len(w.Binding.Key) != ed25519.PublicKeySize || len(c.Sig) != ed25519.SignatureSize || !ed25519.Verify(w.Binding.Key, c.message(), c.Sig) {
 		return newErr("BAD_WALLET_BINDING", ErrBadWalletBinding, "consent change not signed by the bound wallet")
 	}
 	if c.Seq <= w.seq {

@@ -11,7 +11,10 @@ import (
 
 func TestWalletBinding(t *testing.T) {
 	key := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{8}, 32))
-	b := BindWallet("virtengine-1", "acct", key, t0)
+	b, err := BindWallet("virtengine-1", "acct", key, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := b.Verify("virtengine-1", "acct"); err != nil {
 		t.Fatal(err)
 	}
@@ -44,14 +47,20 @@ func TestConsentRevokeAndGrant(t *testing.T) {
 		t.Fatal(err)
 	}
 	wkey := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{8}, 32))
-	w, err := NewWallet("virtengine-1", BindWallet("virtengine-1", "acct", wkey, t0), scopes)
+	b, err := BindWallet("virtengine-1", "acct", wkey, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := NewWallet("virtengine-1", b, scopes)
 	if err != nil {
 		t.Fatal(err)
 	}
 	access := &NetworkAccess{Holder: holder, Signer: signer, Network: []envelope.Recipient{network.Recipient()}, Remove: []envelope.KeyID{network.KeyID()}}
 
 	c := ConsentChange{Account: "acct", ScopeID: "s1", Grant: false, Seq: 1}
-	SignConsent(&c, wkey)
+	if err := SignConsent(&c, wkey); err != nil {
+		t.Fatal(err)
+	}
 	if err := w.Apply(c, access, t0); err != nil {
 		t.Fatal(err)
 	}
@@ -70,12 +79,16 @@ func TestConsentRevokeAndGrant(t *testing.T) {
 		t.Fatal(err)
 	}
 	forged := ConsentChange{Account: "acct", ScopeID: "s1", Grant: true, Seq: 2}
-	SignConsent(&forged, ed25519.NewKeyFromSeed(bytes.Repeat([]byte{9}, 32)))
+	if err := SignConsent(&forged, ed25519.NewKeyFromSeed(bytes.Repeat([]byte{9}, 32))); err != nil {
+		t.Fatal(err)
+	}
 	if err := w.Apply(forged, access, t0); !errors.Is(err, ErrBadWalletBinding) {
 		t.Fatal(err)
 	}
 	grant := ConsentChange{Account: "acct", ScopeID: "s1", Grant: true, Seq: 2}
-	SignConsent(&grant, wkey)
+	if err := SignConsent(&grant, wkey); err != nil {
+		t.Fatal(err)
+	}
 	if err := w.Apply(grant, access, t0); err != nil {
 		t.Fatal(err)
 	}
@@ -140,5 +153,59 @@ func TestScopeLimits(t *testing.T) {
 	s.SetStatus("b", ScopeVerified, t0)
 	if got := s.VerifiedKinds(); len(got) != 1 || got[0] != KindEmail {
 		t.Fatal(got)
+	}
+}
+
+func TestBindWalletAndSignConsentBadKey(t *testing.T) {
+	wkey := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{8}, 32))
+	scopes := &Scopes{}
+	if err := scopes.Add(Scope{ID: "s1", Kind: KindEmail}, t0); err != nil {
+		t.Fatal(err)
+	}
+	b, err := BindWallet("virtengine-1", "acct", wkey, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := NewWallet("virtengine-1", b, scopes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, k := range badKeys() {
+		t.Run(name, func(t *testing.T) {
+			got, err := BindWallet("virtengine-1", "acct", k, t0)
+			wantBadKey(t, "BindWallet", err)
+			if got.Key != nil || got.Sig != nil {
+				t.Error("BindWallet returned a binding with a bad key")
+			}
+			c := ConsentChange{Account: "acct", ScopeID: "s1", Grant: true, Seq: 1}
+			wantBadKey(t, "SignConsent", SignConsent(&c, k))
+			if c.Sig != nil {
+				t.Error("a refused SignConsent changed the change")
+			}
+		})
+	}
+	// The wallet still takes a well-signed change after the refusals.
+	c := ConsentChange{Account: "acct", ScopeID: "s1", Grant: true, Seq: 1}
+	if err := SignConsent(&c, wkey); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Apply(c, nil, t0); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A Wallet built by hand (not by NewWallet) with a malformed bound key refuses changes with
+// ErrBadWalletBinding instead of panicking in ed25519.Verify.
+func TestWalletApplyMalformedBoundKey(t *testing.T) {
+	wkey := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{8}, 32))
+	c := ConsentChange{Account: "acct", ScopeID: "s1", Grant: true, Seq: 1}
+	if err := SignConsent(&c, wkey); err != nil {
+		t.Fatal(err)
+	}
+	for name, k := range map[string]ed25519.PublicKey{"nil": nil, "short": ed25519.PublicKey(wkey[32:63]), "long": ed25519.PublicKey(wkey)} {
+		w := &Wallet{ChainID: "virtengine-1", Binding: WalletBinding{Account: "acct", Key: k}, Scopes: &Scopes{}}
+		if err := w.Apply(c, nil, t0); !errors.Is(err, ErrBadWalletBinding) {
+			t.Errorf("%s: %v, want ErrBadWalletBinding", name, err)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package veid
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 )
@@ -8,6 +9,9 @@ import (
 // Sentinel errors. Callers branch on them with errors.Is; the values returned usually wrap them in an
 // *Error that carries a stable code and details.
 var (
+	// Keys.
+	ErrBadKey = errors.New("veid: signing key is not a 64-byte Ed25519 private key")
+
 	// Scopes (§3.1).
 	ErrTooManyScopes     = errors.New("veid: too many scopes for this account")
 	ErrTooManyOfKind     = errors.New("veid: too many scopes of this kind")
@@ -99,4 +103,13 @@ func (e *Error) Unwrap() error { return e.Err }
 
 func newErr(code string, sentinel error, format string, args ...any) *Error {
 	return &Error{Code: code, Err: sentinel, Detail: fmt.Sprintf(format, args...)}
+}
+
+// checkPrivateKey refuses a key ed25519.Sign would panic on (anything but 64 bytes) with ErrBadKey,
+// code "BAD_KEY".
+func checkPrivateKey(role string, k ed25519.PrivateKey) error {
+	if len(k) != ed25519.PrivateKeySize {
+		return newErr("BAD_KEY", ErrBadKey, "%s key is %d bytes (ed25519.NewKeyFromSeed makes one from a 32-byte seed)", role, len(k))
+	}
+	return nil
 }

@@ -92,7 +92,9 @@ func ExampleTally() {
 		votes = append(votes, run.Vote)
 	}
 	votes[3].Score = 99 // a faulty validator signs another score
-	veid.SignVote(&votes[3], members[3].key)
+	if err := veid.SignVote(&votes[3], members[3].key); err != nil {
+		panic(err)
+	}
 
 	t, err := veid.Tally(req, set, votes)
 	fmt.Println(err, t.Final, t.Score, t.Power, "of", t.TotalPower, "dissenter:", t.Dissenters[0].Validator)
