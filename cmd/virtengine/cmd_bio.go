@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -25,6 +26,8 @@ func newBioCmd() *cobra.Command {
   virtengine bio detect IMAGE...             faces and landmarks
   virtengine bio match [--document] SELFIE REFERENCE   same person? (--document: the reference is a document photo)
   virtengine bio liveness IMAGE...           passive anti-spoofing
+  virtengine bio liveness --challenge turn_left|turn_right|turn_either FRAME...
+                                             active liveness: did the head turn as asked?
   virtengine bio quality [--document] IMAGE...   capture quality and reason codes
   virtengine bio mrz IMAGE | --text L1 L2 [L3]   machine-readable zone
   virtengine bio pdf417 IMAGE                AAMVA driving-licence barcode
@@ -102,7 +105,7 @@ func bioDetectCmd() *cobra.Command {
 				}
 				res = append(res, out{p, faces})
 			}
-			return emit(cmd, res, func(w io.Writer) {
+			return emitBio(cmd, res, func(w io.Writer) {
 				for _, r := range res {
 					fmt.Fprintf(w, "%s: %d face(s)\n", r.Image, len(r.Faces))
 					for _, f := range r.Faces {
@@ -142,7 +145,7 @@ func bioMatchCmd() *cobra.Command {
 			if err != nil {
 				return bioErr(err)
 			}
-			return emit(cmd, m, func(w io.Writer) {
+			return emitBio(cmd, m, func(w io.Writer) {
 				fmt.Fprintf(w, "%s (similarity %d bp, distance %.3f; match ≤ %.3f, borderline < %.3f)\n", m.Decision, m.SimilarityBP,
 					float64(m.DistanceMilli)/1000, float64(biometrics.MatchMaxDistanceMilli)/1000, float64(biometrics.BorderlineMaxDistanceMilli)/1000)
 			})
@@ -153,11 +156,27 @@ func bioMatchCmd() *cobra.Command {
 }
 
 func bioLivenessCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "liveness IMAGE...",
-		Short: "Passive liveness (anti-spoofing) of the largest face",
-		Args:  cobra.MinimumNArgs(1),
+	var challenge string
+	c := &cobra.Command{
+		Use:   "liveness IMAGE... | --challenge turn_left|turn_right|turn_either FRAME...",
+		Short: "Passive liveness (anti-spoofing) of the largest face, or with --challenge active liveness over video frames",
+		Long: `Without --challenge: passive liveness (two MiniFASNet anti-spoofing models) of each image's largest
+face; the command succeeds whatever the verdict, which is in "live" and "score".
+
+With --challenge: the arguments are the frames of one short selfie video, in order (` + fmt.Sprint(biometrics.MinFrames) + `–` + fmt.Sprint(biometrics.MaxFrames) + `
+JPEG/PNG files), and the check is the head turn the verifier asked for: turn_left (the nose moves
+toward the image's left edge), turn_right, or turn_either. The face must be in at least ` + fmt.Sprint(biometrics.MinFacePresentPct) + `% of the
+frames, be the same person throughout, start from (or pass through) a frontal pose and turn by at
+least ` + fmt.Sprint(biometrics.MinTurnPermille) + `‰ of the eye distance (about 12°) in the asked direction; consecutive frames must not be
+identical. A still photo repeated or moved about fails with NO_MOTION, and so does a turn the other
+way. The command exits 2 when the challenge is not met (the report is still printed). Pick the
+challenge at random per session: a fixed one can be recorded in advance. Passive liveness on the
+frames is a separate check (run it without --challenge).`,
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if challenge != "" {
+				return runActiveLiveness(cmd, biometrics.Challenge(challenge), args)
+			}
 			e, err := openBio()
 			if err != nil {
 				return err
@@ -183,13 +202,65 @@ func bioLivenessCmd() *cobra.Command {
 			if len(res) == 1 {
 				v = res[0]
 			}
-			return emit(cmd, v, func(w io.Writer) {
+			return emitBio(cmd, v, func(w io.Writer) {
 				for _, r := range res {
 					fmt.Fprintf(w, "%s: live=%v score %d bp\n", r.Image, r.Live, r.ScoreBP)
 				}
 			})
 		},
 	}
+	c.Flags().StringVar(&challenge, "challenge", "", "active liveness: the head turn asked for (turn_left, turn_right or turn_either); the arguments are the video's frames in order")
+	return c
+}
+
+// activeOut is the JSON of `bio liveness --challenge`.
+type activeOut struct {
+	Challenge biometrics.Challenge `json:"challenge"`
+	*biometrics.ActiveResult
+}
+
+// runActiveLiveness checks the frames for the challenge's head turn; a challenge not met is exit
+// code 2, with the report printed.
+func runActiveLiveness(cmd *cobra.Command, ch biometrics.Challenge, paths []string) error {
+	switch ch {
+	case biometrics.TurnLeft, biometrics.TurnRight, biometrics.TurnEither:
+	default:
+		return fmt.Errorf("unknown challenge %q: use turn_left, turn_right or turn_either", ch)
+	}
+	if len(paths) < biometrics.MinFrames || len(paths) > biometrics.MaxFrames {
+		return fmt.Errorf("%d frame(s): pass %d to %d frames of one selfie video, in order", len(paths), biometrics.MinFrames, biometrics.MaxFrames)
+	}
+	frames := make([][]byte, len(paths))
+	for i, p := range paths {
+		b, err := readImage(p)
+		if err != nil {
+			return err
+		}
+		frames[i] = b
+	}
+	e, err := openBio()
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	r, err := e.ActiveLiveness(frames, ch)
+	if err != nil {
+		return bioErr(err)
+	}
+	o := activeOut{Challenge: ch, ActiveResult: r}
+	if err := emitBio(cmd, o, func(w io.Writer) {
+		fmt.Fprintf(w, "%s: live=%v score %d bp\n  turn %d‰ of the eye distance (at least %d needed, negative is toward the image's left)\n  %d of %d frames with one face, same person %v, %d identical consecutive frame(s)\n",
+			ch, r.Live, r.ScoreBP, r.TurnPermille, biometrics.MinTurnPermille, r.FacesFound, r.Frames, r.SamePerson, r.IdenticalFrames)
+		if len(r.Reasons) > 0 {
+			fmt.Fprintf(w, "  reasons %v\n", r.Reasons)
+		}
+	}); err != nil {
+		return err
+	}
+	if !r.Live {
+		return &exitError{code: 2, err: fmt.Errorf("challenge %s not met: %v", ch, r.Reasons), reported: true}
+	}
+	return nil
 }
 
 func bioQualityCmd() *cobra.Command {
@@ -228,7 +299,7 @@ func bioQualityCmd() *cobra.Command {
 			if len(res) == 1 {
 				v = res[0]
 			}
-			return emit(cmd, v, func(w io.Writer) {
+			return emitBio(cmd, v, func(w io.Writer) {
 				for _, r := range res {
 					fmt.Fprintf(w, "%s: %d bp %v (%d×%d, sharpness %d, brightness %d)\n", r.Image, r.ScoreBP, r.Reasons, r.Width, r.Height, r.Sharpness, r.Brightness)
 				}
@@ -322,7 +393,7 @@ func bioMRZCmd() *cobra.Command {
 			}
 			o := toMRZOut(res, perr, time.Now().UTC())
 			o.VIZ = vizChecks
-			if err := emit(cmd, o, func(w io.Writer) {
+			if err := emitBio(cmd, o, func(w io.Writer) {
 				fmt.Fprintf(w, "%s valid=%v\n  %s, %s  (%s)\n  document %s  born %s  expires %s  sex %s\n", o.Format, o.Valid, o.Surname, o.GivenNames, o.Nationality, o.DocumentNumber, o.BirthDate, o.ExpiryDate, o.Sex)
 				for _, e := range o.Errors {
 					fmt.Fprintln(w, "  error:", e)
@@ -365,7 +436,7 @@ func bioPDF417Cmd() *cobra.Command {
 			if err != nil {
 				return bioErr(err)
 			}
-			return emit(cmd, r.License, func(w io.Writer) {
+			return emitBio(cmd, r.License, func(w io.Writer) {
 				fmt.Fprintf(w, "AAMVA v%d %s (IIN %s)\n  %s, %s %s\n  document %s  born %s  expires %s  sex %s\n  %s, %s %s %s\n",
 					r.Version, r.DocumentType, r.IIN, r.FamilyName, r.GivenName, r.MiddleName, r.DocumentNumber, r.BirthDate, r.ExpiryDate, r.Sex, r.Street, r.City, r.State, r.PostalCode)
 			})
@@ -404,7 +475,7 @@ func bioBenchCmd() *cobra.Command {
 			if err != nil {
 				return bioErr(err)
 			}
-			return emit(cmd, r, func(w io.Writer) {
+			return emitBio(cmd, r, func(w io.Writer) {
 				fmt.Fprintf(w, "median over %d runs: detect %.1f ms, detect+align+embed %.1f ms, liveness %.1f ms, MRZ %.1f ms (RSS %d → %d KiB)\n",
 					r.Runs, r.DetectMs, r.EmbedMs, r.LivenessMs, r.MRZMs, r.RSSStartKB, r.RSSEndKB)
 				fmt.Fprintf(w, "CPU time per run: detect+align+embed %.1f ms, MRZ %.1f ms; %d thread(s) per call; load average %.2f → %.2f\n",
@@ -416,4 +487,17 @@ func bioBenchCmd() *cobra.Command {
 	c.Flags().IntVar(&runs, "runs", 20, "runs per stage")
 	c.Flags().IntVar(&threads, "threads", 1, "threads one call may use inside OpenCV and Tesseract")
 	return c
+}
+
+// emitBio is emit with JSON that keeps '<', '>' and '&' as they are: machine-readable zones are full
+// of '<' fillers, which encoding/json's default HTML escaping writes as \u003c.
+func emitBio(cmd *cobra.Command, v any, human func(w io.Writer)) error {
+	if !jsonOut {
+		human(cmd.OutOrStdout())
+		return nil
+	}
+	enc := json.NewEncoder(cmd.OutOrStdout())
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
