@@ -70,6 +70,25 @@ func TestMFATOTPCommands(t *testing.T) {
 	if _, err := runMFA(t, "mfa", "totp", "code"); err == nil {
 		t.Fatal("code without a key succeeded")
 	}
+	// Reject twins of enroll and verify: out-of-range parameters, a missing account or code, and a
+	// malformed URI, whose error does not quote the secret it carries.
+	for _, args := range [][]string{
+		{"mfa", "totp", "enroll", "--account", "alice", "--digits", "9"},
+		{"mfa", "totp", "enroll", "--account", "alice", "--algorithm", "md5"},
+		{"mfa", "totp", "enroll"},
+	} {
+		if _, err := runMFA(t, args...); !errors.Is(err, mfa.ErrInvalidInput) {
+			t.Errorf("%v: %v", args[2:], err)
+		}
+	}
+	if _, err := runMFA(t, "mfa", "totp", "verify", "--uri", enr.URI, "--time", "1700000000"); err == nil {
+		t.Error("verify without --code succeeded")
+	}
+	const secret = "JBSWY3DPEHPK3PXP"
+	_, err = runMFA(t, "mfa", "totp", "verify", "--uri", "otpauth://totp:0secret="+secret, "--code", "123456")
+	if !errors.Is(err, mfa.ErrMalformedURI) || strings.Contains(err.Error(), secret) {
+		t.Errorf("malformed URI: %v", err)
+	}
 }
 
 func TestMFAPolicyShowJSON(t *testing.T) {
