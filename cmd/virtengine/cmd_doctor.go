@@ -16,7 +16,8 @@ func init() {
 		Short: "Check Go, OpenCV, Tesseract, zxing-cpp, Chromium and every model file; say how to fix what is missing",
 		Long: `doctor checks this machine for everything VirtEngine needs and prints, for each missing or
 wrong piece, the command that fixes it. It exits 1 when anything is missing. Models are verified
-against their pinned sha256 in the data directory (--data-dir, $VIRTENGINE_DATA).`,
+against their pinned sha256 in the data directory (--data-dir, $VIRTENGINE_DATA), and each fix
+names that directory.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			r, err := doctor.Run(cmd.Context(), assets.DataDir(), nil)
@@ -44,7 +45,8 @@ against their pinned sha256 in the data directory (--data-dir, $VIRTENGINE_DATA)
 				if r.OK {
 					fmt.Fprintln(w, "everything is present")
 				} else {
-					fmt.Fprintf(w, "%d check(s) failed; run the fixes above (scripts/setup.sh does them all)\n", len(r.Missing()))
+					fmt.Fprintf(w, "%d check(s) failed; run the fixes above (%s=%s bash scripts/setup.sh does them all)\n",
+						len(r.Missing()), assets.EnvDataDir, assets.ShellQuote(r.DataDir))
 				}
 			}); err != nil {
 				return err

@@ -55,8 +55,23 @@ func execRunner(ctx context.Context, name string, args ...string) (string, error
 const setupFix = "scripts/setup.sh"
 
 // derived are model files that set-up converts from pinned originals; the conversion is deterministic.
-var derived = []struct{ name, sha256, fix string }{
-	{"models/" + facerec.ONNXFile, facerec.ONNXSHA256, "go run ./biometrics/cmd/facerec-convert (or " + setupFix + ")"},
+// fix returns the command that makes the file in the data directory dir.
+var derived = []struct {
+	name, sha256 string
+	fix          func(dir string) string
+}{
+	{"models/" + facerec.ONNXFile, facerec.ONNXSHA256, func(dir string) string {
+		return "go run ./biometrics/cmd/facerec-convert -models " + assets.ShellQuote(filepath.Join(dir, "models"))
+	}},
+}
+
+// fileFix returns the command that fetches entry e into the data directory dir, naming dir so that
+// the file lands where it is looked for (the default data directory may be another one).
+func fileFix(dir string, e assets.Entry) string {
+	if e.SharedOnly != "" {
+		return assets.SharedFetchCommand(dir) + " (only the project's shared data has this file: " + e.SharedOnly + ")"
+	}
+	return assets.FetchCommand(dir)
 }
 
 // tool describes one external program or library check.
@@ -105,10 +120,10 @@ func Run(ctx context.Context, dir string, run Runner) (*Report, error) {
 		c := Check{Name: s.Name, OK: s.State == "ok", Found: s.State, Want: "sha256 " + s.SHA256[:12] + "…"}
 		switch s.State {
 		case "missing":
-			c.Fix = "go run ./internal/assets/fetch (or " + setupFix + ")"
+			c.Fix = fileFix(dir, s.Entry)
 		case "corrupt":
 			c.Found = "corrupt: sha256 " + s.Got[:12] + "…"
-			c.Fix = "rm " + s.Path + " && go run ./internal/assets/fetch"
+			c.Fix = "rm " + assets.ShellQuote(s.Path) + " && " + fileFix(dir, s.Entry)
 		}
 		r.Checks = append(r.Checks, c)
 	}
@@ -117,9 +132,9 @@ func Run(ctx context.Context, dir string, run Runner) (*Report, error) {
 		p := filepath.Join(dir, filepath.FromSlash(d.name))
 		switch got, err := assets.HashFile(p); {
 		case err != nil:
-			c.OK, c.Found, c.Fix = false, "missing", d.fix
+			c.OK, c.Found, c.Fix = false, "missing", d.fix(dir)
 		case got != d.sha256:
-			c.OK, c.Found, c.Fix = false, "corrupt: sha256 "+got[:12]+"…", d.fix
+			c.OK, c.Found, c.Fix = false, "corrupt: sha256 "+got[:12]+"…", d.fix(dir)
 		}
 		r.Checks = append(r.Checks, c)
 	}

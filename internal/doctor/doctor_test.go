@@ -107,14 +107,34 @@ func TestDoctorNamesDeletedAndCorruptModels(t *testing.T) {
 	if r.OK || len(r.Missing()) != 3 {
 		t.Fatalf("want exactly 3 failed checks, got %+v", r.Missing())
 	}
-	if c := find(r, conv); c.OK || c.Found != "missing" || !strings.Contains(c.Fix, "facerec-convert") {
+	// Every fix names this data directory: the default one may be another, and a fix that fetched
+	// there would leave this one broken.
+	if c := find(r, conv); c.OK || c.Found != "missing" || !strings.Contains(c.Fix, "facerec-convert -models "+filepath.Join(dir, "models")) {
 		t.Errorf("deleted converted model: %+v", c)
 	}
-	if c := find(r, del); c.OK || c.Found != "missing" || !strings.Contains(c.Fix, "fetch") {
+	if c := find(r, del); c.OK || c.Found != "missing" || c.Fix != "go run ./internal/assets/fetch -data "+dir {
 		t.Errorf("deleted model: %+v", c)
 	}
-	if c := find(r, bad); c.OK || !strings.HasPrefix(c.Found, "corrupt") || !strings.Contains(c.Fix, "rm ") {
+	if c := find(r, bad); c.OK || !strings.HasPrefix(c.Found, "corrupt") || c.Fix != "rm "+filepath.Join(dir, bad)+" && go run ./internal/assets/fetch -data "+dir {
 		t.Errorf("corrupted model: %+v", c)
+	}
+}
+
+// TestDoctorSharedOnlyFixPointsAtTheSharedData: a file that no public source has can only come from a
+// copy of the shared data, and the fix says so.
+func TestDoctorSharedOnlyFixPointsAtTheSharedData(t *testing.T) {
+	dir := copyData(t)
+	const name = "testdata/documents/pdf417/aamva/aamva_expected.json"
+	if err := os.Remove(filepath.Join(dir, name)); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Run(context.Background(), dir, fakeTools)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "VIRTENGINE_SHARED=/path/to/shared go run ./internal/assets/fetch -data " + dir
+	if c := find(r, name); c.OK || !strings.HasPrefix(c.Fix, want) || !strings.Contains(c.Fix, "only the project's shared data") {
+		t.Errorf("missing shared-only file: %+v", c)
 	}
 }
 
