@@ -40,8 +40,16 @@ func (r *BenchmarkReport) Encode() []byte {
 	return b
 }
 
-// Sign fills Signature with the provider's key.
-func (r *BenchmarkReport) Sign(key ed25519.PrivateKey) { r.Signature = ed25519.Sign(key, r.Encode()) }
+// Sign fills Signature with the provider's key. A key that is not a 64-byte Ed25519 private key gives
+// ErrBadKey and leaves r unchanged.
+func (r *BenchmarkReport) Sign(key ed25519.PrivateKey) error {
+	if len(key) != ed25519.PrivateKeySize {
+		return fmt.Errorf("%w: benchmark report of offering %q: key is %d bytes (ed25519.NewKeyFromSeed makes one from a 32-byte seed)",
+			ErrBadKey, r.OfferingID, len(key))
+	}
+	r.Signature = ed25519.Sign(key, r.Encode())
+	return nil
+}
 
 // SubmitBenchmark stores a signed report for an offering, replacing an older one. Refused: a
 // signature that does not verify under the offering's provider key, a report about the future, or
@@ -55,7 +63,8 @@ func (m *Market) SubmitBenchmark(r BenchmarkReport, now int64) error {
 		if r.Provider != off.Provider {
 			return fmt.Errorf("%w: offering %q belongs to %s", ErrNotAuthorized, off.ID, off.Provider)
 		}
-		if !ed25519.Verify(off.ProviderKey, r.Encode(), r.Signature) {
+		// the key length first: ed25519.Verify panics on a key of another size (a corrupt stored offering).
+		if len(off.ProviderKey) != ed25519.PublicKeySize || !ed25519.Verify(off.ProviderKey, r.Encode(), r.Signature) {
 			return fmt.Errorf("%w: benchmark signature does not verify under the offering's provider key (sign with Report.Sign)", ErrNotAuthorized)
 		}
 		if r.MeasuredAt > now {

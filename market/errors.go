@@ -22,6 +22,7 @@ var (
 	ErrPriceOutOfRange  = errors.New("market: bid price outside the allowed range")
 	ErrRateLimited      = errors.New("market: bid rate limit exceeded")
 	ErrNoMatch          = errors.New("market: offering does not match the order")
+	ErrBadKey           = errors.New("market: signing key is not a 64-byte Ed25519 private key")
 )
 
 // Code is a stable numeric code for an error, for ABCI responses: 0 success, 1 unknown, then one per
@@ -42,7 +43,8 @@ func Code(err error) uint32 {
 }
 
 var codeOrder = []error{ErrNotFound, ErrExists, ErrInvalid, ErrBadTransition, ErrNotAuthorized,
-	ErrIdentityRequired, ErrMFARequired, ErrPlaintext, ErrNotRecipient, ErrPriceOutOfRange, ErrRateLimited, ErrNoMatch}
+	ErrIdentityRequired, ErrMFARequired, ErrPlaintext, ErrNotRecipient, ErrPriceOutOfRange, ErrRateLimited, ErrNoMatch,
+	ErrBadKey}
 
 // TransitionError reports a state change the state machine does not allow; it wraps ErrBadTransition.
 type TransitionError struct {
