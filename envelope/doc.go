@@ -11,7 +11,8 @@
 // Keys travel as strings with a Bech32 checksum: recipients "vexw1…" (X-Wing, the default,
 // post-quantum) and "vecx1…" (X25519), senders "veed1…" (Ed25519) and "vemd1…" (ML-DSA-65), and
 // secret keys "VE-SECRET-…-1…". Parse them with ParseRecipient, ParseIdentity, ParseVerifyingKey and
-// ParseSigningKey.
+// ParseSigningKey. Secret keys print redacted with every fmt verb ("VE-SECRET-XW-1…(redacted, key id
+// …)"); SecretString is the one method that returns the secret string, for a key file.
 //
 // A Keyring holds many identities and tries the one a stanza names first; its validity windows
 // model rotation with an overlap and revocation with a grace period (Keyring.Rotate, Keyring.Revoke,

@@ -93,18 +93,18 @@ func FuzzParseKeys(f *testing.F) {
 	f.Add(mustIdentity(f, XWing).Recipient().String())
 	f.Add(mustIdentity(f, X25519).Recipient().String())
 	f.Add(mustSigner(f, Ed25519).Public().String())
-	f.Add(mustSigner(f, MLDSA65).String())
+	f.Add(mustSigner(f, MLDSA65).SecretString())
 	f.Fuzz(func(t *testing.T, s string) {
 		if r, err := ParseRecipient(s); err == nil && r.String() != toLowerASCII(s) {
 			t.Fatalf("recipient %q re-encodes as %q", s, r.String())
 		}
-		if id, err := ParseIdentity(s); err == nil && id.String() != toUpperASCII(s) {
+		if id, err := ParseIdentity(s); err == nil && id.SecretString() != toUpperASCII(s) {
 			t.Fatalf("identity re-encodes differently")
 		}
 		if v, err := ParseVerifyingKey(s); err == nil && v.String() != toLowerASCII(s) {
 			t.Fatalf("signer %q re-encodes as %q", s, v.String())
 		}
-		if k, err := ParseSigningKey(s); err == nil && k.String() != toUpperASCII(s) {
+		if k, err := ParseSigningKey(s); err == nil && k.SecretString() != toUpperASCII(s) {
 			t.Fatalf("signing key re-encodes differently")
 		}
 	})
@@ -150,7 +150,7 @@ func FuzzParseKeyFile(f *testing.F) {
 			t.Fatalf("re-parse: %v", err)
 		}
 		for i := range kf.Identities {
-			if again.Identities[i].String() != kf.Identities[i].String() {
+			if again.Identities[i].SecretString() != kf.Identities[i].SecretString() {
 				t.Fatal("identity changed on re-parse")
 			}
 		}

@@ -215,10 +215,40 @@ func (i *HPKEIdentity) KeyID() KeyID {
 	return i.pub.KeyID()
 }
 
-// String encodes the secret key as "VE-SECRET-XW-1…" or "VE-SECRET-CX-1…". Keep it secret.
-func (i *HPKEIdentity) String() string {
+// SecretString encodes the secret key as "VE-SECRET-XW-1…" or "VE-SECRET-CX-1…", the string
+// ParseIdentity reads: the one method that reveals the secret. Store it in a key file readable by
+// its owner alone; never log it. A zero or nil identity encodes as "".
+func (i *HPKEIdentity) SecretString() string {
+	if i == nil || i.pub == nil {
+		return ""
+	}
 	p, _ := i.kem.params()
 	return bech32Encode(p.secretHRP, encodeKey(uint16(i.kem), i.raw))
+}
+
+// String returns SecretString, for the callers that store keys with it. fmt does not call it: an
+// identity prints redacted with every verb (see Format).
+//
+// Deprecated: use SecretString to encode the key. String will return the redacted form once no
+// caller stores keys with it.
+func (i *HPKEIdentity) String() string { return i.SecretString() }
+
+// Format prints the identity redacted, with every verb (%v, %s, %q, %x, …): the secret key's
+// prefix, "…(redacted", and the key id of its public half, as in
+// "VE-SECRET-XW-1…(redacted, key id 0f3c…)". Logging an identity never reveals it.
+func (i HPKEIdentity) Format(f fmt.State, verb rune) {
+	formatRedacted(f, verb, i.redacted(), i.GoString())
+}
+
+// GoString is the redacted form for %#v.
+func (i HPKEIdentity) GoString() string { return "envelope.HPKEIdentity(" + i.redacted() + ")" }
+
+func (i HPKEIdentity) redacted() string {
+	p, ok := i.kem.params()
+	if !ok || i.pub == nil {
+		return "empty identity"
+	}
+	return redactedKey(p.secretHRP, i.pub.KeyID())
 }
 
 // Unwrap implements Identity: it tries the stanzas of its KEM whose KeyID is its own or absent.

@@ -68,10 +68,10 @@ func (kf *KeyFile) Marshal(created time.Time) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# VirtEngine envelope keys, created %s\n", created.UTC().Format(time.RFC3339))
 	for _, id := range kf.Identities {
-		fmt.Fprintf(&b, "# recipient: %s\n%s\n", id.Recipient(), id)
+		fmt.Fprintf(&b, "# recipient: %s\n%s\n", id.Recipient(), id.SecretString())
 	}
 	for _, k := range kf.Signers {
-		fmt.Fprintf(&b, "# signer: %s\n%s\n", k.Public(), k)
+		fmt.Fprintf(&b, "# signer: %s\n%s\n", k.Public(), k.SecretString())
 	}
 	return []byte(b.String())
 }

@@ -45,7 +45,7 @@ func TestBech32BIP173(t *testing.T) {
 func TestKeyStringsRoundTrip(t *testing.T) {
 	for _, k := range []KEM{XWing, X25519} {
 		id := mustIdentity(t, k)
-		id2, err := ParseIdentity(id.String())
+		id2, err := ParseIdentity(id.SecretString())
 		if err != nil || id2.Recipient().String() != id.Recipient().String() {
 			t.Fatalf("%v identity: %v", k, err)
 		}
@@ -62,7 +62,7 @@ func TestKeyStringsRoundTrip(t *testing.T) {
 		if _, err := ParseRecipient(string(s)); !errors.Is(err, ErrInvalidKey) {
 			t.Fatalf("%v mistyped recipient: %v", k, err)
 		}
-		if _, err := ParseRecipient(id.String()); !errors.Is(err, ErrInvalidKey) {
+		if _, err := ParseRecipient(id.SecretString()); !errors.Is(err, ErrInvalidKey) {
 			t.Fatalf("%v secret as recipient: %v", k, err)
 		}
 		if _, err := ParseRecipient(id.Recipient().String()[:40]); !errors.Is(err, ErrInvalidKey) {
@@ -71,7 +71,7 @@ func TestKeyStringsRoundTrip(t *testing.T) {
 	}
 	for _, s := range []SignatureScheme{Ed25519, MLDSA65} {
 		k := mustSigner(t, s)
-		k2, err := ParseSigningKey(k.String())
+		k2, err := ParseSigningKey(k.SecretString())
 		if err != nil || !k2.Public().Equal(k.Public()) {
 			t.Fatalf("%v signing key: %v", s, err)
 		}
@@ -83,7 +83,7 @@ func TestKeyStringsRoundTrip(t *testing.T) {
 		if !v.Verify([]byte("m"), sig) || v.Verify([]byte("n"), sig) {
 			t.Fatalf("%v: verify accept/reject wrong", s)
 		}
-		if _, err := ParseVerifyingKey(k.String()); !errors.Is(err, ErrInvalidKey) {
+		if _, err := ParseVerifyingKey(k.SecretString()); !errors.Is(err, ErrInvalidKey) {
 			t.Fatalf("%v secret as public: %v", s, err)
 		}
 	}
@@ -204,7 +204,7 @@ func TestNilKeysDoNotPanic(t *testing.T) {
 	if err := k.Rotate(id.KeyID(), nil, time.Unix(0, 0), time.Hour); !errors.Is(err, ErrInvalidKey) {
 		t.Fatalf("rotate to nil: %v", err)
 	}
-	if s := (&SigningKey{}).String(); s != "" {
+	if s := (&SigningKey{}).SecretString(); s != "" {
 		t.Fatalf("zero signing key encodes as %q", s)
 	}
 }

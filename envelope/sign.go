@@ -135,14 +135,40 @@ func (k *SigningKey) Sign(transcript []byte) ([]byte, error) {
 	return nil, ErrUnsupported
 }
 
-// String encodes the secret key as "VE-SECRET-ED-1…" or "VE-SECRET-MD-1…". Keep it secret.
-// A zero or nil key encodes as "".
-func (k *SigningKey) String() string {
+// SecretString encodes the secret key as "VE-SECRET-ED-1…" or "VE-SECRET-MD-1…", the string
+// ParseSigningKey reads: the one method that reveals the secret. Store it in a key file readable
+// by its owner alone; never log it. A zero or nil key encodes as "".
+func (k *SigningKey) SecretString() string {
 	if k.Public() == nil {
 		return ""
 	}
 	p, _ := k.pub.scheme.params()
 	return bech32Encode(p.secretHRP, encodeKey(uint16(k.pub.scheme), k.seed))
+}
+
+// String returns SecretString, for the callers that store keys with it. fmt does not call it: a
+// signing key prints redacted with every verb (see Format).
+//
+// Deprecated: use SecretString to encode the key. String will return the redacted form once no
+// caller stores keys with it.
+func (k *SigningKey) String() string { return k.SecretString() }
+
+// Format prints the key redacted, with every verb (%v, %s, %q, %x, …): the secret key's prefix,
+// "…(redacted", and the key id of its public half, as in "VE-SECRET-ED-1…(redacted, key id 5a…)".
+// Logging a signing key never reveals it.
+func (k SigningKey) Format(f fmt.State, verb rune) {
+	formatRedacted(f, verb, k.redacted(), k.GoString())
+}
+
+// GoString is the redacted form for %#v.
+func (k SigningKey) GoString() string { return "envelope.SigningKey(" + k.redacted() + ")" }
+
+func (k SigningKey) redacted() string {
+	if k.pub == nil {
+		return "empty signing key"
+	}
+	p, _ := k.pub.scheme.params()
+	return redactedKey(p.secretHRP, k.pub.KeyID())
 }
 
 func newVerifyingKey(s SignatureScheme, raw []byte) (*VerifyingKey, error) {
