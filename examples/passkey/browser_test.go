@@ -185,6 +185,10 @@ func TestBrowserPasskeyStepUp(t *testing.T) {
 	if more := eval(t, ctx, `approve("alice", "key_rotation", 0)`); more.code() != "more_factors" {
 		t.Fatalf("key rotation with a passkey only: %+v %s", more, more.Body)
 	}
+	// Nor add a second passkey: changing factors needs a key-rotation step-up (FEATURES.md §4.5).
+	if again := eval(t, ctx, `register("alice")`); again.code() != "step_up_required" {
+		t.Fatalf("second passkey without step-up: %+v %s", again, again.Body)
+	}
 
 	// 2. Replayed challenge: the captured assertion sent again, to a new step-up and to its own.
 	var lastAssertion json.RawMessage
