@@ -45,6 +45,7 @@ type batch struct {
 	n      int               // chunks in use
 	first  uint64            // counter of chunk 0, set when the batch starts
 	final  bool              // writer: the last chunk is the envelope's final chunk
+	lent   bool              // writer: some chunk is sealed from the caller's slice (src)
 	ok     [batchChunks]bool // reader: the chunk opened
 	pos    int               // reader: the next chunk to return
 	done   sync.WaitGroup
@@ -54,7 +55,7 @@ var batches = sync.Pool{New: func() any { return new(batch) }}
 
 func getBatch() *batch {
 	b := batches.Get().(*batch)
-	b.n, b.first, b.final, b.pos, b.ok = 0, 0, false, 0, [batchChunks]bool{}
+	b.n, b.first, b.final, b.lent, b.pos, b.ok = 0, 0, false, false, 0, [batchChunks]bool{}
 	return b
 }
 

@@ -166,7 +166,7 @@ func TestWriteDoesNotRetain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := make([]byte, 20*ChunkSize+7)
+	p := make([]byte, 3*batchChunks*ChunkSize+7) // large enough to be sealed in place (minLend)
 	for round := range 5 {
 		n := len(p) - round*3*ChunkSize
 		for i := range p[:n] {

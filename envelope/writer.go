@@ -226,8 +226,9 @@ func (w *Writer) next() error {
 	return w.launch(b, false)
 }
 
-// Write encrypts p. A whole chunk of p that is not the last of p is sealed straight from p (no
-// copy); Write waits until those are sealed, so p is not retained.
+// Write encrypts p. When p is large (at least two batches), its whole chunks are sealed straight
+// from p instead of being copied, and Write waits until those are sealed, so p is not retained;
+// smaller writes are copied, so that a stream of them keeps every core busy.
 func (w *Writer) Write(p []byte) (int, error) {
 	if w.closed {
 		return 0, ErrClosed
@@ -235,7 +236,7 @@ func (w *Writer) Write(p []byte) (int, error) {
 	if w.err != nil {
 		return 0, w.err
 	}
-	total, borrowed := len(p), false
+	total, lent := len(p), false
 	for len(p) > 0 {
 		if w.fill() == ChunkSize {
 			if err := w.next(); err != nil {
@@ -246,16 +247,17 @@ func (w *Writer) Write(p []byte) (int, error) {
 		}
 		i := w.cur.n - 1
 		c := &w.cur.data[i]
-		if len(*c) == 0 && len(p) > ChunkSize {
-			w.cur.src[i], p, borrowed = p[:ChunkSize], p[ChunkSize:], true
+		if len(*c) == 0 && len(p) >= minLend {
+			w.cur.src[i], p = p[:ChunkSize], p[ChunkSize:]
+			w.cur.lent, lent = true, true
 			continue
 		}
 		n := copy((*c)[len(*c):ChunkSize], p)
 		*c = (*c)[:len(*c)+n]
 		p = p[n:]
 	}
-	if borrowed {
-		if err := w.release(); err != nil {
+	if lent {
+		if err := w.giveBack(); err != nil {
 			w.err = err
 			return total, err
 		}
@@ -263,10 +265,16 @@ func (w *Writer) Write(p []byte) (int, error) {
 	return total, nil
 }
 
-// release seals every chunk that refers to the caller's slice before Write returns. The current
-// batch's chunks but the last (all full, none final) are started as a batch of their own.
-func (w *Writer) release() error {
-	if w.cur.n > 1 {
+// minLend is the smallest remainder of p that Write seals in place: two batches, so that the last
+// chunks of p, which might be the final one, are copied and the wait at the end of Write is short
+// beside the work before it.
+const minLend = 2 * batchChunks * ChunkSize
+
+// giveBack waits until every chunk sealed from the caller's slice is sealed. They are all in
+// launched batches (the last minLend bytes of p were copied); the current batch is launched too if
+// it holds any, all its chunks but the last (full, none final) as a batch of their own.
+func (w *Writer) giveBack() error {
+	if w.cur.lent && w.cur.n > 1 {
 		b, last := w.cur, w.cur.n-1
 		w.cur = getBatch()
 		w.cur.bufs[0], w.cur.data[0], w.cur.n = b.bufs[last], b.data[last], 1
@@ -276,7 +284,9 @@ func (w *Writer) release() error {
 		}
 	}
 	for _, b := range w.fifo {
-		b.done.Wait()
+		if b.lent {
+			b.done.Wait()
+		}
 	}
 	return nil
 }
