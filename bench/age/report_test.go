@@ -9,7 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -31,8 +33,11 @@ func TestReport(t *testing.T) {
 	}
 	big := os.Getenv("VE_BENCH_1G") != ""
 	f := newFixture(t)
-	rep := map[string]any{}
-	rounds := 5
+	rep := map[string]any{"load_average_start": loadAverage(), "gomaxprocs": runtime.GOMAXPROCS(0)}
+	rounds := 7
+	if n, err := strconv.Atoi(os.Getenv("VE_BENCH_ROUNDS")); err == nil && n > 0 {
+		rounds = n
+	}
 
 	type row struct {
 		Size        string  `json:"size"`
@@ -43,6 +48,8 @@ func TestReport(t *testing.T) {
 		OursCPU     float64 `json:"virtengine_MB_per_cpu_s"` // bytes per CPU-second, all threads
 		AgeCPU      float64 `json:"age_MB_per_cpu_s"`
 		CPURatio    float64 `json:"cpu_efficiency_ratio"`
+		RatioMin    float64 `json:"round_ratio_min"` // age time / ours, each round on its own
+		RatioMax    float64 `json:"round_ratio_max"`
 		Rounds      int     `json:"rounds"`
 		Interleaved bool    `json:"interleaved"`
 	}
@@ -59,17 +66,19 @@ func TestReport(t *testing.T) {
 	for _, s := range szs {
 		r := rounds
 		if s.n >= 1<<30 {
-			r = 3
+			r = max(3, rounds/2)
+		} else if s.n <= 1<<20 {
+			r = 5 * rounds
 		}
 		src := func() io.Reader { return patternReader(s.n) }
-		so, sa, co, ca := interleaveCPU(r, func() error { return f.veSeal(io.Discard, src()) }, func() error { return f.ageSeal(io.Discard, src()) })
-		seal = append(seal, row{s.name, mbps(s.n, so), mbps(s.n, sa), ratio(sa, so), 1.3, mbps(s.n, co), mbps(s.n, ca), ratio(ca, co), r, true})
+		m := interleaveCPU(r, func() error { return f.veSeal(io.Discard, src()) }, func() error { return f.ageSeal(io.Discard, src()) })
+		seal = append(seal, row{s.name, mbps(s.n, m.wallA), mbps(s.n, m.wallB), ratio(m.wallB, m.wallA), 1.3, mbps(s.n, m.cpuA), mbps(s.n, m.cpuB), ratio(m.cpuB, m.cpuA), m.ratioMin, m.ratioMax, r, true})
 
 		veFile, ageFile := filepath.Join(dir, "ve-"+s.name), filepath.Join(dir, "age-"+s.name)
 		writeFile(t, veFile, func(w io.Writer) error { return f.veSeal(w, src()) })
 		writeFile(t, ageFile, func(w io.Writer) error { return f.ageSeal(w, src()) })
-		oo, oa, co2, ca2 := interleaveCPU(r, func() error { return openFile(veFile, f.veOpen) }, func() error { return openFile(ageFile, f.ageOpen) })
-		open = append(open, row{s.name, mbps(s.n, oo), mbps(s.n, oa), ratio(oa, oo), 2, mbps(s.n, co2), mbps(s.n, ca2), ratio(ca2, co2), r, true})
+		m = interleaveCPU(r, func() error { return openFile(veFile, f.veOpen) }, func() error { return openFile(ageFile, f.ageOpen) })
+		open = append(open, row{s.name, mbps(s.n, m.wallA), mbps(s.n, m.wallB), ratio(m.wallB, m.wallA), 2, mbps(s.n, m.cpuA), mbps(s.n, m.cpuB), ratio(m.cpuB, m.cpuA), m.ratioMin, m.ratioMax, r, true})
 		if s.n < 1<<30 {
 			os.Remove(veFile)
 			os.Remove(ageFile)
@@ -84,6 +93,8 @@ func TestReport(t *testing.T) {
 		OursMs     float64 `json:"virtengine_ms"`
 		AgeMs      float64 `json:"age_ms"`
 		Ratio      float64 `json:"ours_over_age"`
+		RatioMin   float64 `json:"round_ratio_min"` // ours / age, each round on its own
+		RatioMax   float64 `json:"round_ratio_max"`
 		Target     float64 `json:"target_ours_over_age"`
 	}
 	var hdr []hrow
@@ -93,14 +104,14 @@ func TestReport(t *testing.T) {
 		for i := 0; i < n; i++ {
 			veX[i], veXW[i], agX[i], agHy[i] = f.veID.Recipient(), f.veXW.Recipient(), f.ageID.Recipient(), f.ageHy.Recipient()
 		}
-		r := rounds
+		r := 3 * rounds
 		if n == 1000 {
-			r = 3
+			r = rounds
 		}
-		o, a := interleave(r, func() error { _, err := envelope.Seal(nil, f.veSigner, veX, nil); return err }, func() error { return ageSealN(agX) })
-		hdr = append(hdr, hrow{n, "X25519", ms(o), ms(a), float64(o) / float64(a), 0.5})
-		o, a = interleave(r, func() error { _, err := envelope.Seal(nil, f.veSigner, veXW, nil); return err }, func() error { return ageSealN(agHy) })
-		hdr = append(hdr, hrow{n, "hybrid PQ (X-Wing / age mlkem768x25519)", ms(o), ms(a), float64(o) / float64(a), 1})
+		m := interleaveCPU(r, func() error { _, err := envelope.Seal(nil, f.veSigner, veX, nil); return err }, func() error { return ageSealN(agX) })
+		hdr = append(hdr, hrow{n, "X25519", ms(m.wallA), ms(m.wallB), round(float64(m.wallA) / float64(m.wallB)), round(1 / m.ratioMax), round(1 / m.ratioMin), 0.5})
+		m = interleaveCPU(r, func() error { _, err := envelope.Seal(nil, f.veSigner, veXW, nil); return err }, func() error { return ageSealN(agHy) })
+		hdr = append(hdr, hrow{n, "hybrid PQ (X-Wing / age mlkem768x25519)", ms(m.wallA), ms(m.wallB), round(float64(m.wallA) / float64(m.wallB)), round(1 / m.ratioMax), round(1 / m.ratioMin), 1})
 	}
 	rep["header"] = hdr
 	wrap := make([]time.Duration, 0, 50)
@@ -118,20 +129,23 @@ func TestReport(t *testing.T) {
 		rep["random_read_4KiB_1GiB"] = randomReadRow(t, f, filepath.Join(dir, "ve-1GiB"), filepath.Join(dir, "age-1GiB"))
 		rep["peak_rss_1GiB_cli"] = memoryRow(t, f, dir)
 	}
+	rep["load_average_end"] = loadAverage()
 	out, _ := json.MarshalIndent(rep, "", "  ")
 	fmt.Println(string(out))
 }
 
-// interleave runs a and b alternately rounds times and returns the median wall time of each.
-func interleave(rounds int, a, b func() error) (time.Duration, time.Duration) {
-	wa, wb, _, _ := interleaveCPU(rounds, a, b)
-	return wa, wb
+// measured is what interleaveCPU returns: the median wall and CPU time (user + system, all threads)
+// of a and of b, and the smallest and largest per-round ratio b/a (each round runs a, then b).
+type measured struct {
+	wallA, wallB, cpuA, cpuB time.Duration
+	ratioMin, ratioMax       float64
 }
 
-// interleaveCPU also returns the median CPU time (user + system, all threads) of each: on a shared,
-// overloaded machine wall time follows the neighbours, CPU time follows the work.
-func interleaveCPU(rounds int, a, b func() error) (wallA, wallB, cpuA, cpuB time.Duration) {
+// interleaveCPU runs a and b alternately rounds times. On a shared, overloaded machine wall time
+// follows the neighbours and CPU time follows the work; the per-round ratios show the spread.
+func interleaveCPU(rounds int, a, b func() error) measured {
 	var da, db, ca, cb []time.Duration
+	var ratios []float64
 	for i := 0; i < rounds; i++ {
 		for _, c := range []struct {
 			f    func() error
@@ -145,8 +159,15 @@ func interleaveCPU(rounds int, a, b func() error) (wallA, wallB, cpuA, cpuB time
 			*c.d = append(*c.d, time.Since(t0))
 			*c.c = append(*c.c, cpuTime()-c0)
 		}
+		ratios = append(ratios, float64(db[i])/float64(da[i]))
 	}
-	return median(da), median(db), median(ca), median(cb)
+	return measured{median(da), median(db), median(ca), median(cb), round(slices.Min(ratios)), round(slices.Max(ratios))}
+}
+
+// loadAverage is the first field of /proc/loadavg: how busy the machine was.
+func loadAverage() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	return strings.TrimSpace(string(b))
 }
 
 func cpuTime() time.Duration {
