@@ -78,6 +78,9 @@ func loadState() (*localState, error) {
 		if err := json.Unmarshal(b, st.wallet); err != nil {
 			return nil, fmt.Errorf("wallet file %s is not valid JSON (%v)", walletPath(), err)
 		}
+		if st.wallet.Accounts == nil { // "accounts": null
+			st.wallet.Accounts = map[string]*walletAccount{}
+		}
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
@@ -123,8 +126,40 @@ func (st *localState) account(name string) (*walletAccount, error) {
 	return a, nil
 }
 
-func (a *walletAccount) signer() ed25519.PrivateKey { return ed25519.NewKeyFromSeed(a.Seed) }
-func (a *walletAccount) pub() ed25519.PublicKey     { return a.signer().Public().(ed25519.PublicKey) }
+// signer is the account's usage-signing key. A seed that is not 32 bytes (a hand-edited or damaged
+// wallet file) is an error here, not a panic in ed25519.NewKeyFromSeed.
+func (a *walletAccount) signer() (ed25519.PrivateKey, error) {
+	if a == nil || len(a.Seed) != ed25519.SeedSize {
+		n := 0
+		if a != nil {
+			n = len(a.Seed)
+		}
+		return nil, fmt.Errorf("the wallet file %s holds a %d-byte signing seed, want %d; restore the file from a backup",
+			walletPath(), n, ed25519.SeedSize)
+	}
+	return ed25519.NewKeyFromSeed(a.Seed), nil
+}
+
+func (a *walletAccount) pub() (ed25519.PublicKey, error) {
+	k, err := a.signer()
+	if err != nil {
+		return nil, err
+	}
+	return k.Public().(ed25519.PublicKey), nil
+}
+
+// accountSigner is the named account's signing key from the wallet.
+func (st *localState) accountSigner(name string) (ed25519.PrivateKey, error) {
+	a, ok := st.wallet.Accounts[name]
+	if !ok {
+		return nil, fmt.Errorf("the wallet %s lacks the keys of %s: sign with their own tools", walletPath(), name)
+	}
+	k, err := a.signer()
+	if err != nil {
+		return nil, fmt.Errorf("account %s: %w", name, err)
+	}
+	return k, nil
+}
 func (a *walletAccount) env() (*envelope.HPKEIdentity, error) {
 	return envelope.ParseIdentity(a.Envelope)
 }
@@ -344,7 +379,11 @@ func mktOfferCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				o.ProviderKey, o.EnvKeyID, o.Category = a.pub(), id.KeyID().String(), market.Category(cat)
+				pub, err := a.pub()
+				if err != nil {
+					return fmt.Errorf("account %s: %w", o.Provider, err)
+				}
+				o.ProviderKey, o.EnvKeyID, o.Category = pub, id.KeyID().String(), market.Category(cat)
 				if o.Prices, err = parsePrices(prices); err != nil {
 					return err
 				}
@@ -422,7 +461,11 @@ func mktOrderCmd() *cobra.Command {
 				if r.Config, err = st.sealFor(data, dedup(to)...); err != nil {
 					return err
 				}
-				r.CustomerKey, r.EnvKeyID, r.Category, r.Duration = a.pub(), id.KeyID().String(), market.Category(cat), int64(dur/time.Second)
+				pub, err := a.pub()
+				if err != nil {
+					return fmt.Errorf("account %s: %w", r.Customer, err)
+				}
+				r.CustomerKey, r.EnvKeyID, r.Category, r.Duration = pub, id.KeyID().String(), market.Category(cat), int64(dur/time.Second)
 				if r.Resources, err = parseQuantities(res); err != nil {
 					return err
 				}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"encoding/json"
 	"os/exec"
 	"strconv"
@@ -101,4 +102,29 @@ func TestMarketSettlementCLI(t *testing.T) {
 		t.Fatal(out)
 	}
 	c.refused("Unix seconds", "settlement", "payout", "--at", "tomorrow")
+}
+
+// A wallet file edited into a signing seed of another size gives an error naming the file, not a
+// panic in ed25519.NewKeyFromSeed.
+func TestWalletSignerRefusesMalformedSeed(t *testing.T) {
+	good := bytes.Repeat([]byte{7}, ed25519.SeedSize)
+	st := &localState{wallet: &wallet{Accounts: map[string]*walletAccount{"ok": {Seed: good}, "null": nil}}}
+	if k, err := st.accountSigner("ok"); err != nil || !bytes.Equal(k.Seed(), good) {
+		t.Fatalf("well-formed seed: %v", err)
+	}
+	for name, seed := range map[string][]byte{"nil": nil, "short": good[:31], "long": append(bytes.Clone(good), 0), "a private key": ed25519.NewKeyFromSeed(good)} {
+		st.wallet.Accounts["bad"] = &walletAccount{Seed: seed}
+		if _, err := st.accountSigner("bad"); err == nil || !strings.Contains(err.Error(), "account bad") || !strings.Contains(err.Error(), "signing seed") {
+			t.Errorf("%s: accountSigner: %v", name, err)
+		}
+		if _, err := st.wallet.Accounts["bad"].pub(); err == nil {
+			t.Errorf("%s: pub accepted the seed", name)
+		}
+	}
+	if _, err := st.accountSigner("null"); err == nil {
+		t.Error("a null wallet entry was accepted")
+	}
+	if _, err := st.accountSigner("absent"); err == nil || !strings.Contains(err.Error(), "lacks the keys of absent") {
+		t.Errorf("absent account: %v", err)
+	}
 }

@@ -167,16 +167,19 @@ milli-units: --cpu 4000 is 4 core-hours. Submit it with "virtengine settlement s
 			if r.PeriodStart < e.SettledThrough {
 				r.PeriodStart = e.SettledThrough
 			}
-			pa, ok := st.wallet.Accounts[l.Provider]
-			ca, ok2 := st.wallet.Accounts[l.Customer]
-			if !ok || !ok2 {
-				return fmt.Errorf("the wallet %s lacks the keys of %s or %s: sign with their own tools", walletPath(), l.Provider, l.Customer)
+			pk, err := st.accountSigner(l.Provider)
+			if err != nil {
+				return err
 			}
-			su, err := settlement.SignUsage(r, pa.signer())
+			ck, err := st.accountSigner(l.Customer)
+			if err != nil {
+				return err
+			}
+			su, err := settlement.SignUsage(r, pk)
 			if err != nil {
 				return fmt.Errorf("signing as provider %s: %w", l.Provider, err)
 			}
-			if err := su.Countersign(ca.signer()); err != nil {
+			if err := su.Countersign(ck); err != nil {
 				return fmt.Errorf("countersigning as customer %s: %w", l.Customer, err)
 			}
 			amt, err := r.Amount()
