@@ -82,7 +82,8 @@ func (e *Engine) Challenge(id string) (Challenge, error) {
 // Submit checks one factor's response against challenge id. A wrong response uses up a try and
 // returns a *FactorError; the last try kills the challenge and locks the account (the error then also
 // matches ErrTooManyTries and ErrLocked). A factor that appears in none of the rule's sets is refused
-// with ErrFactorNotAllowed without using a try. When the passed factors satisfy the rule the
+// with ErrFactorNotAllowed without using a try. A ChallengeFactor is checked with VerifyChallenge
+// against this challenge, so a proof made for another challenge does not count here. When the passed factors satisfy the rule the
 // challenge completes and opens a Session.
 func (e *Engine) Submit(id string, f Factor, response []byte, now time.Time) (Progress, error) {
 	if f == nil {
@@ -109,10 +110,17 @@ func (e *Engine) Submit(id string, f Factor, response []byte, now time.Time) (Pr
 		return Progress{}, fmt.Errorf("%w: %s for %s (needs %s)", ErrFactorNotAllowed, ft, c.Tx, describeSets(c.Rule.AnyOf))
 	}
 	account := c.Account
+	cc := c.copy()
 	e.mu.Unlock()
 
-	// The factor may do slow work (signature checks, a store lookup): run it outside the lock.
-	verr := f.Verify(account, response, now)
+	// The factor may do slow work (signature checks, a store lookup): run it outside the lock. A
+	// factor bound to challenges (a passkey assertion) is checked against this challenge.
+	var verr error
+	if bf, ok := f.(ChallengeFactor); ok {
+		verr = bf.VerifyChallenge(cc, response, now)
+	} else {
+		verr = f.Verify(account, response, now)
+	}
 
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -27,7 +27,7 @@ func ExamplePasskeys() {
 
 	// Step-up with the passkey (§7.2), then the transaction.
 	ch, _ := engine.Begin(StepUpRequest{Account: "alice", Tx: TxTransferNewAddress, Score: 55}, now)
-	assertion, _ := passkeys.BeginLogin("alice", now)
+	assertion, _ := passkeys.BeginStepUp(ch, now) // the assertion answers this challenge only
 	handle := []byte(creation.Response.User.ID.(protocol.URLEncodedBase64))
 	p, err := engine.Submit(ch.ID, passkeys, browser.get(assertion, handle), now)
 	fmt.Println("step-up complete:", err == nil && p.Complete)

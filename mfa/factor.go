@@ -82,6 +82,15 @@ type Factor interface {
 	Verify(account string, response []byte, now time.Time) error
 }
 
+// ChallengeFactor is a Factor whose proof is made for one step-up challenge: a WebAuthn assertion
+// signs a challenge begun for that step-up (Passkeys.BeginStepUp). Engine.Submit calls
+// VerifyChallenge, with the challenge the response is submitted to, instead of Verify; the factor
+// refuses a proof made for any other challenge. VerifyChallenge must not panic on any response.
+type ChallengeFactor interface {
+	Factor
+	VerifyChallenge(c Challenge, response []byte, now time.Time) error
+}
+
 // FactorSet is a set of factors that must all be passed (an AND).
 type FactorSet []FactorType
 

@@ -66,6 +66,22 @@ type ceremony struct {
 	account string
 	session webauthn.SessionData
 	expires time.Time
+	// stepUp, for a login begun by BeginStepUp, is the step-up challenge its assertion answers; nil
+	// for a login begun by BeginLogin.
+	stepUp *stepUpBinding
+}
+
+// stepUpBinding ties a WebAuthn login ceremony to one step-up challenge: the assertion counts only
+// when submitted to the challenge of this ID, account, transaction type and value.
+type stepUpBinding struct {
+	id      string
+	account string
+	tx      TxType
+	value   uint64
+}
+
+func bindingOf(c Challenge) *stepUpBinding {
+	return &stepUpBinding{id: c.ID, account: c.Account, tx: c.Tx, value: c.Value}
 }
 
 // NewPasskeys validates cfg and returns an empty relying party.
@@ -122,7 +138,20 @@ func NewPasskeys(cfg PasskeyConfig) (*Passkeys, error) {
 func (p *Passkeys) Type() FactorType { return FactorFIDO2 }
 
 // Verify implements Factor: response is the JSON of an assertion answering a BeginLogin challenge.
+// An assertion answering a BeginStepUp challenge is refused here: Engine.Submit checks it with
+// VerifyChallenge against the step-up challenge it was made for.
 func (p *Passkeys) Verify(account string, response []byte, now time.Time) error {
 	_, err := p.FinishLogin(account, response, now)
 	return err
 }
+
+// VerifyChallenge implements ChallengeFactor: response is the JSON of an assertion answering the
+// BeginStepUp of step-up challenge c. An assertion made for another step-up challenge (of this or
+// another transaction type), or for a plain BeginLogin, is refused with ErrCeremonyNotFound, and its
+// WebAuthn challenge is used up.
+func (p *Passkeys) VerifyChallenge(c Challenge, response []byte, now time.Time) error {
+	_, err := p.finishLogin(c.Account, response, bindingOf(c), now)
+	return err
+}
+
+var _ ChallengeFactor = (*Passkeys)(nil)

@@ -102,8 +102,24 @@ func redactIf(hide bool, s string) string {
 	return "this account"
 }
 
-// BeginLogin starts an authentication of account (W3C WebAuthn §7.2) listing its credentials.
+// BeginLogin starts an authentication of account (W3C WebAuthn §7.2) listing its credentials. Its
+// assertion answers FinishLogin (or Verify); it does not count towards a step-up challenge: use
+// BeginStepUp for that.
 func (p *Passkeys) BeginLogin(account string, now time.Time) (*protocol.CredentialAssertion, error) {
+	return p.beginLogin(account, nil, now)
+}
+
+// BeginStepUp starts an authentication that answers step-up challenge c (from Engine.Begin). The
+// assertion is bound to c: Engine.Submit accepts it for c only, not for another challenge of the
+// account, whatever its transaction type, and FinishLogin refuses it.
+func (p *Passkeys) BeginStepUp(c Challenge, now time.Time) (*protocol.CredentialAssertion, error) {
+	if c.ID == "" {
+		return nil, invalid("step-up challenge without an ID")
+	}
+	return p.beginLogin(c.Account, bindingOf(c), now)
+}
+
+func (p *Passkeys) beginLogin(account string, bind *stepUpBinding, now time.Time) (*protocol.CredentialAssertion, error) {
 	if err := checkIDs(account, ""); err != nil {
 		return nil, err
 	}
@@ -117,15 +133,21 @@ func (p *Passkeys) BeginLogin(account string, now time.Time) (*protocol.Credenti
 	if err != nil {
 		return nil, webauthnErr(ErrWebAuthn, err)
 	}
-	if err := p.putCeremony(&ceremony{account: account, session: *session, expires: now.Add(WebAuthnCeremonyTTL)}, now); err != nil {
+	if err := p.putCeremony(&ceremony{account: account, session: *session, expires: now.Add(WebAuthnCeremonyTTL), stepUp: bind}, now); err != nil {
 		return nil, err
 	}
 	return opts, nil
 }
 
 // FinishLogin verifies an assertion answering a BeginLogin challenge (W3C WebAuthn §7.2 steps
-// 5–24) and records the new signature counter and backup state.
+// 5–24) and records the new signature counter and backup state. An assertion answering a
+// BeginStepUp challenge is refused (ErrCeremonyNotFound): it counts only for its step-up.
 func (p *Passkeys) FinishLogin(account string, response []byte, now time.Time) (PasskeyCredential, error) {
+	return p.finishLogin(account, response, nil, now)
+}
+
+// finishLogin verifies an assertion whose ceremony must carry binding bind (nil: a plain login).
+func (p *Passkeys) finishLogin(account string, response []byte, bind *stepUpBinding, now time.Time) (PasskeyCredential, error) {
 	if len(response) == 0 || len(response) > MaxWebAuthnResponse {
 		return PasskeyCredential{}, webauthnErr(ErrMalformedResponse, fmt.Errorf("response of %d bytes", len(response)))
 	}
@@ -137,6 +159,9 @@ func (p *Passkeys) FinishLogin(account string, response []byte, now time.Time) (
 	defer p.mu.Unlock()
 	c, err := p.takeCeremony(parsed.Response.CollectedClientData.Challenge, account, false, now)
 	if err != nil {
+		return PasskeyCredential{}, err
+	}
+	if err := checkBinding(c.stepUp, bind); err != nil {
 		return PasskeyCredential{}, err
 	}
 	u := p.users[account]
@@ -181,4 +206,20 @@ func (p *Passkeys) FinishLogin(account string, response []byte, now time.Time) (
 	*stored = *cred
 	u.used[idx] = now
 	return summarize(account, stored, u.created[idx], now), nil
+}
+
+// checkBinding compares the step-up a login ceremony was begun for (have) with the one its
+// assertion is submitted to (want); nil on either side means a plain login.
+func checkBinding(have, want *stepUpBinding) error {
+	switch {
+	case have == nil && want == nil:
+		return nil
+	case have == nil:
+		return webauthnErr(ErrCeremonyNotFound, errors.New("challenge was issued for a login, not for this step-up; begin it with BeginStepUp"))
+	case want == nil:
+		return webauthnErr(ErrCeremonyNotFound, errors.New("challenge was issued for a step-up; submit it to that step-up challenge"))
+	case *have != *want:
+		return webauthnErr(ErrCeremonyNotFound, errors.New("challenge was issued for another step-up challenge or transaction"))
+	}
+	return nil
 }

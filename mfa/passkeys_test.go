@@ -256,3 +256,63 @@ func TestPasskeyRegistrationRejects(t *testing.T) {
 		t.Fatalf("login without passkeys: %v", err)
 	}
 }
+
+// TestPasskeyAssertionBoundToStepUp: an assertion made for one step-up challenge counts for that
+// challenge only. Submitted to another challenge of the account (same or another transaction
+// type), or made by a plain login, it is refused with ErrCeremonyNotFound and uses a try.
+func TestPasskeyAssertionBoundToStepUp(t *testing.T) {
+	p := newPasskeys(t, nil)
+	a := newSoftAuthenticator(t, testOrigin)
+	h := register(t, p, "alice", a)
+	e := newEngine(t, Config{})
+	begin := func(tx TxType) Challenge {
+		t.Helper()
+		c, err := e.Begin(StepUpRequest{Account: "alice", Tx: tx, Score: 60}, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	assertFor := func(c Challenge) []byte {
+		t.Helper()
+		opts, err := p.BeginStepUp(c, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a.get(opts, h)
+	}
+	refused := func(what string, id string, resp []byte) {
+		t.Helper()
+		var fe *FactorError
+		if _, err := e.Submit(id, p, resp, t0); !errors.As(err, &fe) || !errors.Is(err, ErrCeremonyNotFound) || fe.TriesLeft != MaxTries-1 {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	apiA, apiB := begin(TxAPIKeyCreation), begin(TxAPIKeyCreation)
+	rotation := begin(TxKeyRotation)
+	// Reject: A's assertion on B (same transaction type) and on a key rotation (another type).
+	refused("assertion of one api_key_creation challenge on another", apiB.ID, assertFor(apiA))
+	refused("assertion of api_key_creation on key_rotation", rotation.ID, assertFor(apiA))
+	// Reject: a plain login's assertion counts for no step-up, and a step-up's assertion is no login.
+	lo, _ := p.BeginLogin("alice", t0)
+	refused("plain login assertion on a step-up", begin(TxTransferNewAddress).ID, a.get(lo, h))
+	if _, err := p.FinishLogin("alice", assertFor(apiA), t0); !errors.Is(err, ErrCeremonyNotFound) {
+		t.Fatalf("step-up assertion as a plain login: %v", err)
+	}
+	if err := p.Verify("alice", assertFor(apiA), t0); !errors.Is(err, ErrCeremonyNotFound) {
+		t.Fatalf("step-up assertion through Verify: %v", err)
+	}
+	// Accept: each challenge with its own assertion.
+	for _, c := range []Challenge{apiA, apiB} {
+		if pr, err := e.Submit(c.ID, p, assertFor(c), t0); err != nil || !pr.Complete {
+			t.Fatalf("own assertion on %s: %+v %v", c.ID, pr, err)
+		}
+	}
+	if pr, err := e.Submit(rotation.ID, p, assertFor(rotation), t0); err != nil || pr.Complete || len(pr.Challenge.Passed) != 1 {
+		t.Fatalf("own assertion on key rotation: %+v %v", pr, err) // VEID still missing
+	}
+	// A challenge without an ID is refused before any ceremony opens.
+	if _, err := p.BeginStepUp(Challenge{Account: "alice"}, t0); !errors.Is(err, ErrInvalidInput) {
+		t.Fatalf("step-up without a challenge ID: %v", err)
+	}
+}

@@ -94,7 +94,8 @@ func postJSON(t *testing.T, url string, body []byte) (int, []byte) {
 // TestBrowserPasskeyStepUp registers a passkey in headless Chromium with a virtual CTAP2
 // authenticator (resident key, user verification) against the example server on loopback, approves
 // sensitive transactions with it through the policy engine, and checks that the server refuses a
-// wrong RP ID, a wrong origin, a replayed challenge, a missing UV flag, a bad signature, a changed
+// wrong RP ID, a wrong origin, a replayed challenge, an assertion made for another step-up
+// challenge, a missing UV flag, a bad signature, a changed
 // backup eligibility and a cloned authenticator (counter rollback), while accepting a change of
 // backup state.
 func TestBrowserPasskeyStepUp(t *testing.T) {
@@ -267,6 +268,44 @@ func TestBrowserPasskeyStepUp(t *testing.T) {
 	// Below the step-up threshold a withdrawal needs no factor.
 	if r := eval(t, ctx, `approve("dave", "withdrawal", 10)`); r.Status != 200 {
 		t.Fatalf("small withdrawal: %+v %s", r, r.Body)
+	}
+
+	baseC := fmt.Sprintf("http://localhost:%d", pc)
+	// 5b. An assertion is bound to the step-up challenge it was made for: Chromium signs the options
+	// of an api_key_creation challenge, and the server refuses that assertion on a key_rotation
+	// challenge (another transaction type) and on another api_key_creation challenge.
+	signFor := func(tx string) (string, string) {
+		t.Helper()
+		st, body := postJSON(t, baseC+"/api/stepup/begin", []byte(`{"account":"dave","tx":"`+tx+`"}`))
+		var b struct {
+			Challenge mfa.Challenge
+			Options   struct {
+				PublicKey json.RawMessage `json:"publicKey"`
+			}
+		}
+		if json.Unmarshal(body, &b); st != 200 || len(b.Options.PublicKey) == 0 {
+			t.Fatalf("stepup begin %s: %d %s", tx, st, body)
+		}
+		js := `(async () => JSON.stringify((await navigator.credentials.get({publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(` +
+			string(b.Options.PublicKey) + `)})).toJSON()))()`
+		signed, err := chromedp.Run(ctx, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("sign step-up options: %v", err)
+		}
+		return b.Challenge.ID, signed
+	}
+	for _, other := range []string{"key_rotation", "api_key_creation"} {
+		_, assertion := signFor("api_key_creation")
+		otherID, _ := signFor(other)
+		st, body = postJSON(t, baseC+"/api/stepup/passkey?challenge="+otherID, []byte(assertion))
+		if st != 400 || !bytes.Contains(body, []byte(`"webauthn_challenge_unknown"`)) {
+			t.Fatalf("api_key_creation assertion on a %s challenge: %d %s", other, st, body)
+		}
+	}
+	// The accept twin: an assertion on the challenge it was signed for.
+	ownID, own := signFor("api_key_creation")
+	if st, body = postJSON(t, baseC+"/api/stepup/passkey?challenge="+ownID, []byte(own)); st != 200 || !bytes.Contains(body, []byte(`"complete":true`)) {
+		t.Fatalf("assertion on its own challenge: %d %s", st, body)
 	}
 
 	// Chromium's virtual authenticator holds only a few resident credentials: drop all but alice's.

@@ -194,7 +194,8 @@ type StepUpBeginRequest struct {
 func (b *StepUpBeginRequest) accountName() string { return b.Account }
 
 // StepUpBeginResponse is its answer: the challenge and, when the account has passkeys, the
-// WebAuthn request options to answer it with.
+// WebAuthn request options to answer it with. The assertion made with these options answers this
+// challenge only: submitted to another one it is refused (webauthn_challenge_unknown).
 type StepUpBeginResponse struct {
 	Challenge mfa.Challenge `json:"challenge"`
 	Options   any           `json:"options,omitempty"`
@@ -217,7 +218,8 @@ func (s *Server) stepUpBegin(r *http.Request) (any, error) {
 	}
 	resp := StepUpBeginResponse{Challenge: c}
 	if len(s.Passkeys.Credentials(acct)) > 0 {
-		if resp.Options, err = s.Passkeys.BeginLogin(acct, now); err != nil {
+		// The assertion is bound to this challenge: it counts for no other one (mfa.ChallengeFactor).
+		if resp.Options, err = s.Passkeys.BeginStepUp(c, now); err != nil {
 			return nil, err
 		}
 	}

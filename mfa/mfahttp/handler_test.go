@@ -177,28 +177,77 @@ func sentinelName(err error) string {
 // noneAuthenticator answers navigator.credentials.create options with a fresh P-256 credential and
 // "none" attestation, as PublicKeyCredential.toJSON() would (W3C WebAuthn §6.1, §8.7).
 func noneAuthenticator(t *testing.T, optsJSON []byte, origin string) []byte {
+	return newTestAuthenticator(origin).create(t, optsJSON)
+}
+
+// testAuthenticator is a P-256 credential that answers creation and request options as a browser's
+// PublicKeyCredential.toJSON() would (W3C WebAuthn §6.1, §6.3.3, §8.7).
+type testAuthenticator struct {
+	key     *ecdsa.PrivateKey
+	id      []byte
+	handle  []byte
+	origin  string
+	counter uint32
+}
+
+func newTestAuthenticator(origin string) *testAuthenticator {
+	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	id := make([]byte, 16)
+	rand.Read(id)
+	return &testAuthenticator{key: k, id: id, origin: origin}
+}
+
+var b64 = base64.RawURLEncoding
+
+func (a *testAuthenticator) create(t *testing.T, optsJSON []byte) []byte {
 	t.Helper()
 	var opts protocol.CredentialCreation
 	if err := json.Unmarshal(optsJSON, &opts); err != nil {
 		t.Fatal(err)
 	}
-	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	id := make([]byte, 16)
-	rand.Read(id)
+	if id, ok := opts.Response.User.ID.(string); ok { // decoded from JSON: base64url text
+		a.handle, _ = b64.DecodeString(id)
+	}
 	x, y := make([]byte, 32), make([]byte, 32)
-	k.PublicKey.X.FillBytes(x)
-	k.PublicKey.Y.FillBytes(y)
+	a.key.PublicKey.X.FillBytes(x)
+	a.key.PublicKey.Y.FillBytes(y)
 	cose, _ := cbor.Marshal(map[int]any{1: 2, 3: -7, -1: 1, -2: x, -3: y})
 	rp := sha256.Sum256([]byte(opts.Response.RelyingParty.ID))
 	ad := append(append([]byte{}, rp[:]...), 0x01|0x04|0x40, 0, 0, 0, 0) // UP, UV, AT; counter 0
 	ad = append(ad, make([]byte, 16)...)                                 // AAGUID
-	ad = append(ad, 0, byte(len(id)))
-	ad = append(append(ad, id...), cose...)
+	ad = append(ad, 0, byte(len(a.id)))
+	ad = append(append(ad, a.id...), cose...)
 	att, _ := cbor.Marshal(map[string]any{"fmt": "none", "attStmt": map[string]any{}, "authData": ad})
-	b64 := base64.RawURLEncoding
-	cd, _ := json.Marshal(map[string]any{"type": "webauthn.create", "challenge": b64.EncodeToString(opts.Response.Challenge), "origin": origin})
-	body, _ := json.Marshal(map[string]any{"id": b64.EncodeToString(id), "rawId": b64.EncodeToString(id), "type": "public-key",
+	cd, _ := json.Marshal(map[string]any{"type": "webauthn.create", "challenge": b64.EncodeToString(opts.Response.Challenge), "origin": a.origin})
+	body, _ := json.Marshal(map[string]any{"id": b64.EncodeToString(a.id), "rawId": b64.EncodeToString(a.id), "type": "public-key",
 		"response": map[string]any{"clientDataJSON": b64.EncodeToString(cd), "attestationObject": b64.EncodeToString(att)}})
+	return body
+}
+
+// get signs the request options of a step-up begin answer ({"options": {"publicKey": …}}).
+func (a *testAuthenticator) get(t *testing.T, beginJSON []byte) []byte {
+	t.Helper()
+	var begin struct {
+		Options protocol.CredentialAssertion `json:"options"`
+	}
+	if err := json.Unmarshal(beginJSON, &begin); err != nil {
+		t.Fatal(err)
+	}
+	a.counter++
+	rp := sha256.Sum256([]byte(begin.Options.Response.RelyingPartyID))
+	ad := append(append([]byte{}, rp[:]...), 0x01|0x04, byte(a.counter>>24), byte(a.counter>>16), byte(a.counter>>8), byte(a.counter))
+	cd, _ := json.Marshal(map[string]any{"type": "webauthn.get", "challenge": b64.EncodeToString(begin.Options.Response.Challenge), "origin": a.origin})
+	h := sha256.New()
+	h.Write(ad)
+	cdHash := sha256.Sum256(cd)
+	h.Write(cdHash[:])
+	sig, err := ecdsa.SignASN1(rand.Reader, a.key, h.Sum(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]any{"id": b64.EncodeToString(a.id), "rawId": b64.EncodeToString(a.id), "type": "public-key",
+		"response": map[string]any{"clientDataJSON": b64.EncodeToString(cd), "authenticatorData": b64.EncodeToString(ad),
+			"signature": b64.EncodeToString(sig), "userHandle": b64.EncodeToString(a.handle)}})
 	return body
 }
 
@@ -264,5 +313,63 @@ func TestSecondPasskeyNeedsStepUp(t *testing.T) {
 	}
 	if n := len(p.Credentials("alice")); n != 3 {
 		t.Fatalf("%d passkeys, want 3", n)
+	}
+}
+
+// TestStepUpAssertionBoundToChallenge: the WebAuthn options of /stepup/begin answer that challenge
+// only. An assertion made for an api_key_creation challenge is refused on another api_key_creation
+// challenge and on a key_rotation one, and accepted on its own.
+func TestStepUpAssertionBoundToChallenge(t *testing.T) {
+	ts := newTestServer(t, 60)
+	a := newTestAuthenticator("http://localhost:8080")
+	st, _, raw := post(t, ts.URL+"/passkeys/register/begin", `{"account":"alice"}`)
+	if st != 200 {
+		t.Fatalf("register begin: %d %s", st, raw)
+	}
+	if st, _, raw = post(t, ts.URL+"/passkeys/register/finish?account=alice", string(a.create(t, raw))); st != 200 {
+		t.Fatalf("register finish: %d %s", st, raw)
+	}
+	begin := func(tx string) (string, []byte) {
+		t.Helper()
+		st, _, raw := post(t, ts.URL+"/stepup/begin", `{"account":"alice","tx":"`+tx+`"}`)
+		var b StepUpBeginResponse
+		json.Unmarshal(raw, &b)
+		if st != 200 || b.Challenge.ID == "" || b.Options == nil {
+			t.Fatalf("stepup begin %s: %d %s", tx, st, raw)
+		}
+		return b.Challenge.ID, raw
+	}
+	submit := func(id string, assertion []byte) (int, ErrorBody, []byte) {
+		return post(t, ts.URL+"/stepup/passkey?challenge="+id, string(assertion))
+	}
+	apiA, optsA := begin("api_key_creation")
+	apiB, optsB := begin("api_key_creation")
+	rot, optsRot := begin("key_rotation")
+	// Reject: A's assertion on B (same type), B's on the key rotation (another type). Each refusal
+	// uses up the WebAuthn challenge it answered and a try of the challenge it was sent to.
+	if st, eb, _ := submit(apiB, a.get(t, optsA)); st != 400 || eb.Code != "webauthn_challenge_unknown" {
+		t.Fatalf("assertion of challenge A on challenge B: %d %+v", st, eb)
+	}
+	if st, eb, _ := submit(rot, a.get(t, optsB)); st != 400 || eb.Code != "webauthn_challenge_unknown" {
+		t.Fatalf("api_key_creation assertion on key_rotation: %d %+v", st, eb)
+	}
+	// Accept: a challenge with the assertion made for it; the key rotation's own assertion counts
+	// as its FIDO2 factor (VEID is still to pass).
+	apiC, optsC := begin("api_key_creation")
+	st, _, raw = submit(apiC, a.get(t, optsC))
+	var pr mfa.Progress
+	json.Unmarshal(raw, &pr)
+	if st != 200 || !pr.Complete || pr.Session == nil || pr.Session.Tx != mfa.TxAPIKeyCreation {
+		t.Fatalf("own assertion: %d %s", st, raw)
+	}
+	st, _, raw = submit(rot, a.get(t, optsRot))
+	pr = mfa.Progress{}
+	json.Unmarshal(raw, &pr)
+	if st != 200 || pr.Complete || len(pr.Challenge.Passed) != 1 || pr.Challenge.Passed[0] != mfa.FactorFIDO2 {
+		t.Fatalf("own assertion on key rotation: %d %s", st, raw)
+	}
+	// A's WebAuthn challenge was used up by the refused attempt: its replay on A is refused too.
+	if st, eb, _ := submit(apiA, a.get(t, optsA)); st != 400 || eb.Code != "webauthn_challenge_unknown" {
+		t.Fatalf("used-up assertion options on their own challenge: %d %+v", st, eb)
 	}
 }
