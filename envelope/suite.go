@@ -1,7 +1,6 @@
 package envelope
 
 import (
-	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
 	"crypto/sha256"
@@ -9,6 +8,8 @@ import (
 	"fmt"
 
 	"golang.org/x/crypto/chacha20poly1305"
+
+	"github.com/virtengine/sdk/envelope/internal/aesgcm"
 )
 
 // AEAD identifies the payload cipher. The values are the HPKE AEAD identifiers (RFC 9180 §7.3).
@@ -47,11 +48,7 @@ func payloadAEAD(a AEAD, fileKey []byte, nonce []byte) (cipher.AEAD, error) {
 	}
 	switch a {
 	case AES256GCM:
-		b, err := aes.NewCipher(key)
-		if err != nil {
-			return nil, err
-		}
-		return cipher.NewGCM(b)
+		return aesgcm.New(key) // VAES and VPCLMULQDQ where the CPU has them, else crypto/cipher
 	case ChaCha20Poly1305:
 		return chacha20poly1305.New(key)
 	}
