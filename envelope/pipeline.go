@@ -136,20 +136,26 @@ const digestLabel = "virtengine/envelope/v1/payload-digest\x00"
 // chunks of a complete payload ciphertext.
 func payloadDigest(payload []byte) []byte {
 	d := newDigest()
+	d.addChunks(payload)
+	return d.sum()
+}
+
+// addChunks adds the sealed chunks of p, consecutive chunks of a payload starting at a chunk
+// boundary (all of chunkCTSize bytes but maybe the last), hashing up to batchChunks at once.
+func (d *digest) addChunks(p []byte) {
 	var chunks [batchChunks][]byte
 	var leaves [batchChunks][32]byte
-	for len(payload) > 0 {
+	for len(p) > 0 {
 		k := 0
-		for ; k < batchChunks && len(payload) > 0; k++ {
-			n := min(len(payload), chunkCTSize)
-			chunks[k], payload = payload[:n], payload[n:]
+		for ; k < batchChunks && len(p) > 0; k++ {
+			n := min(len(p), chunkCTSize)
+			chunks[k], p = p[:n], p[n:]
 		}
 		sha256x.Sum256(leaves[:k], chunks[:k])
 		for i := range k {
 			d.add(leaves[i])
 		}
 	}
-	return d.sum()
 }
 
 type digest struct {

@@ -186,3 +186,51 @@ func TestWriteDoesNotRetain(t *testing.T) {
 		t.Fatalf("open: %v (equal %v)", err, bytes.Equal(got, want))
 	}
 }
+
+// TestRewrapAndVerifyBatches: the streaming Rewrap and ReaderAt.Verify hash 16 chunks at a time;
+// at every batch boundary the rewrapped envelope opens, Verify accepts it, and a changed chunk
+// (first, in the middle, last) makes both fail.
+func TestRewrapAndVerifyBatches(t *testing.T) {
+	alice, bob := mustIdentity(t, X25519), mustIdentity(t, XWing)
+	sender := mustSigner(t, Ed25519)
+	for _, n := range pipelineSizes {
+		pt := make([]byte, n)
+		for i := range pt {
+			pt[i] = byte(i * 11)
+		}
+		env, err := Seal(pt, sender, []Recipient{alice.Recipient()}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		if err := Rewrap(&out, bytes.NewReader(env), RewrapOptions{Identity: alice, Add: []Recipient{bob.Recipient()}, Signer: sender}); err != nil {
+			t.Fatalf("n=%d: rewrap: %v", n, err)
+		}
+		if got, _, err := Open(out.Bytes(), bob, nil); err != nil || !bytes.Equal(got, pt) {
+			t.Fatalf("n=%d: open after rewrap: %v", n, err)
+		}
+		ra, err := NewReaderAt(bytes.NewReader(env), int64(len(env)), alice, nil)
+		if err != nil || ra.Verify() != nil {
+			t.Fatalf("n=%d: verify: %v", n, err)
+		}
+		info, _ := Inspect(bytes.NewReader(env))
+		hl, chunks := int(info.Sizes.Header), int(info.Sizes.Chunks)
+		for _, c := range []int{0, chunks / 2, chunks - 1} {
+			bad := bytes.Clone(env)
+			bad[hl+c*chunkCTSize+min(5, n)] ^= 1
+			if err := Rewrap(io.Discard, bytes.NewReader(bad), RewrapOptions{Identity: alice, Add: []Recipient{bob.Recipient()}, Signer: sender}); !errors.Is(err, ErrBadSignature) {
+				t.Fatalf("n=%d chunk %d changed: rewrap: %v", n, c, err)
+			}
+			if c == chunks-1 {
+				continue // NewReaderAt opens the final chunk and refuses it already
+			}
+			ra, err := NewReaderAt(bytes.NewReader(bad), int64(len(bad)), alice, nil)
+			if err != nil {
+				t.Fatalf("n=%d chunk %d changed: %v", n, c, err)
+			}
+			if err := ra.Verify(); !errors.Is(err, ErrBadSignature) {
+				t.Fatalf("n=%d chunk %d changed: verify: %v", n, c, err)
+			}
+		}
+	}
+}

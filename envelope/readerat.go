@@ -2,7 +2,6 @@ package envelope
 
 import (
 	"crypto/cipher"
-	"crypto/sha256"
 	"crypto/subtle"
 	"fmt"
 	"io"
@@ -123,17 +122,18 @@ func (ra *ReaderAt) ReadAt(p []byte, off int64) (int, error) {
 }
 
 // Verify reads the whole payload ciphertext and checks it against the signed digest: after it
-// returns nil every chunk ReadAt returns is the sender's. It decrypts nothing.
+// returns nil every chunk ReadAt returns is the sender's. It decrypts nothing; it reads 16 chunks
+// (1 MiB) at a time and hashes them together.
 func (ra *ReaderAt) Verify() error {
 	d := newDigest()
-	ct := make([]byte, chunkCTSize)
-	for i := int64(0); i < ra.sizes.Chunks; i++ {
-		off := ra.sizes.Header + i*chunkCTSize
-		n := min(int64(chunkCTSize), ra.sizes.Header+ra.sizes.Payload-off)
-		if _, err := ra.src.ReadAt(ct[:n], off); err != nil {
+	buf := make([]byte, min(batchChunks*chunkCTSize, ra.sizes.Payload))
+	for off := int64(0); off < ra.sizes.Payload; {
+		n := min(int64(len(buf)), ra.sizes.Payload-off) // whole chunks but at the end
+		if _, err := ra.src.ReadAt(buf[:n], ra.sizes.Header+off); err != nil {
 			return err
 		}
-		d.add(sha256.Sum256(ct[:n]))
+		d.addChunks(buf[:n])
+		off += n
 	}
 	if subtle.ConstantTimeCompare(d.sum(), ra.digest) != 1 {
 		return fmt.Errorf("%w: payload digest does not match the signed one", ErrBadSignature)

@@ -2,7 +2,6 @@ package envelope
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"crypto/subtle"
 	"fmt"
 	"io"
@@ -83,10 +82,11 @@ func Rewrap(dst io.Writer, src io.Reader, opts RewrapOptions) error {
 	if _, err := dst.Write(nh.marshal()); err != nil {
 		return err
 	}
-	// Copy everything but the last trailerSize bytes, which are the old trailer.
+	// Copy everything but the last trailerSize bytes, which are the old trailer, 16 sealed chunks
+	// (1 MiB) at a time, hashed together.
 	tl := h.trailerSize()
 	digest := newDigest()
-	buf := make([]byte, 0, chunkCTSize+tl)
+	buf := make([]byte, 0, batchChunks*chunkCTSize+tl)
 	var payload uint64
 	for {
 		n, err := io.ReadFull(src, buf[len(buf):cap(buf)])
@@ -97,8 +97,8 @@ func Rewrap(dst io.Writer, src io.Reader, opts RewrapOptions) error {
 		if err != nil {
 			return err
 		}
-		out := buf[:len(buf)-tl] // exactly one sealed chunk
-		digest.add(sha256.Sum256(out))
+		out := buf[:len(buf)-tl] // exactly batchChunks sealed chunks
+		digest.addChunks(out)
 		if _, err := dst.Write(out); err != nil {
 			return err
 		}
@@ -110,7 +110,7 @@ func Rewrap(dst io.Writer, src io.Reader, opts RewrapOptions) error {
 	}
 	out, tr := buf[:len(buf)-tl], buf[len(buf)-tl:]
 	if len(out) > 0 || payload == 0 { // a full final chunk was already copied by the loop
-		digest.add(sha256.Sum256(out))
+		digest.addChunks(out)
 		payload += uint64(len(out))
 	}
 	if subtle.ConstantTimeCompare(digest.sum(), tr[4:4+digestSize]) != 1 {
