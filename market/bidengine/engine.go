@@ -91,15 +91,54 @@ func New(cfg Config, p Prices) (*Engine, error) {
 	return e, nil
 }
 
+// SkipReason names a skip reason for logs; it says what would change the decision.
+func SkipReason(skip int) string {
+	switch skip {
+	case SkipAlreadyBid:
+		return "already bid on this order"
+	case SkipNoPrice:
+		return "no active offering of this provider serves the order's category and region at a valid quote"
+	case SkipCapacity:
+		return "not enough free capacity in the region (raise --capacity or wait for leases to end)"
+	case SkipAboveMax:
+		return "the formula's price is above the order's maximum (lower the markup in the prices file)"
+	case SkipBelowMin:
+		return "the formula's price is below the offering's minimum bid (raise the markup)"
+	case SkipRateLimit:
+		return "the market's bid rate limit is reached for this window; retried in the next one"
+	case SkipOwnOrder:
+		return "the order is the provider's own"
+	}
+	return "unknown"
+}
+
+// Decision is the engine's verdict on one order: a bid (Request, at Price per hour, never above
+// MaxPrice) or a skip with its reason.
+type Decision struct {
+	OrderID  string
+	Bid      bool
+	Request  market.BidRequest // when Bid
+	Price    uint64            // when Bid: the formula's price per hour
+	MaxPrice uint64            // the order's maximum
+	Skip     int               // when not Bid: a Skip… constant
+}
+
 // Decide says whether to bid on one order and with what request; skip is the reason when it does
 // not. A positive decision reserves the order's resources; call Lost or Closed to release them.
 func (e *Engine) Decide(o *market.Order, now int64) (req market.BidRequest, ok bool, skip int) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.decide(o, now)
+	d := e.Evaluate(o, now)
+	return d.Request, d.Bid, d.Skip
 }
 
-func (e *Engine) decide(o *market.Order, now int64) (market.BidRequest, bool, int) {
+// Evaluate is Decide with the quoted price, for logs. A bid reserves the order's resources.
+func (e *Engine) Evaluate(o *market.Order, now int64) Decision {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	req, price, ok, skip := e.decide(o, now)
+	return Decision{OrderID: o.ID, Bid: ok, Request: req, Price: price, MaxPrice: o.MaxPrice, Skip: skip}
+}
+
+func (e *Engine) decide(o *market.Order, now int64) (market.BidRequest, uint64, bool, int) {
 	e.stats.Seen++
 	if _, dup := e.reserved[o.ID]; dup {
 		return e.skip(SkipAlreadyBid)
@@ -157,12 +196,12 @@ func (e *Engine) decide(o *market.Order, now int64) (market.BidRequest, bool, in
 	e.used[o.Region] = used
 	e.reserved[o.ID] = reservation{region: o.Region, amount: need}
 	e.stats.Bids++
-	return market.BidRequest{OrderID: o.ID, OfferingID: best.ID, Provider: e.cfg.Provider, MarkupBps: p.markup(o.Category)}, true, -1
+	return market.BidRequest{OrderID: o.ID, OfferingID: best.ID, Provider: e.cfg.Provider, MarkupBps: p.markup(o.Category)}, bestPrice, true, -1
 }
 
-func (e *Engine) skip(reason int) (market.BidRequest, bool, int) {
+func (e *Engine) skip(reason int) (market.BidRequest, uint64, bool, int) {
 	e.stats.Skipped[reason]++
-	return market.BidRequest{}, false, reason
+	return market.BidRequest{}, 0, false, reason
 }
 
 func serves(off *market.Offering, region string) bool {
@@ -177,12 +216,22 @@ func serves(off *market.Offering, region string) bool {
 // Scan walks the open orders of every category and region the provider's offerings serve, in the
 // source's order, and returns the bids to place. Each returned bid has reserved its capacity.
 func (e *Engine) Scan(src Source, now int64) ([]market.BidRequest, error) {
+	var out []market.BidRequest
+	err := e.ScanFunc(src, now, func(d Decision) {
+		if d.Bid {
+			out = append(out, d.Request)
+		}
+	})
+	return out, err
+}
+
+// ScanFunc is Scan reporting every decision, bids and skips, to fn in the source's order.
+func (e *Engine) ScanFunc(src Source, now int64, fn func(Decision)) error {
 	type cr struct {
 		c market.Category
 		r string
 	}
 	var seen []cr
-	var out []market.BidRequest
 	for _, off := range e.cfg.Offerings {
 		for _, r := range off.Regions {
 			k := cr{off.Category, r}
@@ -197,17 +246,15 @@ func (e *Engine) Scan(src Source, now int64) ([]market.BidRequest, error) {
 			}
 			seen = append(seen, k)
 			err := src.OpenOrders(k.c, k.r, func(o *market.Order) error {
-				if req, ok, _ := e.Decide(o, now); ok {
-					out = append(out, req)
-				}
+				fn(e.Evaluate(o, now))
 				return nil
 			})
 			if err != nil {
-				return out, err
+				return err
 			}
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // Lost releases the capacity reserved for an order whose bid lost, was refused or withdrawn.

@@ -1,9 +1,13 @@
 package bidengine
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"time"
 
 	"github.com/virtengine/sdk/market"
 )
@@ -70,3 +74,55 @@ func (e *Engine) LoadPrices(r io.Reader) error {
 
 // Prices returns the pricing policy in force.
 func (e *Engine) Prices() Prices { return *e.prices.Load() }
+
+// PriceFile watches a prices file so that an operator's edits apply without a restart. Check
+// reloads it when its modification time or size changed (or when forced, e.g. on SIGHUP) and its
+// content differs from what was last read; a file that does not parse or validate leaves the old
+// prices in force and is not retried until it changes again.
+type PriceFile struct {
+	Path string
+
+	mtime time.Time
+	size  int64
+	sum   [32]byte
+	read  bool
+}
+
+// NewPriceFile loads path into e once; it fails (and e keeps its prices) if the file is unusable.
+func NewPriceFile(e *Engine, path string) (*PriceFile, error) {
+	pf := &PriceFile{Path: path}
+	if _, err := pf.Check(e, true); err != nil {
+		return nil, err
+	}
+	return pf, nil
+}
+
+// Check reloads the file into e if it changed; changed reports that new prices are in force. On an
+// error the old prices stay; the error says what is wrong with the file.
+func (pf *PriceFile) Check(e *Engine, force bool) (changed bool, err error) {
+	st, err := os.Stat(pf.Path)
+	if err != nil {
+		return false, fmt.Errorf("%w: prices file: %v (the old prices stay in force)", ErrConfig, err)
+	}
+	if !force && pf.read && st.ModTime().Equal(pf.mtime) && st.Size() == pf.size {
+		return false, nil
+	}
+	b, err := os.ReadFile(pf.Path)
+	if err != nil {
+		return false, fmt.Errorf("%w: prices file: %v (the old prices stay in force)", ErrConfig, err)
+	}
+	sum := sha256.Sum256(b)
+	first := !pf.read
+	same := pf.read && sum == pf.sum
+	pf.mtime, pf.size, pf.sum, pf.read = st.ModTime(), st.Size(), sum, true
+	if same {
+		return false, nil
+	}
+	if err := e.LoadPrices(bytes.NewReader(b)); err != nil {
+		if first {
+			pf.read = false // nothing was ever applied from this file: try again next time
+		}
+		return false, fmt.Errorf("%s: %w (the old prices stay in force; fix the file and save it again)", pf.Path, err)
+	}
+	return true, nil
+}
