@@ -234,3 +234,44 @@ func TestRewrapAndVerifyBatches(t *testing.T) {
 		}
 	}
 }
+
+// TestSealMatchesWriter: Seal (chunks sealed in place on all cores) writes the same bytes as
+// NewWriter, Write and Close with the same randomness, and Open (all at once) returns what the
+// streaming Reader does, at every batch boundary and thread count.
+func TestSealMatchesWriter(t *testing.T) {
+	id := mustIdentity(t, XWing)
+	signer := mustSigner(t, Ed25519)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range []int{1, 2, 4} {
+		runtime.GOMAXPROCS(procs)
+		for _, n := range pipelineSizes {
+			pt := make([]byte, n)
+			for i := range pt {
+				pt[i] = byte(i*7 + 3)
+			}
+			label := fmt.Sprintf("match %d", n)
+			one, err := Seal(pt, signer, []Recipient{id.Recipient()}, &SealOptions{rand: detRand(label)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var streamed bytes.Buffer
+			w, err := NewWriter(&streamed, signer, []Recipient{id.Recipient()}, &SealOptions{rand: detRand(label)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := io.Copy(w, iotest.HalfReader(bytes.NewReader(pt))); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(one, streamed.Bytes()) {
+				t.Fatalf("procs=%d n=%d: Seal and the Writer differ", procs, n)
+			}
+			got, from, err := Open(one, id, nil)
+			if err != nil || !bytes.Equal(got, pt) || !from.Equal(signer.Public()) {
+				t.Fatalf("procs=%d n=%d: Open: %v", procs, n, err)
+			}
+		}
+	}
+}

@@ -2,29 +2,60 @@ package envelope
 
 import (
 	"bytes"
+	"crypto/cipher"
+	"crypto/subtle"
 	"io"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/virtengine/sdk/envelope/internal/sha256x"
 )
 
 // Seal encrypts plaintext for recipients and signs it with signer, returning the whole envelope.
+// It writes the same bytes as NewWriter, Write and Close, sealing the chunks straight from
+// plaintext into the result on all cores.
 func Seal(plaintext []byte, signer Signer, recipients []Recipient, opts *SealOptions) ([]byte, error) {
-	var out bytes.Buffer
-	out.Grow(len(plaintext) + (len(plaintext)/ChunkSize+1)*TagSize + 512 + len(recipients)*1200)
-	w, err := NewWriter(&out, signer, recipients, opts)
+	fileKey := make([]byte, fileKeySize)
+	if _, err := io.ReadFull(opts.random(), fileKey); err != nil { // as NewWriter: the key, then the header
+		return nil, err
+	}
+	h, err := buildHeader(fileKey, signer, recipients, opts)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := w.Write(plaintext); err != nil {
+	aead, err := payloadAEAD(h.aead, fileKey, h.nonce[:])
+	if err != nil {
 		return nil, err
 	}
-	if err := w.Close(); err != nil {
+	raw := h.marshal()
+	chunks := max(1, (len(plaintext)+ChunkSize-1)/ChunkSize)
+	payloadLen := len(plaintext) + chunks*TagSize
+	out := make([]byte, len(raw)+payloadLen, len(raw)+payloadLen+h.trailerSize())
+	copy(out, raw)
+	leaves := make([][32]byte, chunks)
+	sealChunks(aead, out[len(raw):], plaintext, leaves)
+	d := newDigest()
+	for _, l := range leaves {
+		d.add(l)
+	}
+	tr, err := signTrailer(signer, raw, d.sum(), uint64(payloadLen), opts != nil && opts.rand != nil)
+	if err != nil {
 		return nil, err
 	}
-	return out.Bytes(), nil
+	return append(out, tr...), nil
 }
 
 // Open decrypts an envelope with id (one identity or a *Keyring). It verifies the sender's signature
 // over the header and every payload byte before returning anything, and returns the signer's key.
+//
+// It checks the signature over the stored digest first, then hashes and decrypts the chunks
+// straight from envelope into the result on all cores. If anything fails it reads the envelope
+// again with the streaming Reader, whose error says what and where.
 func Open(envelope []byte, id Identity, opts *OpenOptions) (plaintext []byte, signer *VerifyingKey, err error) {
+	if pt, from, ok := openAtOnce(envelope, id, opts); ok {
+		return pt, from, nil
+	}
 	r, err := NewReader(bytes.NewReader(envelope), id, opts)
 	if err != nil {
 		return nil, nil, err
@@ -34,4 +65,106 @@ func Open(envelope []byte, id Identity, opts *OpenOptions) (plaintext []byte, si
 		return nil, nil, err
 	}
 	return buf.Bytes(), r.Signer(), nil
+}
+
+// openAtOnce is Open's path for a valid envelope; ok is false on any error, and then nothing is
+// returned.
+func openAtOnce(env []byte, id Identity, opts *OpenOptions) (plaintext []byte, signer *VerifyingKey, ok bool) {
+	h, raw, err := parseHeader(bytes.NewReader(env))
+	if err != nil {
+		return nil, nil, false
+	}
+	sizes, err := layout(int64(len(raw)), int64(len(env)), int64(h.trailerSize()))
+	if err != nil {
+		return nil, nil, false
+	}
+	aead, err := openHeader(h, id, opts)
+	if err != nil {
+		return nil, nil, false
+	}
+	payload := env[sizes.Header : sizes.Header+sizes.Payload]
+	stored, err := verifyTrailer(h.signer, raw, env[sizes.Header+sizes.Payload:], uint64(sizes.Payload))
+	if err != nil {
+		return nil, nil, false
+	}
+	out := make([]byte, sizes.Plaintext)
+	leaves := make([][32]byte, sizes.Chunks)
+	if !openChunks(aead, out, payload, leaves) {
+		clear(out)
+		return nil, nil, false
+	}
+	d := newDigest()
+	for _, l := range leaves {
+		d.add(l)
+	}
+	if subtle.ConstantTimeCompare(d.sum(), stored) != 1 {
+		clear(out)
+		return nil, nil, false
+	}
+	return out, h.signer, true
+}
+
+// sealChunks seals the chunks of src into dst (len(src) plus a tag per chunk), the last one final,
+// and sets leaves[i] to SHA-256 of sealed chunk i.
+func sealChunks(aead cipher.AEAD, dst, src []byte, leaves [][32]byte) {
+	n := len(leaves)
+	inParallel(n, func(lo, hi int) {
+		var nonce [12]byte
+		var sealed [batchChunks][]byte
+		for b := lo; b < hi; b += batchChunks {
+			e := min(b+batchChunks, hi)
+			for i := b; i < e; i++ {
+				chunkNonce(&nonce, uint64(i), i == n-1)
+				p := src[i*ChunkSize : min((i+1)*ChunkSize, len(src))]
+				sealed[i-b] = aead.Seal(dst[i*chunkCTSize:i*chunkCTSize], nonce[:], p, nil)
+			}
+			sha256x.Sum256(leaves[b:e], sealed[:e-b])
+		}
+	})
+}
+
+// openChunks hashes the sealed chunks of payload into leaves and opens them into dst; it reports
+// whether every chunk opened.
+func openChunks(aead cipher.AEAD, dst, payload []byte, leaves [][32]byte) bool {
+	n := len(leaves)
+	var failed atomic.Bool
+	inParallel(n, func(lo, hi int) {
+		var nonce [12]byte
+		var sealed [batchChunks][]byte
+		for b := lo; b < hi && !failed.Load(); b += batchChunks {
+			e := min(b+batchChunks, hi)
+			for i := b; i < e; i++ {
+				sealed[i-b] = payload[i*chunkCTSize : min((i+1)*chunkCTSize, len(payload))]
+			}
+			sha256x.Sum256(leaves[b:e], sealed[:e-b])
+			for i := b; i < e; i++ {
+				chunkNonce(&nonce, uint64(i), i == n-1)
+				if _, err := aead.Open(dst[i*ChunkSize:i*ChunkSize], nonce[:], sealed[i-b], nil); err != nil {
+					failed.Store(true)
+					return
+				}
+			}
+		}
+	})
+	return !failed.Load()
+}
+
+// inParallel runs work over [0, n) split into one contiguous range per core (one range, on the
+// caller's goroutine, for a single chunk).
+func inParallel(n int, work func(lo, hi int)) {
+	w := min(runtime.GOMAXPROCS(0), n)
+	if w <= 1 {
+		work(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for p := range w {
+		lo, hi := n*p/w, n*(p+1)/w
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			work(lo, hi)
+		}()
+	}
+	wg.Wait()
 }
