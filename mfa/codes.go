@@ -52,6 +52,7 @@ type DeliveredCode struct {
 	rnd     io.Reader
 
 	mu    sync.Mutex
+	owner *Registry // set by Registry.SetStores: enrollment goes through the registry only
 	dests map[string]string
 	codes map[string]*pendingCode
 	sends map[string][]time.Time
@@ -99,18 +100,56 @@ func (d *DeliveredCode) Format(f fmt.State, verb rune) {
 	formatRedacted(f, verb, s, s)
 }
 
-// SetDestination enrolls the phone number or address codes for account go to.
+// SetDestination enrolls the phone number or address codes for account go to. A store driven by a
+// Registry refuses it (ErrInvalidInput): enroll with Registry.Enroll.
 func (d *DeliveredCode) SetDestination(account, destination string) error {
 	if err := checkIDs(account, ""); err != nil {
 		return err
 	}
+	if err := checkDestination(destination); err != nil {
+		return err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.owner != nil {
+		return errManaged(d.channel)
+	}
+	d.dests[account] = destination
+	return nil
+}
+
+func checkDestination(destination string) error {
 	if destination == "" || len(destination) > MaxDestinationLen {
 		return invalid("destination must be 1–%d bytes", MaxDestinationLen)
 	}
+	return nil
+}
+
+// put and drop are the registry's way in. drop also kills a pending code; the send history stays,
+// so removing and re-adding a destination does not reset the rate limit.
+func (d *DeliveredCode) put(account, destination string) {
 	d.mu.Lock()
 	d.dests[account] = destination
+	delete(d.codes, account)
 	d.mu.Unlock()
-	return nil
+}
+
+func (d *DeliveredCode) drop(account string) {
+	d.mu.Lock()
+	delete(d.dests, account)
+	delete(d.codes, account)
+	d.mu.Unlock()
+}
+
+// manage hands the store to r; the accounts holding a destination are returned for r to record.
+func (d *DeliveredCode) manage(r *Registry) ([]string, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.owner != nil && d.owner != r {
+		return nil, invalid("the %s store is already driven by another Registry", d.channel)
+	}
+	d.owner = r
+	return mapKeys(d.dests), nil
 }
 
 // Send creates a code for account, replacing an unanswered one, and delivers it. It fails with

@@ -12,8 +12,10 @@
 //     mfa/mfahttp for the net/http adapter), TOTP and HOTP (RFC 6238 / RFC 4226, otpauth:// URIs
 //     and QR codes), delivered codes (SMS, voice call, email) through a Sender, backup codes, and
 //     FactorFunc for checks done elsewhere (a VEID face re-check).
-//   - A Registry of enrolled factors per account (at most 10), whose changes require a step-up
-//     (recovery, FEATURES.md §4.5).
+//   - A Registry of enrolled factors per account, the one way to enroll, replace or remove a
+//     factor of any kind: it drives the factor stores (Registry.SetStores), applies one limit of
+//     10 factors across kinds, asks for the step-ups of FEATURES.md §4.5, and revokes a removed or
+//     replaced factor in its store so it stops verifying.
 //
 // Factor state is stored sealed: each store's Export takes a StateKey and returns one AES-256-GCM
 // record per account, bound to the account and the factor; Import refuses a record sealed under

@@ -54,11 +54,14 @@ func ExampleParseURI() {
 	// Output: VirtEngine alice SHA1 8 30 07081804
 }
 
-// Recovery (FEATURES.md §4.5): a lost passkey is replaced only after the recovery policy passed.
-// The checks here stand in for a VEID face re-check, the account's other passkey and an SMS code.
+// Recovery (FEATURES.md §4.5): the TOTP key of a lost phone is replaced only after the recovery
+// policy passed, and from then on the old key's codes are refused. The checks here stand in for a
+// VEID face re-check, the account's passkey and an SMS code.
 func ExampleRegistry_Replace() {
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	totp := mfa.NewTOTP()
 	reg := mfa.NewRegistry(nil, nil)
+	reg.SetStores(mfa.Stores{TOTP: totp}) // the registry is now the one way to change TOTP keys
 	engine, _ := mfa.NewEngine(mfa.Config{Devices: reg})
 	reg.SetGate(engine)
 	pass := func(kind mfa.FactorType) mfa.Factor {
@@ -66,18 +69,28 @@ func ExampleRegistry_Replace() {
 	}
 
 	alice := mfa.Change{Account: "alice"}
-	lost, _ := reg.Enroll(alice, mfa.FactorFIDO2, "old key", now) // the first factor enrolls freely
+	oldKey, _ := mfa.GenerateTOTP("VirtEngine", "alice", mfa.SHA1, 6, nil)
+	lost, _ := reg.Enroll(alice, mfa.NewFactor{Type: mfa.FactorTOTP, Key: oldKey, Label: "old phone"}, now) // the first factor enrolls freely
 
-	_, err := reg.Replace(alice, lost.ID, mfa.FactorFIDO2, "new key", now)
+	newKey, _ := mfa.GenerateTOTP("VirtEngine", "alice", mfa.SHA1, 6, nil)
+	_, err := reg.Replace(alice, lost.ID, mfa.NewFactor{Type: mfa.FactorTOTP, Key: newKey, Label: "new phone"}, now)
 	fmt.Println("without recovery:", errors.Is(err, mfa.ErrStepUpRequired))
 
 	ch, _ := engine.Begin(mfa.StepUpRequest{Account: "alice", Tx: mfa.TxAccountRecovery, Score: 60}, now)
 	for _, f := range []mfa.FactorType{mfa.FactorVEID, mfa.FactorFIDO2, mfa.FactorSMS} {
 		engine.Submit(ch.ID, pass(f), nil, now)
 	}
-	e, err := reg.Replace(alice, lost.ID, mfa.FactorFIDO2, "new key", now)
+	e, err := reg.Replace(alice, lost.ID, mfa.NewFactor{Type: mfa.FactorTOTP, Key: newKey, Label: "new phone"}, now)
 	fmt.Println("after recovery:", err == nil, e.Label, len(reg.List("alice")))
+
+	later := now.Add(time.Minute)
+	oldCode, _ := oldKey.Code(later)
+	newCode, _ := newKey.Code(later)
+	fmt.Println("old phone's code:", totp.Verify("alice", []byte(oldCode), later) != nil)
+	fmt.Println("new phone's code:", totp.Verify("alice", []byte(newCode), later) == nil)
 	// Output:
 	// without recovery: true
-	// after recovery: true new key 1
+	// after recovery: true new phone 1
+	// old phone's code: true
+	// new phone's code: true
 }

@@ -56,6 +56,7 @@ type Passkeys struct {
 	formats map[string]bool
 
 	mu         sync.Mutex
+	registry   *Registry // set by Registry.SetStores: registration and removal go through it only
 	users      map[string]*passkeyUser
 	ceremonies map[string]*ceremony
 	owners     map[string]string // credential ID → account
@@ -69,6 +70,19 @@ type ceremony struct {
 	// stepUp, for a login begun by BeginStepUp, is the step-up challenge its assertion answers; nil
 	// for a login begun by BeginLogin.
 	stepUp *stepUpBinding
+	// enroll, for a registration begun by Registry.BeginPasskey, is the factor change it completes.
+	enroll *pendingPasskey
+}
+
+// pendingPasskey is a passkey enrollment authorized by a Registry at BeginPasskey and completed by
+// FinishPasskey: the lost enrollment it replaces (empty to add one), its label and whether it was
+// the account's first factor (enrolled without a step-up).
+type pendingPasskey struct {
+	registry *Registry
+	lostID   string
+	label    string
+	device   string
+	first    bool
 }
 
 // stepUpBinding ties a WebAuthn login ceremony to one step-up challenge: the assertion counts only

@@ -13,13 +13,21 @@ import (
 // BeginRegistration starts registering a passkey for account (W3C WebAuthn §7.1). The result is the
 // CredentialCreationOptions to pass (as JSON) to navigator.credentials.create; it excludes the
 // account's existing credentials and asks for a discoverable credential with the configured user
-// verification.
+// verification. A store driven by a Registry refuses it (ErrInvalidInput): register with
+// Registry.BeginPasskey and Registry.FinishPasskey, which apply the factor limit and step-up rules.
 func (p *Passkeys) BeginRegistration(account string, now time.Time) (*protocol.CredentialCreation, error) {
+	return p.beginRegistration(account, nil, now)
+}
+
+func (p *Passkeys) beginRegistration(account string, pend *pendingPasskey, now time.Time) (*protocol.CredentialCreation, error) {
 	if err := checkIDs(account, ""); err != nil {
 		return nil, err
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if pend == nil && p.registry != nil {
+		return nil, errManaged(FactorFIDO2)
+	}
 	u, err := p.user(account)
 	if err != nil {
 		return nil, err
@@ -35,15 +43,31 @@ func (p *Passkeys) BeginRegistration(account string, now time.Time) (*protocol.C
 	if err != nil {
 		return nil, webauthnErr(ErrWebAuthn, err)
 	}
-	if err := p.putCeremony(&ceremony{create: true, account: account, session: *session, expires: now.Add(WebAuthnCeremonyTTL)}, now); err != nil {
+	if err := p.putCeremony(&ceremony{create: true, account: account, session: *session, expires: now.Add(WebAuthnCeremonyTTL), enroll: pend}, now); err != nil {
 		return nil, err
 	}
 	return opts, nil
 }
 
 // FinishRegistration verifies the browser's answer to a BeginRegistration challenge and stores the
-// credential (W3C WebAuthn §7.1 steps 5–27).
+// credential (W3C WebAuthn §7.1 steps 5–27). A store driven by a Registry refuses it
+// (ErrInvalidInput): use Registry.FinishPasskey.
 func (p *Passkeys) FinishRegistration(account string, response []byte, now time.Time) (PasskeyCredential, error) {
+	return p.finishRegistration(account, response, now, nil)
+}
+
+// finishRegistration verifies a registration. admit, for the Registry, is called with the ceremony's
+// pending change once the credential verified and before it is stored; an error from it refuses the
+// credential. Without admit, a ceremony begun by a Registry is refused.
+func (p *Passkeys) finishRegistration(account string, response []byte, now time.Time, admit func(*pendingPasskey) error) (PasskeyCredential, error) {
+	if admit == nil {
+		p.mu.Lock()
+		managed := p.registry != nil
+		p.mu.Unlock()
+		if managed {
+			return PasskeyCredential{}, errManaged(FactorFIDO2)
+		}
+	}
 	if len(response) == 0 || len(response) > MaxWebAuthnResponse {
 		return PasskeyCredential{}, webauthnErr(ErrMalformedResponse, fmt.Errorf("response of %d bytes", len(response)))
 	}
@@ -57,6 +81,9 @@ func (p *Passkeys) FinishRegistration(account string, response []byte, now time.
 	c, err := p.takeCeremony(parsed.Response.CollectedClientData.Challenge, account, true, now)
 	if err != nil {
 		return PasskeyCredential{}, err
+	}
+	if (admit == nil) != (c.enroll == nil) {
+		return PasskeyCredential{}, webauthnErr(ErrCeremonyNotFound, errors.New("registration was begun through another path (Registry.BeginPasskey or BeginRegistration)"))
 	}
 	auth := parsed.Response.AttestationObject.AuthData
 	if err := p.precheck(parsed.Response.CollectedClientData.Origin, auth); err != nil {
@@ -86,6 +113,11 @@ func (p *Passkeys) FinishRegistration(account string, response []byte, now time.
 	}
 	if len(u.creds) >= MaxFactorsPerAccount {
 		return PasskeyCredential{}, fmt.Errorf("%w: %d passkeys registered", ErrFactorLimit, len(u.creds))
+	}
+	if admit != nil {
+		if err := admit(c.enroll); err != nil {
+			return PasskeyCredential{}, err
+		}
 	}
 	u.creds = append(u.creds, *cred)
 	u.created = append(u.created, now)

@@ -48,11 +48,45 @@ func (p *Passkeys) Credentials(account string) []PasskeyCredential {
 	return out
 }
 
-// RemoveCredential deletes one passkey. Callers gate it with a TxDisableFactor authorization
-// (Registry.Remove does).
+// RemoveCredential deletes one passkey of a store no Registry drives. A store driven by a Registry
+// refuses it (ErrInvalidInput): Registry.Remove and Registry.Replace remove the credential after the
+// step-up of FEATURES.md §4.5.
 func (p *Passkeys) RemoveCredential(account string, id []byte) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.registry != nil {
+		return errManaged(FactorFIDO2)
+	}
+	return p.removeLocked(account, id)
+}
+
+// drop removes a credential for the registry; it is gone, so its assertions no longer verify.
+func (p *Passkeys) drop(account string, id []byte) {
+	p.mu.Lock()
+	p.removeLocked(account, id)
+	p.mu.Unlock()
+}
+
+// manage hands the store to r and returns each account's credentials (sorted by account) for r to
+// record.
+func (p *Passkeys) manage(r *Registry) (map[string][]PasskeyCredential, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.registry != nil && p.registry != r {
+		return nil, invalid("the passkey store is already driven by another Registry")
+	}
+	p.registry = r
+	out := map[string][]PasskeyCredential{}
+	for acct, u := range p.users {
+		for i := range u.creds {
+			out[acct] = append(out[acct], summarize(acct, &u.creds[i], u.created[i], u.used[i]))
+		}
+	}
+	return out, nil
+}
+
+// removeLocked deletes one credential. Called with p.mu held.
+func (p *Passkeys) removeLocked(account string, id []byte) error {
 	u := p.users[account]
 	if u == nil {
 		return ErrFactorNotFound

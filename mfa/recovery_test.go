@@ -7,37 +7,39 @@ import (
 	"time"
 )
 
-// recoveryFixture is an account whose only FIDO2 key is lost: the registry holds the lost key and
-// a trusted laptop (enrolled with a key-rotation step-up while the key still worked), and the
-// account can still receive SMS codes and hold backup codes.
+// recoveryFixture is an account whose only FIDO2 key is lost: the registry (driving every store)
+// holds the lost passkey and a trusted laptop, SMS and backup codes, each enrolled with a
+// key-rotation step-up while the key still worked.
 type recoveryFixture struct {
-	e      *Engine
-	reg    *Registry
-	lost   Enrollment
-	sms    *DeliveredCode
-	box    *outbox
-	backup *BackupCodes
-	codes  []string
+	*regFixture
+	lost       Enrollment
+	lostKey    *softAuthenticator
+	lostHandle []byte
+	codes      []string
 }
 
 func newRecoveryFixture(t *testing.T, policy *Policy) *recoveryFixture {
 	t.Helper()
-	f := &recoveryFixture{reg: NewRegistry(nil, nil), box: &outbox{}, backup: NewBackupCodes(nil)}
-	f.e = newEngine(t, Config{Devices: f.reg, Policy: policy})
-	f.reg.SetGate(f.e)
+	f := &recoveryFixture{regFixture: newRegFixture(t, policy), lostKey: newSoftAuthenticator(t, testOrigin)}
 	var err error
-	if f.lost, err = f.reg.Enroll(Change{Account: "alice"}, FactorFIDO2, "only key", t0); err != nil {
+	if f.lost, f.lostHandle, err = f.passkey(t, Change{Account: "alice"}, "", f.lostKey); err != nil {
 		t.Fatal(err)
 	}
-	stepUp(t, f.e, StepUpRequest{Account: "alice", Tx: TxKeyRotation, Device: "laptop", Score: 60}, t0, veidF, fido2)
-	if _, err := f.reg.Enroll(Change{Account: "alice", Device: "laptop"}, FactorTrustedDevice, "laptop", t0); err != nil {
+	f.rotate(t, "alice", "laptop", veidF, fido2)
+	laptop := Change{Account: "alice", Device: "laptop"}
+	if _, err := f.reg.Enroll(laptop, NewFactor{Type: FactorTrustedDevice, Label: "laptop"}, t0); err != nil {
 		t.Fatal(err)
 	}
-	f.sms, _ = NewDeliveredCode(FactorSMS, f.box, nil)
-	f.sms.SetDestination("alice", "+15555550111")
-	if f.codes, err = f.backup.Generate("alice"); err != nil {
+	f.rotate(t, "alice", "laptop", veidF) // trusted now: one factor fewer
+	if _, err := f.reg.Enroll(laptop, NewFactor{Type: FactorSMS, Destination: "+15555550111"}, t0); err != nil {
 		t.Fatal(err)
 	}
+	f.rotate(t, "alice", "laptop", veidF)
+	bk, err := f.reg.Enroll(laptop, NewFactor{Type: FactorBackupCode}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.codes = bk.BackupCodes
 	return f
 }
 
@@ -77,7 +79,8 @@ func TestRecoveryOfTheOnlyFIDO2Key(t *testing.T) {
 	if f.backup.Remaining("alice") != BackupCodeCount {
 		t.Fatal("a refused factor spent a backup code")
 	}
-	if _, err := f.reg.Replace(Change{Account: "alice", Device: "kiosk"}, f.lost.ID, FactorFIDO2, "new key", now); !errors.Is(err, ErrStepUpRequired) {
+	newKey := newSoftAuthenticator(t, testOrigin)
+	if _, _, err := f.passkey(t, Change{Account: "alice", Device: "kiosk"}, f.lost.ID, newKey); !errors.Is(err, ErrStepUpRequired) {
 		t.Fatalf("replace without a passed recovery: %v", err)
 	}
 
@@ -91,20 +94,31 @@ func TestRecoveryOfTheOnlyFIDO2Key(t *testing.T) {
 		t.Fatalf("recovery on the trusted laptop: %+v %v", p, err)
 	}
 	// The recovery session is bound to the laptop: the kiosk cannot use it (reject twin)...
-	_, err = f.reg.Replace(Change{Account: "alice", Device: "kiosk"}, f.lost.ID, FactorFIDO2, "new key", now)
+	_, _, err = f.passkey(t, Change{Account: "alice", Device: "kiosk"}, f.lost.ID, newKey)
 	if !errors.Is(err, ErrStepUpRequired) || !errors.Is(err, ErrSessionWrongDevice) {
 		t.Fatalf("replace from another device: %v", err)
 	}
-	// ...the laptop replaces the lost key, once.
-	ne, err := f.reg.Replace(Change{Account: "alice", Device: "laptop"}, f.lost.ID, FactorFIDO2, "new key", now)
+	// The lost key still works until it is replaced...
+	if err := f.passkeyLogin("alice", f.lostKey, f.lostHandle); err != nil {
+		t.Fatalf("lost key before the replacement: %v", err)
+	}
+	// ...the laptop replaces it, once...
+	ne, newHandle, err := f.passkey(t, Change{Account: "alice", Device: "laptop"}, f.lost.ID, newKey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l := f.reg.List("alice"); len(l) != 2 || l[1].ID != ne.ID || l[0].Type != FactorTrustedDevice {
+	if l := f.reg.List("alice"); len(l) != 4 || l[3].ID != ne.ID || l[0].Type != FactorTrustedDevice {
 		t.Fatalf("after replace: %+v", l)
 	}
-	if _, err := f.reg.Replace(Change{Account: "alice", Device: "laptop"}, ne.ID, FactorFIDO2, "again", now); !errors.Is(err, ErrSessionUsed) {
+	if _, _, err := f.passkey(t, Change{Account: "alice", Device: "laptop"}, ne.ID, newSoftAuthenticator(t, testOrigin)); !errors.Is(err, ErrSessionUsed) {
 		t.Fatalf("single-use recovery session used twice: %v", err)
+	}
+	// ...and from then on the lost key is refused by the passkey store, the new one accepted.
+	if err := f.passkeyLogin("alice", f.lostKey, f.lostHandle); !errors.Is(err, ErrUnknownCredential) {
+		t.Fatalf("lost key after the replacement: %v", err)
+	}
+	if err := f.passkeyLogin("alice", newKey, newHandle); err != nil {
+		t.Fatalf("new key: %v", err)
 	}
 }
 
@@ -138,7 +152,7 @@ func TestRecoveryWithBackupCodesByOperatorPolicy(t *testing.T) {
 	if err != nil || !prog.Complete {
 		t.Fatalf("VEID + backup code + SMS: %+v %v", prog, err)
 	}
-	if _, err := f.reg.Replace(Change{Account: "alice", Device: "kiosk"}, f.lost.ID, FactorFIDO2, "new key", now); err != nil {
+	if _, _, err := f.passkey(t, Change{Account: "alice", Device: "kiosk"}, f.lost.ID, newSoftAuthenticator(t, testOrigin)); err != nil {
 		t.Fatalf("replace after backup-code recovery: %v", err)
 	}
 	if f.backup.Remaining("alice") != BackupCodeCount-2 {

@@ -13,7 +13,9 @@ import (
 // storage as a SealedState: one record per account, sealed under a caller's StateKey (seal.go), so
 // stored state holds no secret, counter or destination in plaintext and cannot be edited or moved
 // between accounts unnoticed. Open ceremonies and pending codes are not exported: they expire within
-// minutes anyway.
+// minutes anyway. Import a store before handing it to a Registry (Registry.SetStores records what it
+// holds); a store the registry drives refuses Import, which would change its factors behind the
+// registry's limit and step-up rules.
 
 func sortRecords(rs []SealedRecord) {
 	slices.SortFunc(rs, func(a, b SealedRecord) int { return strings.Compare(a.Account, b.Account) })
@@ -92,8 +94,11 @@ func (p *Passkeys) Import(key *StateKey, st SealedState) error {
 		users[a.Account] = u
 	}
 	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.registry != nil {
+		return errManaged(FactorFIDO2)
+	}
 	p.users, p.owners = users, owners
-	p.mu.Unlock()
 	return nil
 }
 
@@ -156,8 +161,11 @@ func (t *TOTP) Import(key *StateKey, st SealedState) error {
 		keys[a.Account] = &otpState{key: k, lastStep: r.LastStep, used: r.Used}
 	}
 	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.owner != nil {
+		return errManaged(FactorTOTP)
+	}
 	t.keys = keys
-	t.mu.Unlock()
 	return nil
 }
 
@@ -219,8 +227,11 @@ func (b *BackupCodes) Import(key *StateKey, st SealedState) error {
 		sets[a.Account] = s
 	}
 	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.owner != nil {
+		return errManaged(FactorBackupCode)
+	}
 	b.sets = sets
-	b.mu.Unlock()
 	return nil
 }
 
@@ -273,7 +284,10 @@ func (d *DeliveredCode) Import(key *StateKey, st SealedState) error {
 		}
 	}
 	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.owner != nil {
+		return errManaged(d.channel)
+	}
 	d.dests, d.sends, d.codes = dests, sends, map[string]*pendingCode{}
-	d.mu.Unlock()
 	return nil
 }

@@ -102,8 +102,9 @@ func (k *OTPKey) Code(now time.Time) (string, error) {
 // second attempt of the OTP after the successful validation"). HOTP keys accept the expected
 // counter or up to HOTPLookAhead beyond it, then move past the one used (RFC 4226 §7.2, §7.4).
 type TOTP struct {
-	mu   sync.Mutex
-	keys map[string]*otpState
+	mu    sync.Mutex
+	keys  map[string]*otpState
+	owner *Registry // set by Registry.SetStores: enrollment goes through the registry only
 }
 
 type otpState struct {
@@ -128,7 +129,9 @@ func (t *TOTP) String() string {
 // Format implements fmt.Formatter with String for every verb.
 func (t *TOTP) Format(f fmt.State, verb rune) { s := t.String(); formatRedacted(f, verb, s, s) }
 
-// Enroll stores key for account, replacing an earlier one. It keeps its own copy of the key.
+// Enroll stores key for account, replacing an earlier one. It keeps its own copy of the key. A store
+// driven by a Registry refuses it (ErrInvalidInput): enroll with Registry.Enroll, which applies the
+// factor limit and the step-up rules.
 func (t *TOTP) Enroll(account string, key *OTPKey) error {
 	if err := checkIDs(account, ""); err != nil {
 		return err
@@ -139,19 +142,56 @@ func (t *TOTP) Enroll(account string, key *OTPKey) error {
 	if err := key.validate(); err != nil {
 		return err
 	}
-	k := *key
-	k.Secret = append(Secret(nil), key.Secret...)
 	t.mu.Lock()
-	t.keys[account] = &otpState{key: k}
-	t.mu.Unlock()
+	defer t.mu.Unlock()
+	if t.owner != nil {
+		return errManaged(FactorTOTP)
+	}
+	t.putLocked(account, key)
 	return nil
 }
 
-// Remove forgets the key of account.
-func (t *TOTP) Remove(account string) {
+// Remove forgets the key of account. A store driven by a Registry refuses it (ErrInvalidInput):
+// remove the enrollment with Registry.Remove, which needs a step-up.
+func (t *TOTP) Remove(account string) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.owner != nil {
+		return errManaged(FactorTOTP)
+	}
+	delete(t.keys, account)
+	return nil
+}
+
+// putLocked stores a copy of a validated key, with fresh replay state. Called with t.mu held.
+func (t *TOTP) putLocked(account string, key *OTPKey) {
+	k := *key
+	k.Secret = append(Secret(nil), key.Secret...)
+	t.keys[account] = &otpState{key: k}
+}
+
+// put and drop are the registry's way in.
+func (t *TOTP) put(account string, key *OTPKey) {
+	t.mu.Lock()
+	t.putLocked(account, key)
+	t.mu.Unlock()
+}
+
+func (t *TOTP) drop(account string) {
 	t.mu.Lock()
 	delete(t.keys, account)
 	t.mu.Unlock()
+}
+
+// manage hands the store to r; the accounts holding a key are returned for r to record.
+func (t *TOTP) manage(r *Registry) ([]string, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.owner != nil && t.owner != r {
+		return nil, invalid("the TOTP store is already driven by another Registry")
+	}
+	t.owner = r
+	return mapKeys(t.keys), nil
 }
 
 // Verify implements Factor: response is the code the user typed. It fails with ErrFactorNotFound,

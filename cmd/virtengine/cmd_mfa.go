@@ -49,6 +49,11 @@ func newTOTPEnrollCmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("%w (use --account NAME, --algorithm SHA1|SHA256|SHA512, --digits 6-8)", err)
 			}
+			// Enroll the key the way a node does, through a registry, so the key printed is one it
+			// accepts.
+			if _, err := enrollTOTP(k, time.Now()); err != nil {
+				return err
+			}
 			if qr != "" {
 				png, err := k.RevealQRCodePNG(size)
 				if err != nil {
@@ -129,6 +134,23 @@ func (f *keyFlags) key() (*mfa.OTPKey, time.Time, error) {
 	return k, now, nil
 }
 
+// cliAccount is the account the CLI's one-shot registry enrolls a key under.
+const cliAccount = "cli"
+
+// enrollTOTP enrolls k in a fresh TOTP store through an mfa.Registry, the one way to enroll a
+// factor; as the account's first factor it needs no step-up. It returns the store to verify with.
+func enrollTOTP(k *mfa.OTPKey, now time.Time) (*mfa.TOTP, error) {
+	t := mfa.NewTOTP()
+	reg := mfa.NewRegistry(nil, nil)
+	if err := reg.SetStores(mfa.Stores{TOTP: t}); err != nil {
+		return nil, err
+	}
+	if _, err := reg.Enroll(mfa.Change{Account: cliAccount}, mfa.NewFactor{Type: mfa.FactorTOTP, Key: k}, now); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
 func newTOTPCodeCmd() *cobra.Command {
 	var f keyFlags
 	c := &cobra.Command{
@@ -168,11 +190,11 @@ func newTOTPVerifyCmd() *cobra.Command {
 			if code == "" {
 				return errors.New("pass the code to check with --code")
 			}
-			t := mfa.NewTOTP()
-			if err := t.Enroll("cli", k); err != nil {
+			t, err := enrollTOTP(k, now)
+			if err != nil {
 				return err
 			}
-			verr := t.Verify("cli", []byte(code), now)
+			verr := t.Verify(cliAccount, []byte(code), now)
 			out := map[string]any{"valid": verr == nil, "time": now.Unix()}
 			if verr != nil {
 				out["error"] = verr.Error()

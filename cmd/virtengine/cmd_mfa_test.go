@@ -135,3 +135,29 @@ func TestMFAPolicyShowJSON(t *testing.T) {
 }
 
 func timeUnix(s int64) time.Time { return time.Unix(s, 0) }
+
+// TestMFATOTPEnrollsThroughRegistry: the CLI enrolls keys through an mfa.Registry, so its store
+// takes no key any other way, and a key the registry refuses is refused by the CLI.
+func TestMFATOTPEnrollsThroughRegistry(t *testing.T) {
+	k, err := mfa.GenerateTOTP("VirtEngine", "alice", mfa.SHA1, 6, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := timeUnix(1_700_000_000)
+	store, err := enrollTOTP(k, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ := k.Code(now)
+	if err := store.Verify(cliAccount, []byte(code), now); err != nil {
+		t.Fatalf("enrolled key: %v", err)
+	}
+	if err := store.Enroll("mallory", k); !errors.Is(err, mfa.ErrInvalidInput) {
+		t.Fatalf("direct enrollment in the registry's store: %v", err)
+	}
+	bad := *k
+	bad.Digits = 9
+	if _, err := enrollTOTP(&bad, now); !errors.Is(err, mfa.ErrInvalidInput) {
+		t.Fatalf("9-digit key: %v", err)
+	}
+}

@@ -152,6 +152,10 @@ func TestBrowserPasskeyStepUp(t *testing.T) {
 	if !cred.UserVerified || !cred.BackupEligible || cred.BackupState || cred.AttestationFormat != "none" {
 		t.Fatalf("registered credential %+v", cred)
 	}
+	// The registration went through the registry, which recorded it as the account's one factor.
+	if l := appA.registry.List("alice"); len(l) != 1 || l[0].Type != mfa.FactorFIDO2 || !bytes.Equal(l[0].Credential, cred.ID) {
+		t.Fatalf("registry after the browser registration: %+v", l)
+	}
 	// Snapshot the credential (private key and counter) to clone it later.
 	snap, err := call(ctx, webauthn.GetCredentials, webauthn.GetCredentialsParams{AuthenticatorID: authA.AuthenticatorID})
 	if err != nil || len(snap.Credentials) != 1 {

@@ -24,25 +24,33 @@ type config struct {
 // app is the example: the page at / and the mfa endpoints under /api/.
 type app struct {
 	engine   *mfa.Engine
+	registry *mfa.Registry
 	passkeys *mfa.Passkeys
 	handler  http.Handler
 }
 
 func newApp(cfg config) (*app, error) {
-	engine, err := mfa.NewEngine(mfa.Config{})
-	if err != nil {
-		return nil, err
-	}
 	pk, err := mfa.NewPasskeys(mfa.PasskeyConfig{RPID: cfg.RPID, RPDisplayName: "VirtEngine example", Origins: cfg.Origins, Attestation: cfg.Attestation})
 	if err != nil {
 		return nil, err
 	}
-	api := &mfahttp.Server{Engine: engine, Passkeys: pk, Score: func(string) uint8 { return cfg.Score }}
+	// The registry is the one way to enroll or remove a factor: it drives the passkey store, applies
+	// the limit of ten factors and asks the engine for the step-ups of FEATURES.md §4.5.
+	reg := mfa.NewRegistry(nil, nil)
+	if err := reg.SetStores(mfa.Stores{Passkeys: pk}); err != nil {
+		return nil, err
+	}
+	engine, err := mfa.NewEngine(mfa.Config{Devices: reg})
+	if err != nil {
+		return nil, err
+	}
+	reg.SetGate(engine)
+	api := &mfahttp.Server{Engine: engine, Registry: reg, Score: func(string) uint8 { return cfg.Score }}
 	mux := http.NewServeMux()
 	mux.Handle("/api/", http.StripPrefix("/api", api.Handler()))
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Write(indexHTML)
 	})
-	return &app{engine: engine, passkeys: pk, handler: mux}, nil
+	return &app{engine: engine, registry: reg, passkeys: pk, handler: mux}, nil
 }

@@ -45,6 +45,7 @@ var errorCodes = []struct {
 	{mfa.ErrFactorNotAllowed, "factor_not_allowed", http.StatusBadRequest},
 	{mfa.ErrFactorNotFound, "factor_not_found", http.StatusNotFound},
 	{mfa.ErrFactorLimit, "factor_limit", http.StatusConflict},
+	{mfa.ErrLastFactor, "last_factor", http.StatusConflict},
 	{mfa.ErrNotRequired, "not_required", http.StatusOK},
 	{mfa.ErrUnknownTx, "unknown_tx", http.StatusBadRequest},
 	{mfa.ErrWrongCode, "wrong_code", http.StatusBadRequest},

@@ -6,9 +6,12 @@
 // PublicKeyCredential.toJSON()):
 //
 //	GET  /policy                                  the policy table
-//	POST /passkeys/register/begin {account, device, session_id} → CredentialCreationOptions
-//	     (an account's second passkey needs a key_rotation or account_recovery step-up first)
-//	POST /passkeys/register/finish?account=A      → the registered credential
+//	GET  /factors?account=A                       the account's enrollments
+//	POST /factors/remove {account, device, session_id, id} → {} (needs a disable_factor step-up)
+//	POST /passkeys/register/begin {account, device, session_id, label, replace} → CredentialCreationOptions
+//	     (through mfa.Registry: an account's second factor needs a key_rotation or account_recovery
+//	     step-up, replacing a lost factor an account_recovery one; ten factors at most)
+//	POST /passkeys/register/finish?account=A      → the registered credential and its enrollment
 //	POST /stepup/begin {account, tx, value, device} → {challenge, options}
 //	POST /stepup/passkey?challenge=ID             → {complete, session}
 //	POST /authorize {account, tx, value, device, session_id} → Authorization
@@ -31,9 +34,12 @@ import (
 // maxBody bounds request bodies; WebAuthn responses are bounded again by mfa.
 const maxBody = mfa.MaxWebAuthnResponse
 
-// Server serves the endpoints. Engine and Passkeys are required.
+// Server serves the endpoints. Engine and Registry are required; the registry must drive a Passkeys
+// store (mfa.Registry.SetStores), through which every passkey is registered and removed.
 type Server struct {
 	Engine   *mfa.Engine
+	Registry *mfa.Registry
+	// Passkeys verifies step-up assertions; nil means the registry's passkey store.
 	Passkeys *mfa.Passkeys
 	// Score returns the identity score of an account (from the identity module); nil means 0.
 	Score func(account string) uint8
@@ -48,6 +54,8 @@ type Server struct {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /policy", handle(s.policy))
+	mux.HandleFunc("GET /factors", handle(s.factors))
+	mux.HandleFunc("POST /factors/remove", handle(s.removeFactor))
 	mux.HandleFunc("POST /passkeys/register/begin", handle(s.registerBegin))
 	mux.HandleFunc("POST /passkeys/register/finish", handle(s.registerFinish))
 	mux.HandleFunc("POST /stepup/begin", handle(s.stepUpBegin))
@@ -124,54 +132,74 @@ func (s *Server) policy(*http.Request) (any, error) {
 	}{p, p.Hash()}, nil
 }
 
-// RegisterBeginRequest is the body of POST /passkeys/register/begin. Device and SessionID name the
-// step-up session that authorizes adding a passkey to an account that already has one.
-type RegisterBeginRequest struct {
+// errNoRegistry answers the factor routes of a Server built without a Registry (500 internal).
+var errNoRegistry = errors.New("mfahttp: Server.Registry is not set")
+
+func (s *Server) registry() (*mfa.Registry, error) {
+	if s.Registry == nil {
+		return nil, errNoRegistry
+	}
+	return s.Registry, nil
+}
+
+// passkeys is the store that verifies step-up assertions.
+func (s *Server) passkeys() *mfa.Passkeys {
+	if s.Passkeys != nil {
+		return s.Passkeys
+	}
+	if s.Registry != nil {
+		return s.Registry.Passkeys()
+	}
+	return nil
+}
+
+// ChangeRequest names the account, the device and the step-up session of a factor change.
+type ChangeRequest struct {
 	Account   string `json:"account"`
 	Device    string `json:"device,omitempty"`
 	SessionID string `json:"session_id,omitempty"`
 }
 
-func (b *RegisterBeginRequest) accountName() string { return b.Account }
+func (b *ChangeRequest) accountName() string { return b.Account }
 
-// registerBegin opens a registration. The first passkey of an account registers freely; another one
-// changes the account's factors, which FEATURES.md §4.5 allows only after MFA: a step-up session for
-// key_rotation (or account_recovery, to replace a lost key) is used up here, before the ceremony.
+// RegisterBeginRequest is the body of POST /passkeys/register/begin. Device and SessionID name the
+// step-up session that authorizes the change; Replace names the enrollment of a lost factor to
+// replace (after an account_recovery step-up).
+type RegisterBeginRequest struct {
+	ChangeRequest
+	Label   string `json:"label,omitempty"`
+	Replace string `json:"replace,omitempty"`
+}
+
+// registerBegin opens a registration through the registry, which applies the factor limit and
+// FEATURES.md §4.5: the first factor of an account enrolls freely; another one needs a step-up
+// session for key_rotation (or account_recovery), replacing a lost one an account_recovery session.
+// The session is used up here, before the ceremony.
 func (s *Server) registerBegin(r *http.Request) (any, error) {
+	reg, err := s.registry()
+	if err != nil {
+		return nil, err
+	}
 	var req RegisterBeginRequest
 	acct, err := s.decodeAccount(r, &req)
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
-	if len(s.Passkeys.Credentials(acct)) > 0 {
-		if err := s.authorizeChange(acct, req.Device, req.SessionID, now); err != nil {
-			return nil, err
-		}
-	}
-	return s.Passkeys.BeginRegistration(acct, now)
+	return reg.BeginPasskey(mfa.Change{Account: acct, Device: req.Device, SessionID: req.SessionID}, req.Replace, req.Label, s.now())
 }
 
-// authorizeChange grants a factor change against a key_rotation session, else an account_recovery
-// one; with neither it returns the key_rotation refusal, which names the factors to pass.
-func (s *Server) authorizeChange(acct, device, sessionID string, now time.Time) error {
-	var first error
-	for _, tx := range []mfa.TxType{mfa.TxKeyRotation, mfa.TxAccountRecovery} {
-		_, err := s.Engine.Authorize(mfa.AuthorizeRequest{Account: acct, Tx: tx, Device: device, SessionID: sessionID}, now)
-		if err == nil {
-			return nil
-		}
-		if first == nil {
-			first = err
-		}
-		if !errors.Is(err, mfa.ErrStepUpRequired) && !errors.Is(err, mfa.ErrSessionWrongTx) {
-			return err
-		}
-	}
-	return first
+// RegisterFinishResponse is the answer of POST /passkeys/register/finish: the credential, with the
+// enrollment the registry recorded.
+type RegisterFinishResponse struct {
+	mfa.PasskeyCredential
+	Enrollment mfa.Enrollment `json:"enrollment"`
 }
 
 func (s *Server) registerFinish(r *http.Request) (any, error) {
+	reg, err := s.registry()
+	if err != nil {
+		return nil, err
+	}
 	acct, err := s.account(r, "")
 	if err != nil {
 		return nil, err
@@ -180,7 +208,49 @@ func (s *Server) registerFinish(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.Passkeys.FinishRegistration(acct, body, s.now())
+	e, cred, err := reg.FinishPasskey(acct, body, s.now())
+	if err != nil {
+		return nil, err
+	}
+	return RegisterFinishResponse{PasskeyCredential: cred, Enrollment: e}, nil
+}
+
+// factors lists the account's enrollments.
+func (s *Server) factors(r *http.Request) (any, error) {
+	reg, err := s.registry()
+	if err != nil {
+		return nil, err
+	}
+	acct, err := s.account(r, "")
+	if err != nil {
+		return nil, err
+	}
+	return struct {
+		Factors []mfa.Enrollment `json:"factors"`
+	}{reg.List(acct)}, nil
+}
+
+// RemoveFactorRequest is the body of POST /factors/remove.
+type RemoveFactorRequest struct {
+	ChangeRequest
+	ID string `json:"id"`
+}
+
+// removeFactor revokes a factor through the registry, after a disable_factor (or recovery) step-up.
+func (s *Server) removeFactor(r *http.Request) (any, error) {
+	reg, err := s.registry()
+	if err != nil {
+		return nil, err
+	}
+	var req RemoveFactorRequest
+	acct, err := s.decodeAccount(r, &req)
+	if err != nil {
+		return nil, err
+	}
+	if err := reg.Remove(mfa.Change{Account: acct, Device: req.Device, SessionID: req.SessionID}, req.ID, s.now()); err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
 }
 
 // StepUpBeginRequest is the body of POST /stepup/begin.
@@ -217,9 +287,9 @@ func (s *Server) stepUpBegin(r *http.Request) (any, error) {
 		return nil, err
 	}
 	resp := StepUpBeginResponse{Challenge: c}
-	if len(s.Passkeys.Credentials(acct)) > 0 {
+	if p := s.passkeys(); p != nil && len(p.Credentials(acct)) > 0 {
 		// The assertion is bound to this challenge: it counts for no other one (mfa.ChallengeFactor).
-		if resp.Options, err = s.Passkeys.BeginStepUp(c, now); err != nil {
+		if resp.Options, err = p.BeginStepUp(c, now); err != nil {
 			return nil, err
 		}
 	}
@@ -241,7 +311,11 @@ func (s *Server) stepUpPasskey(r *http.Request) (any, error) {
 			return nil, mfa.ErrChallengeNotFound
 		}
 	}
-	return s.Engine.Submit(id, s.Passkeys, body, s.now())
+	p := s.passkeys()
+	if p == nil {
+		return nil, fmt.Errorf("%w: no passkey store", mfa.ErrFactorNotFound)
+	}
+	return s.Engine.Submit(id, p, body, s.now())
 }
 
 // AuthorizeRequest is the body of POST /authorize.

@@ -24,17 +24,29 @@ import (
 	"github.com/virtengine/sdk/mfa"
 )
 
-func newTestServer(t *testing.T, score uint8) *httptest.Server {
+// newMFA wires an engine and a registry that drives a passkey store, as a server would.
+func newMFA(t *testing.T) (*mfa.Engine, *mfa.Registry, *mfa.Passkeys) {
 	t.Helper()
-	e, err := mfa.NewEngine(mfa.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	p, err := mfa.NewPasskeys(mfa.PasskeyConfig{RPID: "localhost", Origins: []string{"http://localhost:8080"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{Engine: e, Passkeys: p, Score: func(string) uint8 { return score },
+	reg := mfa.NewRegistry(nil, nil)
+	if err := reg.SetStores(mfa.Stores{Passkeys: p}); err != nil {
+		t.Fatal(err)
+	}
+	e, err := mfa.NewEngine(mfa.Config{Devices: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg.SetGate(e)
+	return e, reg, p
+}
+
+func newTestServer(t *testing.T, score uint8) *httptest.Server {
+	t.Helper()
+	e, reg, _ := newMFA(t)
+	s := &Server{Engine: e, Registry: reg, Score: func(string) uint8 { return score },
 		Now: func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }}
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
@@ -163,7 +175,7 @@ func sentinelName(err error) string {
 		"ErrCounterRollback": mfa.ErrCounterRollback, "ErrUnknownCredential": mfa.ErrUnknownCredential, "ErrBadSignature": mfa.ErrBadSignature,
 		"ErrAttestation": mfa.ErrAttestation, "ErrBackupFlags": mfa.ErrBackupFlags, "ErrMalformedResponse": mfa.ErrMalformedResponse,
 		"ErrWebAuthn": mfa.ErrWebAuthn, "ErrChallengeExpired": mfa.ErrChallengeExpired, "ErrChallengeNotFound": mfa.ErrChallengeNotFound,
-		"ErrFactorNotAllowed": mfa.ErrFactorNotAllowed, "ErrFactorNotFound": mfa.ErrFactorNotFound, "ErrFactorLimit": mfa.ErrFactorLimit,
+		"ErrFactorNotAllowed": mfa.ErrFactorNotAllowed, "ErrFactorNotFound": mfa.ErrFactorNotFound, "ErrFactorLimit": mfa.ErrFactorLimit, "ErrLastFactor": mfa.ErrLastFactor,
 		"ErrNotRequired": mfa.ErrNotRequired, "ErrUnknownTx": mfa.ErrUnknownTx, "ErrWrongCode": mfa.ErrWrongCode,
 		"ErrCodeReplayed": mfa.ErrCodeReplayed, "ErrInvalidInput": mfa.ErrInvalidInput,
 	} {
@@ -255,10 +267,9 @@ func (a *testAuthenticator) get(t *testing.T, beginJSON []byte) []byte {
 // changes the account's factors (FEATURES.md §4.5) and needs a key_rotation or account_recovery
 // session, which it uses up.
 func TestSecondPasskeyNeedsStepUp(t *testing.T) {
-	e, _ := mfa.NewEngine(mfa.Config{})
-	p, _ := mfa.NewPasskeys(mfa.PasskeyConfig{RPID: "localhost", Origins: []string{"http://localhost:8080"}})
+	e, reg, p := newMFA(t)
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	ts := httptest.NewServer((&Server{Engine: e, Passkeys: p, Score: func(string) uint8 { return 60 }, Now: func() time.Time { return now }}).Handler())
+	ts := httptest.NewServer((&Server{Engine: e, Registry: reg, Score: func(string) uint8 { return 60 }, Now: func() time.Time { return now }}).Handler())
 	defer ts.Close()
 	registerOnce := func(body string) (int, ErrorBody, []byte) {
 		st, eb, raw := post(t, ts.URL+"/passkeys/register/begin", body)
@@ -371,5 +382,105 @@ func TestStepUpAssertionBoundToChallenge(t *testing.T) {
 	// A's WebAuthn challenge was used up by the refused attempt: its replay on A is refused too.
 	if st, eb, _ := submit(apiA, a.get(t, optsA)); st != 400 || eb.Code != "webauthn_challenge_unknown" {
 		t.Fatalf("used-up assertion options on their own challenge: %d %+v", st, eb)
+	}
+}
+
+// passStepUp completes a step-up for tx with factors that always pass and returns the session ID.
+func passStepUp(t *testing.T, e *mfa.Engine, account string, tx mfa.TxType, now time.Time, factors ...mfa.FactorType) string {
+	t.Helper()
+	c, err := e.Begin(mfa.StepUpRequest{Account: account, Tx: tx, Score: 60}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pr mfa.Progress
+	for _, f := range factors {
+		if pr, err = e.Submit(c.ID, mfa.FactorFunc{Kind: f, Check: func(string, []byte, time.Time) error { return nil }}, nil, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !pr.Complete {
+		t.Fatalf("%s step-up incomplete", tx)
+	}
+	return pr.Session.ID
+}
+
+// TestFactorsThroughRegistry: registration and removal go through mfa.Registry: one limit of ten
+// factors across kinds, a step-up for every change, and a removed passkey no longer verifies.
+func TestFactorsThroughRegistry(t *testing.T) {
+	e, reg, _ := newMFA(t)
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	ts := httptest.NewServer((&Server{Engine: e, Registry: reg, Score: func(string) uint8 { return 60 }, Now: func() time.Time { return now }}).Handler())
+	defer ts.Close()
+	register := func(a *testAuthenticator, body string) (int, ErrorBody, []byte) {
+		st, eb, raw := post(t, ts.URL+"/passkeys/register/begin", body)
+		if st != 200 {
+			return st, eb, raw
+		}
+		return post(t, ts.URL+"/passkeys/register/finish?account=alice", string(a.create(t, raw)))
+	}
+	keyA, keyB := newTestAuthenticator("http://localhost:8080"), newTestAuthenticator("http://localhost:8080")
+	st, _, raw := register(keyA, `{"account":"alice","label":"A"}`)
+	var fin RegisterFinishResponse
+	json.Unmarshal(raw, &fin)
+	if st != 200 || fin.Enrollment.Type != mfa.FactorFIDO2 || fin.Enrollment.Label != "A" || !bytes.Equal(fin.Enrollment.Credential, fin.ID) {
+		t.Fatalf("first passkey: %d %s", st, raw)
+	}
+	enrA := fin.Enrollment
+	if st, eb, _ := post(t, ts.URL+"/factors/remove", `{"account":"alice","id":"`+enrA.ID+`"}`); st != 409 || eb.Code != "last_factor" {
+		t.Fatalf("remove the last factor: %d %+v", st, eb)
+	}
+	// Eight hardware keys through the registry directly: other kinds count towards the same limit.
+	for i := 0; i < 8; i++ {
+		sid := passStepUp(t, e, "alice", mfa.TxKeyRotation, now, mfa.FactorVEID, mfa.FactorFIDO2)
+		if _, err := reg.Enroll(mfa.Change{Account: "alice", SessionID: sid}, mfa.NewFactor{Type: mfa.FactorHardwareKey}, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sid := passStepUp(t, e, "alice", mfa.TxKeyRotation, now, mfa.FactorVEID, mfa.FactorFIDO2)
+	if st, _, raw := register(keyB, `{"account":"alice","session_id":"`+sid+`"}`); st != 200 {
+		t.Fatalf("10th factor: %d %s", st, raw)
+	}
+	// The 11th is refused, passkey or not.
+	sid = passStepUp(t, e, "alice", mfa.TxKeyRotation, now, mfa.FactorVEID, mfa.FactorFIDO2)
+	if st, eb, _ := register(newTestAuthenticator("http://localhost:8080"), `{"account":"alice","session_id":"`+sid+`"}`); st != 409 || eb.Code != "factor_limit" {
+		t.Fatalf("11th factor: %d %+v", st, eb)
+	}
+	resp, err := http.Get(ts.URL + "/factors?account=alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list struct{ Factors []mfa.Enrollment }
+	json.NewDecoder(resp.Body).Decode(&list)
+	resp.Body.Close()
+	if len(list.Factors) != mfa.MaxFactorsPerAccount {
+		t.Fatalf("%d factors listed", len(list.Factors))
+	}
+	// Removing passkey A needs a disable_factor step-up; a key_rotation session is refused.
+	if st, eb, _ := post(t, ts.URL+"/factors/remove", `{"account":"alice","id":"`+enrA.ID+`","session_id":"`+sid+`"}`); st != 403 || eb.Code != "session_wrong_tx" {
+		t.Fatalf("remove with a key_rotation session: %d %+v", st, eb)
+	}
+	stepUpWith := func(a *testAuthenticator) (int, ErrorBody) {
+		st, _, raw := post(t, ts.URL+"/stepup/begin", `{"account":"alice","tx":"api_key_creation"}`)
+		var b StepUpBeginResponse
+		json.Unmarshal(raw, &b)
+		if st != 200 {
+			t.Fatalf("stepup begin: %d %s", st, raw)
+		}
+		st, eb, _ := post(t, ts.URL+"/stepup/passkey?challenge="+b.Challenge.ID, string(a.get(t, raw)))
+		return st, eb
+	}
+	if st, eb := stepUpWith(keyA); st != 200 {
+		t.Fatalf("passkey A before removal: %d %+v", st, eb)
+	}
+	dis := passStepUp(t, e, "alice", mfa.TxDisableFactor, now, mfa.FactorVEID, mfa.FactorFIDO2, mfa.FactorTOTP)
+	if st, _, raw := post(t, ts.URL+"/factors/remove", `{"account":"alice","id":"`+enrA.ID+`","session_id":"`+dis+`"}`); st != 200 {
+		t.Fatalf("remove with disable_factor: %d %s", st, raw)
+	}
+	// The removed passkey no longer verifies; the other one does.
+	if st, eb := stepUpWith(keyA); st != 400 || eb.Code != "webauthn_unknown_credential" {
+		t.Fatalf("removed passkey: %d %+v", st, eb)
+	}
+	if st, eb := stepUpWith(keyB); st != 200 {
+		t.Fatalf("remaining passkey: %d %+v", st, eb)
 	}
 }
