@@ -275,3 +275,35 @@ func TestSealMatchesWriter(t *testing.T) {
 		}
 	}
 }
+
+// failingWriter fails after n bytes.
+type failingWriter struct{ n int }
+
+func (f *failingWriter) Write(p []byte) (int, error) {
+	if len(p) > f.n {
+		return 0, io.ErrShortWrite
+	}
+	f.n -= len(p)
+	return len(p), nil
+}
+
+// TestWriteErrorDoesNotRetain: when the destination fails in the middle of a large Write, Write
+// still returns only after nothing reads the caller's slice (run with -race).
+func TestWriteErrorDoesNotRetain(t *testing.T) {
+	id := mustIdentity(t, X25519)
+	signer := mustSigner(t, Ed25519)
+	for _, limit := range []int{5000, 3 * chunkCTSize, 40 * chunkCTSize} {
+		w, err := NewWriter(&failingWriter{n: limit}, signer, []Recipient{id.Recipient()}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := make([]byte, 8*batchChunks*ChunkSize)
+		if _, err := w.Write(p); err == nil {
+			t.Fatalf("limit %d: write succeeded", limit)
+		}
+		clear(p) // a race with a worker still sealing from p would show here under -race
+		if err := w.Close(); err == nil {
+			t.Fatalf("limit %d: close succeeded", limit)
+		}
+	}
+}

@@ -241,6 +241,9 @@ func (w *Writer) Write(p []byte) (int, error) {
 		if w.fill() == ChunkSize {
 			if err := w.next(); err != nil {
 				w.err = err
+				if lent {
+					w.abandon()
+				}
 				return total - len(p), err
 			}
 			continue
@@ -259,10 +262,24 @@ func (w *Writer) Write(p []byte) (int, error) {
 	if lent {
 		if err := w.giveBack(); err != nil {
 			w.err = err
+			w.abandon()
 			return total, err
 		}
 	}
 	return total, nil
+}
+
+// abandon, after an error, waits for the batches still sealing from the caller's slice and drops
+// the current batch's references to it: the Writer is unusable, and p must not be retained.
+func (w *Writer) abandon() {
+	for _, b := range w.fifo {
+		if b.lent {
+			b.done.Wait()
+		}
+	}
+	if w.cur != nil {
+		w.cur.src = [batchChunks][]byte{}
+	}
 }
 
 // minLend is the smallest remainder of p that Write seals in place: two batches, so that the last
