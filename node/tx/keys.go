@@ -1,9 +1,13 @@
 package tx
 
 import (
+	"bytes"
+	stded25519 "crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"math/big"
 	"strings"
 
 	"github.com/cometbft/cometbft/crypto"
@@ -156,27 +160,68 @@ func PrivKeyFromBytes(algo Algo, b []byte) (*PrivKey, error) {
 		if len(b) != ed25519.PrivateKeySize {
 			return nil, fieldErr(ErrMalformed, "privkey", "ed25519 key must be 64 bytes")
 		}
+		// seed ‖ public key: the public half must be the seed's, or every signature would fail to
+		// verify (or, worse, verify under a key the holder did not mean).
+		if !bytes.Equal(stded25519.NewKeyFromSeed(b[:32])[32:], b[32:]) {
+			return nil, fieldErr(ErrMalformed, "privkey", "ed25519 key's public half does not match its seed")
+		}
 		return &PrivKey{algo, ed25519.PrivKey(append([]byte(nil), b...))}, nil
 	case Secp256k1:
 		if len(b) != secp256k1.PrivKeySize {
 			return nil, fieldErr(ErrMalformed, "privkey", "secp256k1 key must be 32 bytes")
+		}
+		if d := new(big.Int).SetBytes(b); d.Sign() == 0 || d.Cmp(secp256k1N) >= 0 {
+			return nil, fieldErr(ErrMalformed, "privkey", "secp256k1 key must be a scalar in [1, n-1]")
 		}
 		return &PrivKey{algo, secp256k1.PrivKey(append([]byte(nil), b...))}, nil
 	}
 	return nil, ErrUnknownKey
 }
 
+// secp256k1N is the order of secp256k1's group (SEC 2 §2.4.1).
+var secp256k1N, _ = new(big.Int).SetString("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141", 16)
+
+// ErrNoKey is returned when signing with a nil or zero-value PrivKey.
+var ErrNoKey = errors.New("tx: no private key (load one with PrivKeyFromBytes or GenerateKey)")
+
+func (k *PrivKey) empty() bool { return k == nil || k.key == nil }
+
 // Algo returns the key's algorithm.
-func (k *PrivKey) Algo() Algo { return k.algo }
+func (k *PrivKey) Algo() Algo {
+	if k == nil {
+		return 0
+	}
+	return k.algo
+}
 
-// Bytes returns the raw private key for storage.
-func (k *PrivKey) Bytes() []byte { return k.key.Bytes() }
+// Bytes returns the raw private key for storage (nil for a nil or zero-value key).
+func (k *PrivKey) Bytes() []byte {
+	if k.empty() {
+		return nil
+	}
+	return k.key.Bytes()
+}
 
-// PubKey returns the public half.
-func (k *PrivKey) PubKey() PubKey { return PubKey{Algo: k.algo, Key: k.key.PubKey().Bytes()} }
+// PubKey returns the public half (the zero PubKey for a nil or zero-value key).
+func (k *PrivKey) PubKey() PubKey {
+	if k.empty() {
+		return PubKey{}
+	}
+	return PubKey{Algo: k.algo, Key: k.key.PubKey().Bytes()}
+}
 
-// Address returns the account address of the key.
-func (k *PrivKey) Address() Address { return k.PubKey().Address() }
+// Address returns the account address of the key (the zero Address for a nil or zero-value key).
+func (k *PrivKey) Address() Address {
+	if k.empty() {
+		return Address{}
+	}
+	return k.PubKey().Address()
+}
 
 // SignRaw signs msg as is; Sign adds the transaction domain.
-func (k *PrivKey) SignRaw(msg []byte) ([]byte, error) { return k.key.Sign(msg) }
+func (k *PrivKey) SignRaw(msg []byte) ([]byte, error) {
+	if k.empty() {
+		return nil, ErrNoKey
+	}
+	return k.key.Sign(msg)
+}

@@ -120,6 +120,12 @@ type Signer interface {
 // Sign encodes msg into a body with the given envelope fields, signs it with key (and with each factor
 // key, for MFA-gated messages) and returns the transaction bytes ready for broadcast.
 func Sign(key Signer, chainID string, account, sequence, fee uint64, msg Msg, factors ...NamedSigner) ([]byte, error) {
+	if key == nil {
+		return nil, ErrNoKey
+	}
+	if msg == nil {
+		return nil, fieldErr(ErrInvalidMsg, "msg", "no message to sign")
+	}
 	raw, err := Marshal(msg)
 	if err != nil {
 		return nil, err
@@ -135,6 +141,9 @@ func Sign(key Signer, chainID string, account, sequence, fee uint64, msg Msg, fa
 	}
 	t := Tx{Body: body, PubKey: key.PubKey(), Sig: sig}
 	for _, f := range factors {
+		if f.Key == nil {
+			return nil, fmt.Errorf("factor %q: %w", f.ID, ErrNoKey)
+		}
 		fs, err := f.Key.SignRaw(sb)
 		if err != nil {
 			return nil, err
