@@ -13,8 +13,16 @@
 //	z, err := eng.ReadMRZ("passport", documentJPEG)                // parsed zone with check digits
 //	f, err := eng.Evidence(biometrics.EvidenceInput{...})          // features.Features for scoring
 //
-// Validators use Evidence: it returns integers only (basis points, reason codes, an int8 embedding and
-// the model hash), and takes the block time as its clock.
+// Validators use Evidence: it returns integers only and takes the block time as its clock. Its
+// consensus fields are coarse levels (face match: match, borderline, reject; liveness: live or not;
+// document validity and consistency from the characters read), because the networks' floats differ
+// slightly from one CPU to another (OpenCV picks AVX-512, AVX2 or SSE kernels at run time): the
+// int8 embedding and the fine measurements beside the levels are not the same bytes on every
+// machine. Package features documents what validators can agree on and the residual risk at the
+// thresholds; README.md and RESULTS.md give the measurements.
+//
+// Active liveness (ActiveLiveness, `virtengine bio liveness --challenge`) is tested only on head
+// turns synthesised by warping still photos: README.md says what that shows and what it does not.
 //
 // The face pipeline is: detect with YuNet (5 landmarks; outputs decoded in Go, see detect.go), taking
 // a selfie's subject or a document's portrait by the rules of select.go and refining its landmarks on

@@ -32,8 +32,14 @@ type ClaimedFields struct {
 // Evidence runs the whole pipeline and returns integer features for scoring. Missing or unreadable
 // parts lower the features and add reason codes rather than failing: only a closed engine, an
 // undecodable selfie or a selfie without a face return an error.
+//
+// The consensus fields are levels (package features): FaceMatchBP from the comparison's decision,
+// LivenessBP from the passive and active verdicts, DocumentValidityBP and ConsistencyBP from the
+// characters read. The fine measurements (similarity, distance, live probability, head turn) are
+// reported beside them; they differ slightly across CPUs and are not for consensus.
 func (e *Engine) Evidence(in EvidenceInput) (*features.Features, error) {
-	f := &features.Features{Version: features.Version, ModelHash: e.ModelHash(), QualityBP: features.MaxBP}
+	f := &features.Features{Version: features.Version, ModelHash: e.ModelHash(), QualityBP: features.MaxBP, FaceDistanceMilli: -1}
+	passiveLive := false
 	var m *MRZResult
 	var merr error
 	var viz []VIZCheck
@@ -52,8 +58,9 @@ func (e *Engine) Evidence(in EvidenceInput) (*features.Features, error) {
 
 		// Passive liveness on the selfie's face.
 		live := e.live.ScoreBP(sImg, selfie.Face)
-		f.LivenessBP = features.BP(int64(live))
-		if live <= LivenessThresholdBP {
+		f.PassiveLivenessBP = features.BP(int64(live))
+		passiveLive = live > LivenessThresholdBP
+		if !passiveLive {
 			f.Reasons = append(f.Reasons, features.SpoofSuspected)
 		}
 		e.addQuality(f, e.quality(sImg, Selfie))
@@ -68,7 +75,8 @@ func (e *Engine) Evidence(in EvidenceInput) (*features.Features, error) {
 		// Face match against the document's portrait (selectFace).
 		if doc, err := e.embedMat("document", dImg, Document); err == nil {
 			c, _ := Compare(selfie.Quantized, doc.Quantized)
-			f.FaceSimilarityBP = c.SimilarityBP
+			f.FaceSimilarityBP, f.FaceDistanceMilli = c.SimilarityBP, c.DistanceMilli
+			f.FaceMatchBP = FaceMatchLevel(c.Decision)
 			switch c.Decision {
 			case Borderline:
 				f.Reasons = append(f.Reasons, features.BorderlineMatch)
@@ -89,16 +97,21 @@ func (e *Engine) Evidence(in EvidenceInput) (*features.Features, error) {
 		return nil, err
 	}
 
-	// Active liveness when frames were given; the lower of passive and active counts.
+	// Active liveness when frames were given: live only when every check that ran passed.
+	activeLive := true
 	if len(in.Frames) > 0 {
 		a, err := e.ActiveLiveness(in.Frames, in.Challenge)
 		if err != nil {
-			f.LivenessBP = 0
+			activeLive = false
 			f.Reasons = append(f.Reasons, features.NoMotion)
 		} else {
-			f.LivenessBP = min(f.LivenessBP, a.ScoreBP)
+			activeLive = a.Live
+			f.ActiveTurnPermille = a.TurnPermille
 			f.Reasons = append(f.Reasons, a.Reasons...)
 		}
+	}
+	if passiveLive && activeLive {
+		f.LivenessBP = features.MaxBP
 	}
 
 	// Document validity and consistency from the MRZ (and the barcode when given).

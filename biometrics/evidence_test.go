@@ -30,8 +30,11 @@ func TestEvidence(t *testing.T) {
 	if err := f.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if f.FaceSimilarityBP < 5000 || f.LivenessBP <= LivenessThresholdBP || f.DocumentValidityBP != features.MaxBP || f.ConsistencyBP != features.MaxBP {
+	if f.FaceMatchBP != features.MaxBP || f.LivenessBP != features.MaxBP || f.DocumentValidityBP != features.MaxBP || f.ConsistencyBP != features.MaxBP {
 		t.Fatalf("%+v", f)
+	}
+	if f.FaceDistanceMilli < 0 || f.FaceDistanceMilli > MatchMaxDistanceMilli || f.PassiveLivenessBP <= LivenessThresholdBP {
+		t.Fatalf("measurements %+v", f)
 	}
 	if len(f.Embedding) != features.EmbeddingDim || f.ModelHash != e.ModelHash() {
 		t.Fatalf("embedding %d, hash %q", len(f.Embedding), f.ModelHash)
@@ -43,18 +46,19 @@ func TestEvidence(t *testing.T) {
 	if !bytes.Equal(a, b) {
 		t.Fatal("same evidence, different features")
 	}
-	t.Logf("face %d liveness %d quality %d document %d consistency %d reasons %v", f.FaceSimilarityBP, f.LivenessBP, f.QualityBP, f.DocumentValidityBP, f.ConsistencyBP, f.Reasons)
+	t.Logf("face %d (distance %d‰) liveness %d (passive %d) quality %d document %d consistency %d reasons %v", f.FaceMatchBP, f.FaceDistanceMilli,
+		f.LivenessBP, f.PassiveLivenessBP, f.QualityBP, f.DocumentValidityBP, f.ConsistencyBP, f.Reasons)
 
 	// Reject twins: another person's selfie, a spoof, a wrong claim, an expired document.
 	bad := in
 	bad.Selfie = face(t, "astronaut.png")
-	if f, _ := e.Evidence(bad); !slices.Contains(f.Reasons, features.LowFaceMatch) {
-		t.Errorf("other person: %+v", f.Reasons)
+	if f, _ := e.Evidence(bad); f.FaceMatchBP != 0 || !slices.Contains(f.Reasons, features.LowFaceMatch) {
+		t.Errorf("other person: %d %+v", f.FaceMatchBP, f.Reasons)
 	}
 	bad = in
 	bad.Selfie = testdata(t, "faces/liveness/spoof_F2.jpg")
-	if f, _ := e.Evidence(bad); !slices.Contains(f.Reasons, features.SpoofSuspected) {
-		t.Errorf("spoof: %+v", f.Reasons)
+	if f, _ := e.Evidence(bad); f.LivenessBP != 0 || !slices.Contains(f.Reasons, features.SpoofSuspected) {
+		t.Errorf("spoof: %d %+v", f.LivenessBP, f.Reasons)
 	}
 	bad = in
 	bad.Claimed.BirthDate = "1974-08-13"
@@ -89,3 +93,4 @@ func stackMats(t *testing.T, top gocv.Mat, b []byte) gocv.Mat {
 	gocv.Vconcat(top, rb, &out)
 	return out
 }
+

@@ -80,3 +80,17 @@ func isqrt(n uint64) uint64 {
 		x = y
 	}
 }
+
+// FaceMatchLevel is the consensus level of a decision (package features): MaxBP for a match,
+// features.FaceBorderlineBP for borderline, 0 for a reject. Only inputs whose distance lies within a
+// few thousandths of MatchMaxDistanceMilli or BorderlineMaxDistanceMilli can get another level on
+// another CPU (biometrics/RESULTS.md).
+func FaceMatchLevel(d Decision) uint32 {
+	switch d {
+	case Match:
+		return features.MaxBP
+	case Borderline:
+		return features.FaceBorderlineBP
+	}
+	return 0
+}

@@ -7,9 +7,9 @@ import (
 )
 
 func ExampleFeatures_Normalize() {
-	f := features.Features{Version: features.Version, FaceSimilarityBP: 8700, LivenessBP: 9900,
+	f := features.Features{Version: features.Version, FaceMatchBP: features.FaceBorderlineBP, LivenessBP: features.MaxBP,
 		Reasons: []features.Reason{features.Glare, features.BorderlineMatch, features.Glare}}
 	f.Normalize()
-	fmt.Println(f.FaceSimilarityBP, f.LivenessBP, f.Reasons)
-	// Output: 8700 9900 [BORDERLINE_FACE_MATCH GLARE]
+	fmt.Println(f.FaceMatchBP, f.LivenessBP, f.Reasons)
+	// Output: 5000 10000 [BORDERLINE_FACE_MATCH GLARE]
 }

@@ -7,8 +7,8 @@ import (
 )
 
 func TestNormalizeAndEncode(t *testing.T) {
-	a := Features{Version: Version, ModelHash: "ab", FaceSimilarityBP: 9000, Reasons: []Reason{Glare, Blurry, Glare}}
-	b := Features{Version: Version, ModelHash: "ab", FaceSimilarityBP: 9000, Reasons: []Reason{Blurry, Glare}}
+	a := Features{Version: Version, ModelHash: "ab", FaceMatchBP: MaxBP, Reasons: []Reason{Glare, Blurry, Glare}}
+	b := Features{Version: Version, ModelHash: "ab", FaceMatchBP: MaxBP, Reasons: []Reason{Blurry, Glare}}
 	ea, err := a.MarshalBinary()
 	if err != nil {
 		t.Fatal(err)
@@ -17,9 +17,15 @@ func TestNormalizeAndEncode(t *testing.T) {
 	if !bytes.Equal(ea, eb) {
 		t.Fatal("same features, different bytes")
 	}
-	b.FaceSimilarityBP = 9001
+	// The measurements and the embedding differ across CPUs: they are not in the encoding.
+	b.FaceSimilarityBP, b.FaceDistanceMilli, b.PassiveLivenessBP, b.ActiveTurnPermille = 6400, 432, 9853, -159
+	b.Embedding = make([]int8, EmbeddingDim)
+	if ec, _ := b.MarshalBinary(); !bytes.Equal(ea, ec) {
+		t.Fatal("the measurements changed the encoding")
+	}
+	b.FaceMatchBP = FaceBorderlineBP
 	if ec, _ := b.MarshalBinary(); bytes.Equal(ea, ec) {
-		t.Fatal("different features, same bytes")
+		t.Fatal("different levels, same bytes")
 	}
 	a.Normalize()
 	if len(a.Reasons) != 2 || a.Reasons[0] != Blurry {
@@ -30,6 +36,9 @@ func TestNormalizeAndEncode(t *testing.T) {
 func TestValidateRange(t *testing.T) {
 	if _, err := (Features{LivenessBP: MaxBP + 1}).MarshalBinary(); !errors.Is(err, ErrRange) {
 		t.Fatalf("got %v", err)
+	}
+	if _, err := (Features{PassiveLivenessBP: MaxBP + 1}).MarshalBinary(); !errors.Is(err, ErrRange) {
+		t.Fatalf("measurement out of range: got %v", err)
 	}
 	if err := (&Features{Embedding: make([]int8, 3)}).Validate(); !errors.Is(err, ErrRange) {
 		t.Fatalf("got %v", err)

@@ -7,8 +7,13 @@ import "math"
 // resolution and never clips in practice.
 const EmbeddingScale = 256
 
-// Quantize turns a float embedding into int8s. Rounding is half away from zero, per value, so the
-// same float32 values give the same bytes on every machine.
+// Quantize turns a float embedding into int8s. Rounding is half away from zero, per value: equal
+// float32 inputs give equal bytes. Equal inputs are what one machine produces; another CPU, on which
+// OpenCV dispatches other SIMD kernels (AVX-512, AVX2, SSE), computes the floats slightly differently
+// (up to about 1e-4 per value), and a value near a rounding edge then lands on the neighbouring
+// step: 0–3 of the 128 values differ by one across the test images. The int8 embedding is therefore
+// not consensus data; validators agree on the coarse levels of package features instead (see the
+// package documentation).
 func Quantize(v []float32) []int8 {
 	out := make([]int8, len(v))
 	for i, x := range v {
@@ -24,7 +29,8 @@ func Quantize(v []float32) []int8 {
 }
 
 // DistanceSquaredQ is the squared Euclidean distance of two quantised embeddings, in integer units of
-// (1/EmbeddingScale)². It is what a validator recomputes in consensus: integers only.
+// (1/EmbeddingScale)². Integer arithmetic: the same embeddings give the same distance everywhere
+// (the embeddings themselves may differ slightly across CPUs, see Quantize).
 func DistanceSquaredQ(a, b []int8) (int64, error) {
 	if len(a) != len(b) {
 		return 0, ErrRange

@@ -13,7 +13,7 @@ import (
 
 // ExtractorVersion names this mapping from biometrics features to veid features; the full version
 // adds the biometrics features version and the engine's model hash.
-const ExtractorVersion = "demo-extractor-v2"
+const ExtractorVersion = "demo-extractor-v3"
 
 // Names of the evidence items the capture app puts in the bundle.
 const (
@@ -46,8 +46,11 @@ func (b *BioExtractor) Version() string {
 	return ExtractorVersion + "+" + features.Version + "+" + b.Engine.ModelHash()
 }
 
-// Extract implements veid.Extractor. The biometric reason codes (SPOOF_SUSPECTED, NO_MOTION, …)
-// stay with the biometrics result; scoring sees the integers.
+// Extract implements veid.Extractor. It copies the consensus levels of the biometrics features
+// (features package documentation: face match, liveness, document validity, consistency), never the
+// measurements (similarity, live probability, head turn) or the embedding, which differ slightly
+// from one CPU to another. The biometric reason codes (SPOOF_SUSPECTED, NO_MOTION, …) stay with the
+// biometrics result; scoring sees the integers.
 func (b *BioExtractor) Extract(_ context.Context, ev *veid.Evidence) (veid.Features, error) {
 	in := biometrics.EvidenceInput{Challenge: b.Challenge, Now: b.BlockTime}
 	for _, it := range ev.Items {
@@ -72,6 +75,6 @@ func (b *BioExtractor) Extract(_ context.Context, ev *veid.Evidence) (veid.Featu
 	if err != nil {
 		return f, fmt.Errorf("biometrics: %w", err)
 	}
-	f.Document, f.FaceMatch, f.Liveness, f.Consistency = bf.DocumentValidityBP, bf.FaceSimilarityBP, bf.LivenessBP, bf.ConsistencyBP
+	f.Document, f.FaceMatch, f.Liveness, f.Consistency = bf.DocumentValidityBP, bf.FaceMatchBP, bf.LivenessBP, bf.ConsistencyBP
 	return f, nil
 }
