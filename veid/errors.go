@@ -12,6 +12,10 @@ var (
 	// Keys.
 	ErrBadKey = errors.New("veid: signing key is not a 64-byte Ed25519 private key")
 
+	// Encodings. Every string that is hashed or signed carries a u16 length prefix (PROTOCOL.md);
+	// a longer string is refused rather than cut, so two strings never encode the same.
+	ErrTooLong = errors.New("veid: string is too long for its length prefix; shorten it to at most 65535 bytes")
+
 	// Scopes (§3.1).
 	ErrTooManyScopes     = errors.New("veid: too many scopes for this account")
 	ErrTooManyOfKind     = errors.New("veid: too many scopes of this kind")

@@ -64,7 +64,8 @@ type Result struct {
 // carried in every Result and pinned in the network parameters (§3.6).
 //
 // Score must be a pure, deterministic function of its input; it returns ErrFeatureRange (wrapped)
-// for inputs outside 0..10000 and never panics.
+// for inputs outside 0..10000, ErrTooLong (wrapped) for an Extractor over 65535 bytes (use
+// ComputeInputHash), and never panics.
 type Model interface {
 	Version() string
 	Score(f Features) (Result, error)
@@ -103,6 +104,10 @@ func (CompositeV2) Score(f Features) (Result, error) {
 			return Result{}, newErr("FEATURE_RANGE", ErrFeatureRange, "value %d", v)
 		}
 	}
+	h, err := ComputeInputHash(CompositeV2Version, f)
+	if err != nil {
+		return Result{}, err
+	}
 	values := [...]uint32{f.Document, f.FaceMatch, f.Liveness, f.Consistency, f.History, BasisPoints - f.Risk}
 	present := [...]bool{f.HasDocument, f.HasDocument && f.HasSelfie, f.HasSelfie, f.HasDocument, true, true}
 
@@ -139,7 +144,7 @@ func (CompositeV2) Score(f Features) (Result, error) {
 		res.Reasons = []Reason{}
 	}
 	res.Passed = len(res.Reasons) == 0
-	res.InputHash = InputHash(CompositeV2Version, f)
+	res.InputHash = h
 	return res, nil
 }
 
@@ -151,8 +156,28 @@ func Score(f Features) (Result, error) { return CompositeV2{}.Score(f) }
 //	"VEID-SCORE-INPUT-v1" 0x00 | u16 len | model | u16 len | extractor | flags (bit0 document, bit1 selfie)
 //	| document | face_match | liveness | consistency | history | risk   (each u32 big-endian)
 //
-// Strings longer than 65535 bytes are truncated to that length in the encoding.
+// A model or extractor longer than 65535 bytes has no encoding: InputHash then returns the zero
+// hash, which no valid input produces and which Score never returns (it fails with ErrTooLong).
+//
+// Deprecated: use ComputeInputHash, which reports over-long strings as an error.
 func InputHash(model string, f Features) [32]byte {
+	h, err := ComputeInputHash(model, f)
+	if err != nil {
+		return [32]byte{}
+	}
+	return h
+}
+
+// ComputeInputHash is the input hash of InputHash for a valid input, and ErrTooLong (code
+// "TOO_LONG") when the model or the extractor is longer than 65535 bytes: such strings used to be
+// cut to that length, so two extractors differing only after it hashed the same.
+func ComputeInputHash(model string, f Features) ([32]byte, error) {
+	if err := checkStr16("model version", model); err != nil {
+		return [32]byte{}, err
+	}
+	if err := checkStr16("extractor", f.Extractor); err != nil {
+		return [32]byte{}, err
+	}
 	b := make([]byte, 0, 64+len(model)+len(f.Extractor))
 	b = append(b, "VEID-SCORE-INPUT-v1\x00"...)
 	b = appendStr16(b, model)
@@ -168,9 +193,22 @@ func InputHash(model string, f Features) [32]byte {
 	for _, v := range [...]uint32{f.Document, f.FaceMatch, f.Liveness, f.Consistency, f.History, f.Risk} {
 		b = binary.BigEndian.AppendUint32(b, v)
 	}
-	return sha256.Sum256(b)
+	return sha256.Sum256(b), nil
 }
 
+// maxStr16 is the longest string a u16 length prefix can describe.
+const maxStr16 = 0xffff
+
+// checkStr16 refuses a string that appendStr16 cannot encode, with ErrTooLong (code "TOO_LONG").
+// The error names the field and its length, never its content.
+func checkStr16(field, s string) error {
+	if len(s) > maxStr16 {
+		return newErr("TOO_LONG", ErrTooLong, "%s is %d bytes", field, len(s))
+	}
+	return nil
+}
+
+// appendStr16 appends u16 len | s. It still cuts s at 65535 bytes; ComputeInputHash checks first.
 func appendStr16(b []byte, s string) []byte {
 	if len(s) > 0xffff {
 		s = s[:0xffff]

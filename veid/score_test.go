@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -133,5 +134,67 @@ func TestModelInterface(t *testing.T) {
 	r, err := m.Score(feats(9000, 8000, 7000, 6000, 5000, 1000))
 	if err != nil || r.Model != m.Version() {
 		t.Fatal(r.Model, err)
+	}
+}
+
+// Two extractors that differ only after byte 65535 used to be cut to the same prefix and hash the
+// same. Both are refused now, by ComputeInputHash and by Score, with ErrTooLong.
+func TestInputHashRejectsOverlongStrings(t *testing.T) {
+	long := strings.Repeat("x", 65535)
+	a, b := feats(9000, 8000, 7000, 6000, 5000, 1000), feats(9000, 8000, 7000, 6000, 5000, 1000)
+	a.Extractor, b.Extractor = long+"a", long+"b"
+	for _, f := range []Features{a, b} {
+		var ve *Error
+		if _, err := ComputeInputHash(CompositeV2Version, f); !errors.Is(err, ErrTooLong) || !errors.As(err, &ve) || ve.Code != "TOO_LONG" {
+			t.Fatalf("extractor of %d bytes: %v", len(f.Extractor), err)
+		}
+		if _, err := Score(f); !errors.Is(err, ErrTooLong) {
+			t.Fatalf("Score with an extractor of %d bytes: %v", len(f.Extractor), err)
+		}
+		// The error names the field and its size, not the content.
+		if _, err := Score(f); strings.Contains(err.Error(), "xxxx") {
+			t.Fatal("error quotes the extractor:", err)
+		}
+		if h := InputHash(CompositeV2Version, f); h != ([32]byte{}) {
+			t.Fatal("deprecated InputHash returned a hash for an unencodable input")
+		}
+	}
+	if _, err := ComputeInputHash(long+"m", feats(9000, 8000, 7000, 6000, 5000, 1000)); !errors.Is(err, ErrTooLong) {
+		t.Fatal("over-long model version accepted:", err)
+	}
+
+	// Accept twin: exactly 65535 bytes is the longest valid string, hashed with its full length
+	// (0xffff prefix), and two such strings differing in the last byte hash differently.
+	c, d := feats(9000, 8000, 7000, 6000, 5000, 1000), feats(9000, 8000, 7000, 6000, 5000, 1000)
+	c.Extractor, d.Extractor = long[:65534]+"c", long[:65534]+"d"
+	hc, err := ComputeInputHash(CompositeV2Version, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hd, err := ComputeInputHash(CompositeV2Version, d)
+	if err != nil || hc == hd {
+		t.Fatal("65535-byte extractors: ", err, hc == hd)
+	}
+	var buf bytes.Buffer
+	buf.WriteString("VEID-SCORE-INPUT-v1\x00\x00\x0ccomposite-v2\xff\xff")
+	buf.WriteString(c.Extractor)
+	buf.WriteByte(3)
+	for _, v := range []uint32{9000, 8000, 7000, 6000, 5000, 1000} {
+		binary.Write(&buf, binary.BigEndian, v)
+	}
+	if hc != sha256.Sum256(buf.Bytes()) {
+		t.Fatal("65535-byte extractor not encoded as documented")
+	}
+	if r, err := Score(c); err != nil || r.InputHash != hc || InputHash(CompositeV2Version, c) != hc {
+		t.Fatal("Score and InputHash disagree with ComputeInputHash:", err)
+	}
+}
+
+// ComputeInputHash gives the documented golden value; InputHash is the same for valid inputs.
+func TestComputeInputHashGolden(t *testing.T) {
+	f := feats(9000, 8000, 7000, 6000, 5000, 1000)
+	h, err := ComputeInputHash(CompositeV2Version, f)
+	if err != nil || hex.EncodeToString(h[:]) != goldenInputHash || InputHash(CompositeV2Version, f) != h {
+		t.Fatalf("%x %v", h, err)
 	}
 }
