@@ -324,7 +324,7 @@ A full flow:
 	}
 	addStateFlags(c)
 	c.AddCommand(mktIdentityCmd(), mktOfferCmd(), mktOrderCmd(), mktBidCmd(), mktAcceptCmd(), mktAuctionCmd(),
-		mktDeployCmd(), mktTerminateCmd(), mktCancelCmd(), mktTickCmd(), mktShowCmd())
+		mktDeployCmd(), mktTerminateCmd(), mktCancelCmd(), mktTickCmd(), mktShowCmd(), mktBidderCmd())
 	return c
 }
 
