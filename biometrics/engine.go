@@ -41,15 +41,28 @@ func Open(cfg Config) (*Engine, error) {
 	if dir == "" {
 		dir = filepath.Join(assets.DataDir(), "models")
 	}
-	hash, err := verifyModels(dir)
+	// The printed-text cross-check runs when the system has Tesseract's "eng" model; its bytes then
+	// join the model hash (vizModel).
+	var viz *VIZReader
+	vizLine := ""
+	if d, line, ok := vizModel(); ok {
+		if v, err := NewVIZReader(d); err == nil {
+			viz, vizLine = v, line
+		}
+	}
+	hash, err := verifyModels(dir, vizLine)
 	if err != nil {
+		if viz != nil {
+			viz.Close()
+		}
 		return nil, err
 	}
 	threads := max(cfg.Threads, 1)
-	e := &Engine{modelsDir: dir, modelHash: hash, threads: threads}
+	e := &Engine{modelsDir: dir, modelHash: hash, threads: threads, viz: viz}
 	setOpenCVThreads(threads)
 	path := func(rel string) string { return filepath.Join(dir, filepath.FromSlash(rel)) }
 	if e.det, err = NewDetector(path(ModelYuNet)); err != nil {
+		e.Close()
 		return nil, err
 	}
 	if e.emb, err = NewEmbedder(path(facerec.ONNXFile)); err != nil {
@@ -65,14 +78,14 @@ func Open(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e.mrz.threads = threads
-	if v, err := NewVIZReader(""); err == nil {
-		v.threads = threads
-		e.viz = v
+	if viz != nil {
+		viz.threads = threads
 	}
 	return e, nil
 }
 
-// ModelHash is the hash of every model file the engine runs (see verifyModels); with ModelVersion it
+// ModelHash is the hash of every model file the engine runs (see verifyModels), including the
+// system's Tesseract "eng" model when the printed-text cross-check uses one; with ModelVersion it
 // pins the pipeline for scoring.
 func (e *Engine) ModelHash() string { return e.modelHash }
 

@@ -3,6 +3,8 @@ package biometrics
 import (
 	"bytes"
 	"image"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -94,3 +96,32 @@ func stackMats(t *testing.T, top gocv.Mat, b []byte) gocv.Mat {
 	return out
 }
 
+// TestModelHashNamesVIZModel: the system's Tesseract "eng" model decides part of ConsistencyBP, so
+// its bytes are part of the model hash: another file gives another hash, none gives a third.
+func TestModelHashNamesVIZModel(t *testing.T) {
+	e := engine(t)
+	_, sysLine, _ := vizModel()
+	if h, err := verifyModels(e.modelsDir, sysLine); err != nil || h != e.ModelHash() {
+		t.Fatalf("engine hash %s, recomputed %s %v", e.ModelHash(), h, err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "eng.traineddata"), []byte("another model"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TESSDATA_PREFIX", dir)
+	d, line, ok := vizModel()
+	if !ok || d != dir || line == sysLine {
+		t.Fatalf("vizModel with TESSDATA_PREFIX: %q %q %v", d, line, ok)
+	}
+	other, err := verifyModels(e.modelsDir, line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	none, err := verifyModels(e.modelsDir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other == e.ModelHash() || none == e.ModelHash() || other == none {
+		t.Fatalf("hashes: engine %s, other eng model %s, none %s", e.ModelHash(), other, none)
+	}
+}

@@ -27,8 +27,9 @@ var pinnedModels = []string{ModelYuNet, facerec.SourceManifest, facerec.SourceWe
 
 // verifyModels checks every pinned model file under modelsDir against the manifest and returns
 // ModelHash: sha256 over "name sha256\n" for each pinned file, in order, then the converted ONNX
-// file's line. Validators with other model bytes get another hash and abstain.
-func verifyModels(modelsDir string) (string, error) {
+// file's line, then extra (the system's Tesseract model of the printed-text cross-check, when there
+// is one: see vizModel). Validators with other model bytes get another hash and abstain.
+func verifyModels(modelsDir string, extra string) (string, error) {
 	m, err := assets.Load()
 	if err != nil {
 		return "", err
@@ -59,5 +60,30 @@ func verifyModels(modelsDir string) (string, error) {
 	}
 	sum := sha256.Sum256(b)
 	fmt.Fprintf(h, "%s %s\n", facerec.ONNXFile, hex.EncodeToString(sum[:]))
+	h.Write([]byte(extra))
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// vizTessdataDirs are where Debian and source installs keep Tesseract's language models, after
+// $TESSDATA_PREFIX.
+var vizTessdataDirs = []string{"/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata",
+	"/usr/share/tessdata", "/usr/local/share/tessdata"}
+
+// vizModel finds the system's Tesseract "eng" model (Debian's tesseract-ocr-eng), which the
+// printed-text cross-check runs (VIZReader), and returns its directory and the line it adds to
+// ModelHash: "tessdata/eng.traineddata (system) sha256\n". It is not in the asset manifest, yet it
+// decides part of ConsistencyBP: a validator without it, or with other bytes, must not claim the
+// same model hash. ok is false when there is none (the cross-check is then skipped).
+func vizModel() (dir, line string, ok bool) {
+	dirs := vizTessdataDirs
+	if p := os.Getenv("TESSDATA_PREFIX"); p != "" {
+		dirs = append([]string{p}, dirs...)
+	}
+	for _, d := range dirs {
+		sum, err := assets.HashFile(filepath.Join(d, "eng.traineddata"))
+		if err == nil {
+			return d, fmt.Sprintf("tessdata/eng.traineddata (system) %s\n", sum), true
+		}
+	}
+	return "", "", false
 }
