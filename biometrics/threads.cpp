@@ -1,5 +1,7 @@
 #include <omp.h>
+#include <cstring>
 #include <opencv2/core.hpp>
+#include <opencv2/core/utility.hpp>
 
 #include "threads.h"
 
@@ -17,3 +19,19 @@ void ve_omp_limit_calling_thread(int n) {
 		omp_set_num_threads(n);
 	}
 }
+
+// OPENCV_CPU_DISABLE (read once, when OpenCV loads) turns features off for the whole process.
+int ve_cv_cpu_feature(int id, char *buf, int n) {
+	if (id <= 0 || id >= CV_HARDWARE_MAX_FEATURE) {
+		return -1;
+	}
+	std::string name = cv::getHardwareFeatureName(id);
+	if (name.empty() || n <= 0) {
+		return -1;
+	}
+	std::strncpy(buf, name.c_str(), n - 1);
+	buf[n - 1] = 0;
+	return cv::checkHardwareSupport(id) ? 1 : 0;
+}
+
+int ve_cv_max_feature(void) { return CV_HARDWARE_MAX_FEATURE; }
