@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -21,6 +22,7 @@ import (
 	"github.com/virtengine/sdk/hpc"
 	"github.com/virtengine/sdk/hpc/agent"
 	"github.com/virtengine/sdk/hpc/sim"
+	"github.com/virtengine/sdk/internal/assets"
 )
 
 func init() { addCommand(newHPCCmd()) }
@@ -81,7 +83,11 @@ decentralization costs.`,
 			default:
 				return fmt.Errorf("unknown --estimate %q: use raise (estimate below run time raised to it) or kill (run time cut to the estimate)", estimate)
 			}
-			w, err := sim.Load(trace, opt)
+			path, err := resolveTrace(trace)
+			if err != nil {
+				return err
+			}
+			w, err := sim.Load(path, opt)
 			if err != nil {
 				if errors.Is(err, sim.ErrNoMachineSize) {
 					return fmt.Errorf("%w (use --procs N)", err)
@@ -122,6 +128,27 @@ decentralization costs.`,
 	f.Int64Var(&latency, "site-latency-ms", 0, "latency between sites, milliseconds")
 	f.Int64Var(&penalty, "span-penalty-bp-per-ms", 0, fmt.Sprintf("slowdown of a job spanning sites > %d ms apart, basis points per ms (default %d)", sim.LatencyGroupMillis, sim.DefaultSpanPenaltyBPPerMilli))
 	return c
+}
+
+// resolveTrace returns the trace file to read: name itself when it exists, otherwise, for a bare file
+// name (no directory), the file of that name among the project's test data (testdata/hpc in the data
+// directory, where `go run ./internal/assets/fetch` puts the Parallel Workloads Archive traces).
+// When neither exists the error names every place it looked.
+func resolveTrace(name string) (string, error) {
+	_, err := os.Stat(name)
+	if err == nil || !errors.Is(err, os.ErrNotExist) {
+		return name, nil // exists, or fails for another reason that sim.Load reports
+	}
+	if filepath.Base(name) != name {
+		return "", fmt.Errorf("trace %s does not exist; check the path", name)
+	}
+	data, err := assets.TestdataPath("hpc/" + name)
+	if err == nil {
+		return data, nil
+	}
+	wd, _ := os.Getwd()
+	return "", fmt.Errorf("trace %s not found: looked in the working directory (%s) and in the data directory (%s); pass a path, or run `%s` to fetch the archive's traces",
+		name, filepath.Join(wd, name), data, assets.FetchCommand(assets.DataDir()))
 }
 
 // readKey reads an Ed25519 private key file: the 32-byte seed in hex (as keygen writes it).
