@@ -59,6 +59,16 @@ func (r Requirements) merge(o Requirements) Requirements {
 	return out
 }
 
+// What a refused account does next, named by the commands that do it (a GateError's HowTo).
+const (
+	HowToVerifyIdentity = "verify more identity scopes to raise the score and tier " +
+		"(on a node: `virtengine tx submit-evidence --from NAME`, scored by the validators; " +
+		"with the local state file: `virtengine market identity ACCOUNT --score N --tier N --scopes a,b`), then try again"
+	HowToStepUp = "complete an MFA step-up for this action " +
+		"(on a node: register a factor once with `virtengine tx register-factor`, then sign with `--factor ID=KEYNAME`; " +
+		"with the local state file: `virtengine market identity ACCOUNT --mfa 30m`), then retry within the session's lifetime"
+)
+
 // checkGate refuses account unless it meets req; the *GateError lists every unmet requirement.
 func (m *Market) checkGate(account string, req Requirements, action string, now int64) error {
 	if req.MinScore > 0 || req.MinTier > 0 || len(req.Scopes) > 0 {
@@ -88,7 +98,7 @@ func (m *Market) checkGate(account string, req Requirements, action string, now 
 		}
 		if len(unmet) > 0 {
 			return &GateError{Account: account, Unmet: unmet, Err: ErrIdentityRequired,
-				HowTo: "verify more identity scopes (virtengine identity …) to raise the score and tier, then order again"}
+				HowTo: HowToVerifyIdentity}
 		}
 	}
 	if req.MFA {
@@ -102,7 +112,7 @@ func (m *Market) checkGate(account string, req Requirements, action string, now 
 		}
 		if !ok {
 			return &GateError{Account: account, Unmet: []string{"an MFA step-up session for " + action}, Err: ErrMFARequired,
-				HowTo: "complete an MFA step-up (TOTP or WebAuthn) for this action, then retry within the session's lifetime"}
+				HowTo: HowToStepUp}
 		}
 	}
 	return nil

@@ -20,7 +20,8 @@ func TestOrderRefusedBelowScore(t *testing.T) {
 		t.Fatalf("got %v, want a GateError for the identity", err)
 	}
 	msg := err.Error()
-	for _, want := range []string{"score 90 (have 80)", "tier 3 (have 2)", "verified scope biometric", "verify more identity scopes"} {
+	for _, want := range []string{"score 90 (have 80)", "tier 3 (have 2)", "verified scope biometric", "verify more identity scopes",
+		"`virtengine tx submit-evidence --from NAME`", "`virtengine market identity ACCOUNT"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("refusal %q does not say %q", msg, want)
 		}
@@ -41,7 +42,8 @@ func TestOrderRefusedWithoutMFASession(t *testing.T) {
 	e := newEnv(t, Config{Require: Requirements{MFA: true}})
 	_, err := e.m.CreateOrder(e.orderReq("ord-1"), t0+3600) // session expired at t0+3600
 	var ge *GateError
-	if !errors.As(err, &ge) || !errors.Is(err, ErrMFARequired) || !strings.Contains(err.Error(), "complete an MFA step-up") {
+	if !errors.As(err, &ge) || !errors.Is(err, ErrMFARequired) || !strings.Contains(err.Error(), "complete an MFA step-up") ||
+		!strings.Contains(err.Error(), "`virtengine tx register-factor`") || !strings.Contains(err.Error(), "`virtengine market identity ACCOUNT --mfa") {
 		t.Fatalf("got %v", err)
 	}
 	_, err = e.m.CreateOrder(e.orderReq("ord-1"), t0+3599)

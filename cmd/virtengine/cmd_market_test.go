@@ -5,9 +5,12 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/virtengine/sdk/market"
 )
 
 // mcli runs a freshly built virtengine in a scratch directory holding the market state file.
@@ -126,5 +129,44 @@ func TestWalletSignerRefusesMalformedSeed(t *testing.T) {
 	}
 	if _, err := st.accountSigner("absent"); err == nil || !strings.Contains(err.Error(), "lacks the keys of absent") {
 		t.Errorf("absent account: %v", err)
+	}
+}
+
+// The market's identity and MFA refusals name commands that exist, with flags they take.
+func TestMarketGateRefusalNamesRealCommands(t *testing.T) {
+	re := regexp.MustCompile("`virtengine ([^`]*)`")
+	for _, howto := range []string{market.HowToVerifyIdentity, market.HowToStepUp} {
+		ms := re.FindAllStringSubmatch(howto, -1)
+		if len(ms) < 2 {
+			t.Fatalf("refusal names %d commands, want one for a node and one for the local state: %q", len(ms), howto)
+		}
+		for _, m := range ms {
+			var path, flags []string
+			for _, w := range strings.Fields(m[1]) {
+				switch {
+				case strings.HasPrefix(w, "--"):
+					flags = append(flags, strings.TrimPrefix(w, "--"))
+				case len(flags) == 0 && w == strings.ToLower(w): // not a placeholder (ACCOUNT, NAME)
+					path = append(path, w)
+				}
+			}
+			c, rest, err := rootCmd.Find(path)
+			if err != nil || len(rest) > 0 || c == rootCmd || c.Name() != path[len(path)-1] {
+				t.Fatalf("%q names `virtengine %s`, which is not a command (%v)", howto, strings.Join(path, " "), err)
+			}
+			for _, f := range flags {
+				if c.Flags().Lookup(f) == nil && c.InheritedFlags().Lookup(f) == nil {
+					t.Fatalf("`virtengine %s` has no flag --%s", strings.Join(path, " "), f)
+				}
+			}
+		}
+	}
+	// The step-up on a node signs with --factor, a flag of every tx command.
+	if c, _, err := rootCmd.Find([]string{"tx", "submit"}); err != nil || c.InheritedFlags().Lookup("factor") == nil {
+		t.Fatalf("virtengine tx submit has no --factor: %v", err)
+	}
+	// Reject twin: the command the old message named does not exist.
+	if c, rest, err := rootCmd.Find([]string{"identity"}); err == nil && c != rootCmd && len(rest) == 0 {
+		t.Fatalf("a `virtengine identity` command exists after all: %s", c.CommandPath())
 	}
 }
