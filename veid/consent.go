@@ -131,7 +131,9 @@ func (w *Wallet) List() []ConsentEntry {
 // (ErrBadWalletBinding), the account must match (ErrWalletNotBound), Seq must be new
 // (ErrConsentNotAllowed), and the scope must exist and not be revoked. The evidence is rewritten
 // by access first; only when that succeeds does the flag change, so scoring (Scopes.Scorable)
-// and the network's ability to read never disagree.
+// and the network's ability to read never disagree. When the store names its network recipients
+// (NewScopes), a grant whose rewrapped evidence misses one of them is refused
+// (CheckEvidenceRecipients) and nothing changes.
 func (w *Wallet) Apply(c ConsentChange, access AccessChanger, now time.Time) error {
 	if c.Account != w.Binding.Account {
 		return newErr("WALLET_NOT_BOUND", ErrWalletNotBound, "change for %q", c.Account)
@@ -159,6 +161,12 @@ func (w *Wallet) Apply(c ConsentChange, access AccessChanger, now time.Time) err
 		ev, err := access.ChangeAccess(sc.Evidence, c.Grant)
 		if err != nil {
 			return err
+		}
+		// A grant must give the evidence back to the network the store names, not to anyone else.
+		if c.Grant && len(w.Scopes.network) > 0 {
+			if err := CheckEvidenceRecipients(ev, w.Scopes.network); err != nil {
+				return err
+			}
 		}
 		sc.Evidence = ev
 	}

@@ -42,7 +42,7 @@ func TestConsentRevokeAndGrant(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	scopes := &Scopes{}
+	scopes := NewScopes(network.KeyID())
 	if err := scopes.Add(Scope{ID: "s1", Kind: KindSelfie, Evidence: ev}, t0); err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func TestScopeLimits(t *testing.T) {
 	if err := s.Add(Scope{ID: "x", Kind: "fax"}, t0); !errors.Is(err, ErrUnknownKind) {
 		t.Fatal(err)
 	}
-	// Evidence in the clear is refused; an envelope is accepted.
+	// Evidence in the clear is refused (envelopes: TestScopeEvidenceRecipients).
 	if err := s.Add(Scope{ID: "plain", Kind: KindSelfie, Evidence: []byte("\xff\xd8\xff jpeg bytes")}, t0); !errors.Is(err, ErrPlaintextEvidence) {
 		t.Fatal(err)
 	}

@@ -19,6 +19,9 @@
 //     [IssueZKCredential] issues the zero-knowledge credential of package zk.
 //   - Web scopes: [OTP] for email and SMS codes ([SMTPSender] sends email), [VerifyDomainTXT] for
 //     DNS; the HTTPS well-known file and OpenID Connect are in veid/veidhttp.
+//   - Scope evidence is accepted ([Scopes.Add]) only as a named envelope sealed to every recipient
+//     key of the network the store was made with ([NewScopes], [NetworkKeyIDs],
+//     [CheckEvidenceRecipients]).
 //   - The person's [Wallet] binds a key ([BindWallet]) and grants or revokes consent per scope
 //     ([ConsentChange]); revoking rewraps the evidence away from the network ([NetworkAccess]).
 //

@@ -17,14 +17,17 @@ var (
 	ErrTooLong = errors.New("veid: string is too long for its length prefix; shorten it to at most 65535 bytes")
 
 	// Scopes (§3.1).
-	ErrTooManyScopes     = errors.New("veid: too many scopes for this account")
-	ErrTooManyOfKind     = errors.New("veid: too many scopes of this kind")
-	ErrUnknownKind       = errors.New("veid: unknown scope kind")
-	ErrScopeNotFound     = errors.New("veid: scope not found")
-	ErrScopeRevoked      = errors.New("veid: scope is revoked")
-	ErrDuplicateScope    = errors.New("veid: scope id already present")
-	ErrDuplicateIdentity = errors.New("veid: face or document already verified for another account")
-	ErrPlaintextEvidence = errors.New("veid: scope evidence must be an envelope; seal it to the identity network")
+	ErrTooManyScopes      = errors.New("veid: too many scopes for this account")
+	ErrTooManyOfKind      = errors.New("veid: too many scopes of this kind")
+	ErrUnknownKind        = errors.New("veid: unknown scope kind")
+	ErrScopeNotFound      = errors.New("veid: scope not found")
+	ErrScopeRevoked       = errors.New("veid: scope is revoked")
+	ErrDuplicateScope     = errors.New("veid: scope id already present")
+	ErrDuplicateIdentity  = errors.New("veid: face or document already verified for another account")
+	ErrPlaintextEvidence  = errors.New("veid: scope evidence must be an envelope; seal it to the identity network")
+	ErrEvidenceRecipients = errors.New("veid: scope evidence is not sealed to every recipient key of the identity network; seal it to the network's current recipients")
+	ErrAnonymousEvidence  = errors.New("veid: scope evidence hides its recipients; seal it with named recipients (envelope.SealOptions.Anonymous false)")
+	ErrNoNetwork          = errors.New("veid: the scope store has no network recipients; create it with NewScopes or call SetNetwork")
 
 	// Capture binding (§3.2).
 	ErrMalformedUpload    = errors.New("veid: malformed upload")

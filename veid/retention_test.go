@@ -13,9 +13,13 @@ func TestRetentionErasureExport(t *testing.T) {
 	id, _ := envelope.GenerateIdentity(envelope.X25519)
 	sk, _ := envelope.GenerateSigningKey(envelope.Ed25519)
 	ev, _ := envelope.Seal([]byte("selfie"), sk, []envelope.Recipient{id.Recipient()}, nil)
-	s := &Scopes{}
-	s.Add(Scope{ID: "old", Kind: KindSelfie, Evidence: ev}, t0)
-	s.Add(Scope{ID: "new", Kind: KindIDDocument, Evidence: ev}, t0.Add(24*time.Hour))
+	s := NewScopes(id.KeyID())
+	if err := s.Add(Scope{ID: "old", Kind: KindSelfie, Evidence: ev}, t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Add(Scope{ID: "new", Kind: KindIDDocument, Evidence: ev}, t0.Add(24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
 
 	// Nothing is purged before seven days; at seven days the old scope loses its raw evidence only.
 	if n := s.PurgeExpired(t0.Add(RawRetention - time.Second)); n != 0 {

@@ -1,6 +1,7 @@
 package veid
 
 import (
+	"bytes"
 	"slices"
 	"time"
 
@@ -74,20 +75,88 @@ type Scope struct {
 }
 
 // Scopes is the ordered set of an account's scopes. The order is insertion order (deterministic).
+//
+// Evidence must be sealed to the identity network's recipients (§3.1): make the store with
+// NewScopes and the network's recipient key ids (the validator set's or the epoch committee's;
+// NetworkKeyIDs reads them from a validator set). A store without network recipients (the zero
+// value) refuses every scope that carries evidence with ErrNoNetwork: it fails closed.
 type Scopes struct {
-	list []Scope
+	list    []Scope
+	network []envelope.KeyID
+}
+
+// NewScopes returns an empty store whose evidence must be sealed to every key in network.
+func NewScopes(network ...envelope.KeyID) *Scopes {
+	return &Scopes{network: slices.Clone(network)}
+}
+
+// SetNetwork replaces the network's recipient key ids, e.g. when an epoch's committee changes.
+// Scopes already added are not checked again; only later Add and consent grants are.
+func (s *Scopes) SetNetwork(network ...envelope.KeyID) { s.network = slices.Clone(network) }
+
+// Network returns a copy of the network's recipient key ids, in the order they were given.
+func (s *Scopes) Network() []envelope.KeyID { return slices.Clone(s.network) }
+
+// NetworkKeyIDs returns the recipient key ids of a validator set (or committee), in set order, for
+// NewScopes. Every Recipient must name its key (envelope.HPKERecipient does, with KeyID);
+// otherwise it returns ErrEvidenceRecipients naming the validator.
+func NetworkKeyIDs(set []ValidatorInfo) ([]envelope.KeyID, error) {
+	out := make([]envelope.KeyID, 0, len(set))
+	for _, v := range set {
+		k, ok := v.Recipient.(interface{ KeyID() envelope.KeyID })
+		if !ok {
+			return nil, newErr("EVIDENCE_RECIPIENTS", ErrEvidenceRecipients, "validator %q: its recipient has no KeyID method; use an envelope.HPKERecipient", v.Name)
+		}
+		out = append(out, k.KeyID())
+	}
+	return out, nil
+}
+
+// CheckEvidenceRecipients checks, without any key, that evidence is an envelope (ErrPlaintextEvidence,
+// code "PLAINTEXT_EVIDENCE"), that network is not empty (ErrNoNetwork, "NO_NETWORK"), and that the
+// envelope has named recipients (ErrAnonymousEvidence, "ANONYMOUS_EVIDENCE") among which is every
+// key of network (ErrEvidenceRecipients, "EVIDENCE_RECIPIENTS", naming the first missing network
+// key id). The node can call it on submitted evidence with the committee's key ids.
+//
+// Other named recipients are allowed besides the network: the person seals to their own key too,
+// which consent changes need to re-wrap the evidence (NetworkAccess). The check reads the header
+// only (envelope.Inspect): whether each network stanza really opens is found out by the
+// validators, which report ErrEvidenceDecrypt. It is deterministic: it reads nothing but its
+// arguments and walks network in order.
+func CheckEvidenceRecipients(evidence []byte, network []envelope.KeyID) error {
+	if err := envelope.CheckPayload(envelope.ClassIdentityScope, evidence); err != nil {
+		return &Error{Code: "PLAINTEXT_EVIDENCE", Err: ErrPlaintextEvidence, Detail: err.Error()}
+	}
+	if len(network) == 0 {
+		return newErr("NO_NETWORK", ErrNoNetwork, "")
+	}
+	info, err := envelope.Inspect(bytes.NewReader(evidence))
+	if err != nil {
+		return &Error{Code: "PLAINTEXT_EVIDENCE", Err: ErrPlaintextEvidence, Detail: err.Error()}
+	}
+	if info.Anonymous {
+		return newErr("ANONYMOUS_EVIDENCE", ErrAnonymousEvidence, "%d anonymous stanzas", len(info.Recipients))
+	}
+	for i, k := range network {
+		id := k.String()
+		if !slices.ContainsFunc(info.Recipients, func(r envelope.RecipientInfo) bool { return r.KeyID == id }) {
+			return newErr("EVIDENCE_RECIPIENTS", ErrEvidenceRecipients, "network key %d of %d (key id %s) is not a recipient", i+1, len(network), id)
+		}
+	}
+	return nil
 }
 
 // Add adds a pending scope with consent, enforcing MaxScopesPerAccount and MaxScopesPerKind over the
-// scopes that are not revoked. Evidence, when present, must be an envelope: plaintext is refused
+// scopes that are not revoked. Evidence, when present, must be an envelope sealed to every network
+// recipient key of the store, with named recipients (CheckEvidenceRecipients); plaintext is refused
 // (envelope.CheckPayload for the identity-scope data class, FEATURES.md §1.8).
 func (s *Scopes) Add(sc Scope, now time.Time) error {
 	if !sc.Kind.Valid() {
 		return newErr("UNKNOWN_KIND", ErrUnknownKind, "%q", sc.Kind)
 	}
 	if len(sc.Evidence) > 0 {
-		if err := envelope.CheckPayload(envelope.ClassIdentityScope, sc.Evidence); err != nil {
-			return &Error{Code: "PLAINTEXT_EVIDENCE", Err: ErrPlaintextEvidence, Detail: err.Error()}
+		if err := CheckEvidenceRecipients(sc.Evidence, s.network); err != nil {
+			return err
 		}
 	}
 	total, ofKind := 0, 0
