@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/virtengine/sdk/envelope/internal/sha256x"
 )
@@ -48,46 +49,55 @@ type batch struct {
 	lent   bool              // writer: some chunk is sealed from the caller's slice (src)
 	ok     [batchChunks]bool // reader: the chunk opened
 	pos    int               // reader: the next chunk to return
-	done   sync.WaitGroup
+
+	work    func(b *batch, lo, hi int)
+	parts   int
+	claimed atomic.Int32 // parts handed out so far
+	done    sync.WaitGroup
 }
 
-var batches = sync.Pool{New: func() any { return new(batch) }}
+// getBatch returns an empty batch. Batches are not pooled: a helper goroutine that started late
+// may still look at its batch after the batch is finished.
+func getBatch() *batch { return new(batch) }
 
-func getBatch() *batch {
-	b := batches.Get().(*batch)
-	b.n, b.first, b.final, b.lent, b.pos, b.ok = 0, 0, false, false, 0, [batchChunks]bool{}
-	return b
-}
-
-func putBatch(b *batch) {
-	b.bufs, b.data, b.raw, b.src = [batchChunks]*chunkBuf{}, [batchChunks][]byte{}, [batchChunks][]byte{}, [batchChunks][]byte{}
-	batches.Put(b)
-}
-
-// start runs work over the chunks of b on one or more goroutines, each taking a contiguous range;
-// b.done is released when all have finished. A batch that other batches overlap with runs on one
-// goroutine, which hashes up to 16 chunks at once; a batch that nothing else overlaps with (alone:
-// the first, the last, or one the caller is about to wait for) is split across all the cores, and
-// a one-chunk batch of that kind (a small envelope) runs on the caller's goroutine.
+// start has work done over the chunks of b in parts, contiguous ranges claimed one at a time by
+// helper goroutines and by whoever waits for the batch (wait). A batch that other batches overlap
+// with is one part, hashed 16 lanes at once; a batch that nothing else overlaps with (alone: the
+// first, the last, or one the caller is about to wait for) is split across all the cores.
+//
+// The waiter helping keeps a loaded machine from costing more than the work: if the helpers are
+// not scheduled in time, the waiting goroutine does their parts itself.
 func (b *batch) start(alone bool, work func(b *batch, lo, hi int)) {
-	parts := 1
+	b.work, b.parts = work, 1
 	if alone {
-		parts = min(runtime.GOMAXPROCS(0), b.n)
-		if b.n == 1 {
-			b.done.Add(1)
-			work(b, 0, 1)
-			b.done.Done()
+		b.parts = min(runtime.GOMAXPROCS(0), b.n)
+	}
+	b.done.Add(b.parts)
+	helpers := b.parts
+	if alone && b.n == 1 {
+		helpers = 0 // a small envelope: the caller waits at once and does it
+	}
+	for range helpers {
+		go b.help()
+	}
+}
+
+// help runs unclaimed parts of b until there are none.
+func (b *batch) help() {
+	for {
+		p := int(b.claimed.Add(1) - 1)
+		if p >= b.parts {
 			return
 		}
+		b.work(b, b.n*p/b.parts, b.n*(p+1)/b.parts)
+		b.done.Done()
 	}
-	b.done.Add(parts)
-	for p := range parts {
-		lo, hi := b.n*p/parts, b.n*(p+1)/parts
-		go func() {
-			defer b.done.Done()
-			work(b, lo, hi)
-		}()
-	}
+}
+
+// wait returns once every part of b is done, doing the unclaimed ones itself.
+func (b *batch) wait() {
+	b.help()
+	b.done.Wait()
 }
 
 // sealer returns the work function that seals chunks lo..hi of a batch, in place or from src, and

@@ -216,7 +216,6 @@ func (r *Reader) next() error {
 		b := getBatch()
 		for b.n < batchChunks {
 			if err := r.fill(); err != nil {
-				putBatch(b)
 				return err
 			}
 			if r.eof {
@@ -231,7 +230,6 @@ func (r *Reader) next() error {
 			r.filling, r.buf = next, nb
 		}
 		if b.n == 0 {
-			putBatch(b)
 			break
 		}
 		b.first = r.counter
@@ -242,7 +240,7 @@ func (r *Reader) next() error {
 	if len(r.fifo) > 0 {
 		b := r.fifo[0]
 		if b.pos == 0 {
-			b.done.Wait()
+			b.wait()
 		}
 		i := b.pos
 		if !b.ok[i] {
@@ -254,7 +252,6 @@ func (r *Reader) next() error {
 		r.plain, r.cur, b.bufs[i] = b.data[i], b.bufs[i], nil
 		if b.pos == b.n {
 			r.fifo = r.fifo[1:]
-			putBatch(b)
 		}
 		return nil
 	}

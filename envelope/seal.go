@@ -149,22 +149,31 @@ func openChunks(aead cipher.AEAD, dst, payload []byte, leaves [][32]byte) bool {
 	return !failed.Load()
 }
 
-// inParallel runs work over [0, n) split into one contiguous range per core (one range, on the
-// caller's goroutine, for a single chunk).
+// inParallel runs work over [0, n) split into one contiguous range per core, ranges claimed one
+// at a time by helper goroutines and by the caller, which does whatever the helpers have not
+// started (on a loaded machine they may not run for a while).
 func inParallel(n int, work func(lo, hi int)) {
 	w := min(runtime.GOMAXPROCS(0), n)
 	if w <= 1 {
 		work(0, n)
 		return
 	}
+	var next atomic.Int32
 	var wg sync.WaitGroup
-	for p := range w {
-		lo, hi := n*p/w, n*(p+1)/w
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			work(lo, hi)
-		}()
+	wg.Add(w)
+	help := func() {
+		for {
+			p := int(next.Add(1) - 1)
+			if p >= w {
+				return
+			}
+			work(n*p/w, n*(p+1)/w)
+			wg.Done()
+		}
 	}
+	for range w - 1 {
+		go help()
+	}
+	help()
 	wg.Wait()
 }

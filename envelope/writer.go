@@ -120,17 +120,23 @@ func wrapAll(fileKey []byte, recipients []Recipient, opts *SealOptions) ([]*Stan
 			wrap(i)
 		}
 	} else {
+		// The caller wraps too: on a loaded machine the helpers may start late, and then it does
+		// their share.
 		var next atomic.Int64
 		var wg sync.WaitGroup
-		for w := 0; w < workers; w++ {
+		loop := func() {
+			for i := int(next.Add(1) - 1); i < len(recipients); i = int(next.Add(1) - 1) {
+				wrap(i)
+			}
+		}
+		for w := 1; w < workers; w++ {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				for i := int(next.Add(1) - 1); i < len(recipients); i = int(next.Add(1) - 1) {
-					wrap(i)
-				}
+				loop()
 			}()
 		}
+		loop()
 		wg.Wait()
 	}
 	var out []*Stanza
@@ -274,7 +280,7 @@ func (w *Writer) Write(p []byte) (int, error) {
 func (w *Writer) abandon() {
 	for _, b := range w.fifo {
 		if b.lent {
-			b.done.Wait()
+			b.wait()
 		}
 	}
 	if w.cur != nil {
@@ -302,7 +308,7 @@ func (w *Writer) giveBack() error {
 	}
 	for _, b := range w.fifo {
 		if b.lent {
-			b.done.Wait()
+			b.wait()
 		}
 	}
 	return nil
@@ -361,7 +367,7 @@ func (w *Writer) launch(b *batch, alone bool) error {
 // writeOldest waits for the oldest batch, writes its chunks and adds them to the digest.
 func (w *Writer) writeOldest() error {
 	b := w.fifo[0]
-	b.done.Wait()
+	b.wait()
 	w.fifo = w.fifo[1:]
 	var err error
 	for i := range b.n {
@@ -372,7 +378,6 @@ func (w *Writer) writeOldest() error {
 		}
 		chunkBufs.Put(b.bufs[i]) // sealed: it holds only ciphertext
 	}
-	putBatch(b)
 	return err
 }
 
