@@ -57,6 +57,9 @@ type ActiveResult struct {
 // What it does not show: that the frames come from a live camera (bind them to a capture salt, see
 // veid), or that a screen replaying a recorded turn is not in front of the camera (run passive
 // liveness on the frames too).
+//
+// It has been tested only on head turns synthesised by warping still photos, not on real videos:
+// README.md ("Active liveness") says what those tests show and what they do not.
 func (e *Engine) ActiveLiveness(frames [][]byte, ch Challenge) (*ActiveResult, error) {
 	if len(frames) < MinFrames || len(frames) > MaxFrames {
 		return nil, &InputError{Input: "frames", Err: ErrFrames, Detail: fmt.Sprintf("%d frames, want %d–%d", len(frames), MinFrames, MaxFrames)}
