@@ -39,9 +39,10 @@ func newHPCCmd() *cobra.Command {
   virtengine hpc register --provider-key p.key --add-to c1.json ...  sign a node's registration into it
   virtengine hpc controller --listen 127.0.0.1:7946 ...          run a cluster controller (DTLS)
   virtengine hpc agent --controller 127.0.0.1:7946 ...           run a node agent (DTLS heartbeats)
+  virtengine hpc drain --control ctl.sock NODE                   drain a node of a running controller
   virtengine hpc template list|publish|approve|render            signed workload templates (#SBATCH)`,
 	}
-	c.AddCommand(newHPCSimulateCmd(), newHPCKeygenCmd(), newHPCClusterCmd(), newHPCRegisterCmd(), newHPCControllerCmd(), newHPCAgentCmd(), newHPCTemplateCmd())
+	c.AddCommand(newHPCSimulateCmd(), newHPCKeygenCmd(), newHPCClusterCmd(), newHPCRegisterCmd(), newHPCControllerCmd(), newHPCDrainCmd(), newHPCAgentCmd(), newHPCTemplateCmd())
 	return c
 }
 
@@ -329,8 +330,8 @@ func newHPCClusterCmd() *cobra.Command {
 
 func newHPCControllerCmd() *cobra.Command {
 	var (
-		listen, keyFile, clusterFile string
-		duration                     time.Duration
+		listen, keyFile, clusterFile, control string
+		duration                              time.Duration
 	)
 	c := &cobra.Command{
 		Use:   "controller --listen ADDR --key FILE --cluster FILE.json",
@@ -340,7 +341,11 @@ func newHPCControllerCmd() *cobra.Command {
 --cluster names a JSON file {"cluster": {...hpc.Cluster...}, "registrations": [...]} where each
 registration is the output of ` + "`virtengine hpc register`" + `. It prints one line (or one JSON object with
 --json) per node state change: alive, stale after 120 s of silence, offline after 300 s,
-deregistered after 1 h.`,
+deregistered after 1 h.
+
+--control PATH serves an operator socket (Unix, mode 0600: only this user can use it):
+` + "`virtengine hpc drain --control PATH NODE`" + ` drains a node (it learns it from its next ack and takes
+no new work); --undo takes it back.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			key, err := readKey(keyFile)
@@ -381,6 +386,26 @@ deregistered after 1 h.`,
 				return fmt.Errorf("%w; choose a free --listen address", err)
 			}
 			defer ctrl.Close()
+			if control != "" {
+				srv, err := ctrl.ServeControl(control, func(req agent.ControlRequest, rep agent.ControlReply) {
+					if req.Op == agent.OpStatus {
+						return
+					}
+					mu.Lock()
+					defer mu.Unlock()
+					if jsonOut {
+						json.NewEncoder(out).Encode(map[string]any{"control": req.Op, "node": req.Node, "ok": rep.OK, "error": rep.Error})
+					} else if rep.OK {
+						fmt.Fprintf(out, "%s: %s (operator)\n", req.Node, req.Op)
+					} else {
+						fmt.Fprintf(out, "operator %s %s refused: %s\n", req.Op, req.Node, rep.Error)
+					}
+				})
+				if err != nil {
+					return fmt.Errorf("%w; choose another --control path or stop the controller using it", err)
+				}
+				defer srv.Close()
+			}
 			mu.Lock()
 			if jsonOut {
 				json.NewEncoder(out).Encode(map[string]any{"listening": addr.String(), "controller_key": hex.EncodeToString(ctrl.PublicKey()), "nodes": len(cf.Registrations)})
@@ -412,6 +437,54 @@ deregistered after 1 h.`,
 	f.StringVar(&keyFile, "key", "", "the controller's private key file")
 	f.StringVar(&clusterFile, "cluster", "", "JSON file with the cluster and its signed node registrations")
 	f.DurationVar(&duration, "duration", 0, "stop after this long (default: until interrupted)")
+	f.StringVar(&control, "control", "", "serve an operator control socket (Unix, mode 0600) at this path for `hpc drain`")
+	return c
+}
+
+func newHPCDrainCmd() *cobra.Command {
+	var (
+		control string
+		undo    bool
+	)
+	c := &cobra.Command{
+		Use:   "drain --control PATH NODE",
+		Short: "Drain a node of a running controller (no new work; it finishes its jobs) through its control socket",
+		Long: `drain asks the controller serving --control PATH (its --control flag) to drain NODE: the node
+takes no new jobs, learns it from its next heartbeat ack, and keeps running its jobs. --undo
+takes new work on the node again. Only the controller's user can open the socket (mode 0600).`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if control == "" {
+				return errors.New("--control is required: the socket the controller serves (its --control flag)")
+			}
+			op := agent.OpDrain
+			if undo {
+				op = agent.OpUndrain
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), 10*time.Second)
+			defer cancel()
+			rep, err := agent.Control(ctx, control, agent.ControlRequest{Op: op, Node: args[0]})
+			if err != nil {
+				return err
+			}
+			var st *hpc.NodeStatus
+			for i := range rep.Nodes {
+				if rep.Nodes[i].Registration.Node == args[0] {
+					st = &rep.Nodes[i]
+				}
+			}
+			v := map[string]any{"node": args[0], "op": op, "status": st}
+			return emit(cmd, v, func(w io.Writer) {
+				if undo {
+					fmt.Fprintf(w, "node %s takes new work again\n", args[0])
+				} else {
+					fmt.Fprintf(w, "node %s draining: no new work; it learns it from its next heartbeat ack\n", args[0])
+				}
+			})
+		},
+	}
+	c.Flags().StringVar(&control, "control", "", "the controller's control socket")
+	c.Flags().BoolVar(&undo, "undo", false, "undrain: take new work on the node again")
 	return c
 }
 

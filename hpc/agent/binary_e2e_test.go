@@ -69,7 +69,7 @@ func TestBinariesHeartbeatOverDTLS(t *testing.T) {
 	l.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	ctrl := exec.CommandContext(ctx, bin, "--json", "hpc", "controller", "--listen", addr, "--key", "ctrl.key", "--cluster", "c1.json", "--duration", "20s")
+	ctrl := exec.CommandContext(ctx, bin, "--json", "hpc", "controller", "--listen", addr, "--key", "ctrl.key", "--cluster", "c1.json", "--duration", "20s", "--control", "ctl.sock")
 	ctrl.Dir = dir
 	stdout, _ := ctrl.StdoutPipe()
 	if err := ctrl.Start(); err != nil {
@@ -100,6 +100,27 @@ func TestBinariesHeartbeatOverDTLS(t *testing.T) {
 	}
 	if !lines.Scan() || !strings.Contains(lines.Text(), `"to":"alive"`) {
 		t.Fatalf("controller did not report n1 alive: %q", lines.Text())
+	}
+
+	// an operator drains n1 through the running controller's control socket; n1 learns it from its
+	// next ack
+	if v := run("hpc", "drain", "--control", "ctl.sock", "n1"); v["node"] != "n1" || v["op"] != "drain" {
+		t.Fatalf("drain: %v", v)
+	}
+	if !lines.Scan() || !strings.Contains(lines.Text(), `"control":"drain"`) {
+		t.Fatalf("controller did not report the drain: %q", lines.Text())
+	}
+	drained := exec.CommandContext(ctx, bin, "--json", "hpc", "agent", "--controller", addr, "--controller-pub", ctrlPub,
+		"--key", "n1.key", "--cluster", "c1", "--node", "n1", "--cores", "8", "--interval", "100ms", "--count", "1")
+	drained.Dir = dir
+	if out, err := drained.Output(); err != nil || !strings.Contains(string(out), `"drain":true`) {
+		t.Fatalf("agent after drain: %v\n%s", err, out)
+	}
+	// reject twin: draining a node the controller does not know fails and says why
+	ghost := exec.CommandContext(ctx, bin, "hpc", "drain", "--control", "ctl.sock", "ghost")
+	ghost.Dir = dir
+	if out, err := ghost.CombinedOutput(); err == nil || !strings.Contains(string(out), "ghost") {
+		t.Fatalf("drain of an unknown node: %v\n%s", err, out)
 	}
 
 	// reject twin: an agent with a key the provider never registered is refused at the handshake
