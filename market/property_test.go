@@ -2,17 +2,125 @@ package market
 
 import (
 	"fmt"
+	"math/big"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"testing"
 
 	"github.com/virtengine/sdk/settlement"
 	"github.com/virtengine/sdk/settlement/kv"
 )
 
-// randomRun applies n random market operations, legal or not, from seed. After each it checks the
-// ledger's invariants and that every order's escrow agrees with the order's state; it returns the
-// state hash.
-func randomRun(t *testing.T, seed uint64, n int, cfgs map[string][]byte, results [2][]byte) [32]byte {
+// envInt reads a positive integer from the environment, or returns def.
+func envInt(t *testing.T, name string, def int) int {
+	if s := os.Getenv(name); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 {
+			t.Fatalf("%s=%q: want a positive integer", name, s)
+		}
+		return n
+	}
+	return def
+}
+
+// moneySnap is the ledger's money at one moment, in unbounded integers.
+type moneySnap struct {
+	accounts map[string]*big.Int
+	escrows  map[string][4]*big.Int // deposit, balance, settled, refunded
+	customer map[string]string      // escrow → customer
+	unpaid   *big.Int               // Σ pending and disputed settlements
+	supply   *big.Int
+}
+
+func bi(v uint64) *big.Int { return new(big.Int).SetUint64(v) }
+
+func snapMoney(t *testing.T, l *settlement.Ledger, accounts []string) moneySnap {
+	s := moneySnap{accounts: map[string]*big.Int{}, escrows: map[string][4]*big.Int{}, customer: map[string]string{}, unpaid: new(big.Int)}
+	for _, a := range accounts {
+		b, err := l.Balance(a)
+		must(t, err)
+		s.accounts[a] = bi(b)
+	}
+	es, err := l.Escrows()
+	must(t, err)
+	for _, e := range es {
+		s.escrows[e.ID] = [4]*big.Int{bi(e.Deposit), bi(e.Balance), bi(e.Settled), bi(e.Refunded)}
+		s.customer[e.ID] = e.Customer
+		ss, err := l.Settlements(e.ID)
+		must(t, err)
+		for _, st := range ss {
+			if st.Status == settlement.SettlementPending || st.Status == settlement.SettlementDisputed {
+				s.unpaid.Add(s.unpaid, bi(st.Split.Gross))
+			}
+		}
+	}
+	sup, err := l.Supply()
+	must(t, err)
+	s.supply = bi(sup)
+	return s
+}
+
+// moneyModel is the expected balance of every account in unbounded integers. A market operation
+// moves money only between a customer's account and that customer's escrows (deposit in, refund
+// out); payouts move settled money to providers and fee accounts. advance applies the escrow
+// changes between two snapshots to the model and compares it with the ledger: an account that
+// wrapped around in uint64, or moved without its escrow, differs from the model.
+type moneyModel map[string]*big.Int
+
+func (mm moneyModel) advance(before, after moneySnap) error {
+	for id, a := range after.escrows {
+		b, ok := before.escrows[id]
+		if !ok {
+			b = [4]*big.Int{new(big.Int), new(big.Int), new(big.Int), new(big.Int)}
+		}
+		c := after.customer[id]
+		if mm[c] == nil {
+			return fmt.Errorf("escrow %s belongs to %s, an account outside the model", id, c)
+		}
+		mm[c].Sub(mm[c], new(big.Int).Sub(a[0], b[0])) // deposits leave the customer
+		mm[c].Add(mm[c], new(big.Int).Sub(a[3], b[3])) // refunds return to them
+		parts := new(big.Int).Add(a[1], a[2])
+		if parts.Add(parts, a[3]).Cmp(a[0]) != 0 {
+			return fmt.Errorf("escrow %s: deposit %s ≠ balance + settled + refunded %s (unbounded)", id, a[0], parts)
+		}
+	}
+	for id := range before.escrows {
+		if _, ok := after.escrows[id]; !ok {
+			return fmt.Errorf("escrow %s disappeared", id)
+		}
+	}
+	total := new(big.Int).Set(after.unpaid)
+	for a, want := range mm {
+		got := after.accounts[a]
+		if want.Sign() < 0 {
+			return fmt.Errorf("account %s would hold %s: more was taken than it had", a, want)
+		}
+		if got.Cmp(want) != 0 {
+			return fmt.Errorf("account %s holds %s, the model %s (wrapped, or moved without its escrow)", a, got, want)
+		}
+		total.Add(total, got)
+	}
+	for _, e := range after.escrows {
+		total.Add(total, e[1])
+	}
+	if total.Cmp(after.supply) != 0 {
+		return fmt.Errorf("conservation: supply %s ≠ accounts + escrows + unpaid settlements %s (unbounded)", after.supply, total)
+	}
+	return nil
+}
+
+// runStats is what a random run reached.
+type runStats struct {
+	reached map[OrderState]int
+	paid    int
+}
+
+// randomRun applies n random market operations, legal or not, from seed. With check, after each it
+// checks the ledger's invariants and compares every account with an unbounded reference model of the
+// money (no balance wraps, conservation); at the end it checks that every order's escrow agrees with
+// the order's state. It returns the state hash.
+func randomRun(t *testing.T, seed uint64, n int, cfgs map[string][]byte, results [2][]byte, check bool) ([32]byte, runStats) {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	store := kv.NewMem()
 	m := New(store, Config{Identities: ids{"c0": {Score: 90}, "c1": {Score: 60}}, MaxBidsPerWindow: 5})
@@ -27,6 +135,15 @@ func randomRun(t *testing.T, seed uint64, n int, cfgs map[string][]byte, results
 	}
 	for _, c := range custs {
 		must(t, l.Mint(c, 50_000_000))
+	}
+	accounts := append(append([]string{settlement.PlatformAccount, settlement.ValidatorPool, "mallory", NetworkActor}, provs...), custs...)
+	model := moneyModel{}
+	var snap moneySnap
+	if check {
+		snap = snapMoney(t, l, accounts)
+		for a, v := range snap.accounts {
+			model[a] = new(big.Int).Set(v)
+		}
 	}
 	now := t0
 	var orders []string
@@ -57,9 +174,17 @@ func randomRun(t *testing.T, seed uint64, n int, cfgs map[string][]byte, results
 			err = randomOp(m, rng, o, actor, providerOf, now, custs, provs, cfgs, results, i, &orders)
 		}
 		_ = err // refusals are part of the test: they must leave everything consistent
+		if !check {
+			continue
+		}
 		if err := l.CheckInvariants(); err != nil {
 			t.Fatalf("seed %d op %d: %v", seed, i, err)
 		}
+		next := snapMoney(t, l, accounts)
+		if err := model.advance(snap, next); err != nil {
+			t.Fatalf("seed %d op %d: %v", seed, i, err)
+		}
+		snap = next
 	}
 	// Cross-check orders, bids and escrows.
 	all, err := m.Orders()
@@ -95,35 +220,62 @@ func randomRun(t *testing.T, seed uint64, n int, cfgs map[string][]byte, results
 			}
 		}
 	}
-	if n >= 1000 {
-		for _, s := range []OrderState{OrderOpen, OrderActive, OrderCancelled, OrderTerminated} {
-			if reached[s] == 0 {
-				t.Errorf("the random run never left an order in %s: %v", s, reached)
-			}
-		}
-	}
 	paid, err := l.Payout(now + settlement.DisputeWindow)
 	must(t, err)
 	must(t, l.CheckInvariants())
-	if n >= 1000 && len(paid) == 0 {
-		t.Error("the random run settled no usage")
+	if check {
+		for _, p := range paid { // payouts move settled money to the provider and the fee accounts
+			model[p.Provider].Add(model[p.Provider], bi(p.Split.Provider))
+			model[settlement.PlatformAccount].Add(model[settlement.PlatformAccount], bi(p.Split.Platform))
+			model[settlement.ValidatorPool].Add(model[settlement.ValidatorPool], bi(p.Split.Validator))
+		}
+		if err := model.advance(snap, snapMoney(t, l, accounts)); err != nil {
+			t.Fatalf("seed %d payout: %v", seed, err)
+		}
 	}
 	h, err := kv.Hash(store)
 	must(t, err)
-	return h
+	return h, runStats{reached: reached, paid: len(paid)}
 }
 
+// Random market operations over several seeds (PROPERTY_SEEDS, default 8) of PROPERTY_OPS
+// operations each (default 300, so the package's tests take as long as one seed of 1,500 did):
+// invariants and the unbounded money model hold after every operation, bids stay within
+// [minimum, maximum], escrows agree with orders, and a replay gives the same state hash.
 func TestRandomMarketOperations(t *testing.T) {
 	cfgs := map[string][]byte{"c0": seal(t, "cfg0", "c0", "p0", "p1", "p2"), "c1": seal(t, "cfg1", "c1", "p0", "p1")}
 	envKeyIDs["c0"], envKeyIDs["c1"] = keyID(t, "c0"), keyID(t, "c1")
 	results := [2][]byte{seal(t, "deployed", "c0"), seal(t, "deployed", "c1")}
-	a := randomRun(t, 1, 1500, cfgs, results)
-	if b := randomRun(t, 1, 1500, cfgs, results); a != b {
-		t.Fatalf("replay diverged: %x vs %x", a, b)
+	n, seeds := envInt(t, "PROPERTY_OPS", 300), envInt(t, "PROPERTY_SEEDS", 8)
+	reached, paid := map[OrderState]int{}, 0
+	var first [32]byte
+	for seed := uint64(1); seed <= uint64(seeds); seed++ {
+		a, st := randomRun(t, seed, n, cfgs, results, true)
+		if b, _ := randomRun(t, seed, n, cfgs, results, false); a != b {
+			t.Fatalf("seed %d: replay diverged: %x vs %x", seed, a, b)
+		}
+		for s, k := range st.reached {
+			reached[s] += k
+		}
+		paid += st.paid
+		if seed == 1 {
+			first = a
+		}
 	}
-	if randomRun(t, 2, 300, cfgs, results) == a {
+	if n*seeds >= 1000 {
+		for _, s := range []OrderState{OrderOpen, OrderActive, OrderCancelled, OrderTerminated} {
+			if reached[s] == 0 {
+				t.Errorf("the random runs never left an order in %s: %v", s, reached)
+			}
+		}
+		if paid == 0 {
+			t.Error("the random runs settled no usage")
+		}
+	}
+	if h, _ := randomRun(t, uint64(seeds)+1, 300, cfgs, results, false); h == first {
 		t.Fatal("different runs, same hash")
 	}
+	t.Logf("%d seeds × %d operations: final order states %v, %d settlements paid", seeds, n, reached, paid)
 }
 
 // progress makes the next legal move of order o with the right party, so random runs reach every state.
@@ -224,4 +376,32 @@ func randomOp(m *Market, rng *rand.Rand, o, actor string, providerOf func(string
 		}
 	}
 	return err
+}
+
+// Reject twin of the money model: an account that wrapped around, or money that left a customer
+// without reaching an escrow, is caught although the uint64 totals agree.
+func TestMoneyModelCatchesWrap(t *testing.T) {
+	snap := func(c0, c1 uint64, dep, bal uint64) moneySnap {
+		s := moneySnap{accounts: map[string]*big.Int{"c0": bi(c0), "c1": bi(c1)}, escrows: map[string][4]*big.Int{},
+			customer: map[string]string{}, unpaid: new(big.Int), supply: bi(20)}
+		if dep > 0 {
+			s.escrows["o1"] = [4]*big.Int{bi(dep), bi(bal), bi(dep - bal), new(big.Int)}
+			s.customer["o1"] = "c0"
+		}
+		return s
+	}
+	start := snap(10, 10, 0, 0)
+	ok := moneyModel{"c0": bi(10), "c1": bi(10)}
+	if err := ok.advance(start, snap(4, 10, 6, 6)); err != nil { // c0 deposits 6 into an escrow
+		t.Fatal(err)
+	}
+	wrapped := moneyModel{"c0": bi(10), "c1": bi(10)}
+	// c0 pays 15 it does not have to c1: c0 wraps to 2^64-5, and the uint64 sum is still 20.
+	if err := wrapped.advance(start, snap(10-15+(1<<64-1)+1, 25, 0, 0)); err == nil {
+		t.Fatal("a wrapped balance passed the model")
+	}
+	moved := moneyModel{"c0": bi(10), "c1": bi(10)}
+	if err := moved.advance(start, snap(4, 16, 0, 0)); err == nil {
+		t.Fatal("money moved between accounts without an escrow and passed the model")
+	}
 }
