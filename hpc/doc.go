@@ -13,7 +13,8 @@
 //     preemption, per-tenant quotas, and placement on one cluster or a group of clusters whose
 //     mutual latency is ≤ 50 ms. Time is passed in; integers only; no map order: the node runs it
 //     in consensus. Snapshot and Restore persist it; ApplyChange and ObserveHeartbeat feed it the
-//     controllers' liveness changes and measured inter-cluster latencies.
+//     controllers' liveness changes and the node-to-node latencies agents measure (median over the
+//     node pairs of two clusters; a node far from most of its cluster-mates is never grouped).
 //   - Registry: a controller's view of its nodes: registrations, signed heartbeats (rising sequence,
 //     capacity, health, measured latency), stale/offline/deregistered timers. Package hpc/agent puts
 //     it behind DTLS; `virtengine hpc controller` and `virtengine hpc agent` run it.

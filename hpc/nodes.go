@@ -119,6 +119,8 @@ func (s *Scheduler) AddNode(reg SignedRegistration) error {
 	s.caps = append(s.caps, r.Capacity)
 	s.admission = nil
 	s.reserved = append(s.reserved, false)
+	s.remote = append(s.remote, false)
+	s.peers = append(s.peers, nil)
 	s.nodeIdx[r.Node] = idx
 	pi := s.partition(r.Partition)
 	for len(c.parts) <= pi {

@@ -23,8 +23,10 @@ type placeOpts struct {
 	admission       bool        // every node counts as up (capacity check at submission)
 }
 
-func (s *Scheduler) usable(n int32, per Resources, o *placeOpts) bool {
-	if (!o.admission && s.nodes[n].state != NodeUp) || !per.Fits(o.free[n]) {
+// usable reports whether node n can take a share per of a job of need nodes under o. A remote node
+// (see ObserveHeartbeat) takes single-node jobs only; admission counts it, as it may come near again.
+func (s *Scheduler) usable(n int32, per Resources, need int64, o *placeOpts) bool {
+	if (!o.admission && (s.nodes[n].state != NodeUp || (need > 1 && s.remote[n]))) || !per.Fits(o.free[n]) {
 		return false
 	}
 	return !(o.excludeReserved && s.reserved[n])
@@ -37,6 +39,9 @@ func (s *Scheduler) usable(n int32, per Resources, o *placeOpts) bool {
 //     growing by nearest cluster; the group with the smallest largest latency wins, then the fewest
 //     clusters, then the lowest seed;
 //  3. with AllowSpanning only, the same growth ignoring the latency bound.
+//
+// Cluster latencies are the measured ones when nodes report them (ObserveHeartbeat), else the
+// configured ones; a multi-node job never gets a node that is remote from its own cluster.
 func (s *Scheduler) place(j *Job, o *placeOpts) (placement, bool) {
 	per, need := j.Spec.PerNode, j.Spec.Nodes
 	if cap(s.counts) < len(s.clusters) {
@@ -50,7 +55,7 @@ func (s *Scheduler) place(j *Job, o *placeOpts) (placement, bool) {
 		var k int64
 		if (!nowView || per.Fits(c.maxFree)) && c.allows(j) {
 			for _, n := range s.nodesOf(ci, j.part) {
-				if s.usable(n, per, o) {
+				if s.usable(n, per, need, o) {
 					k++
 				}
 			}
@@ -185,7 +190,7 @@ func (s *Scheduler) pick(j *Job, o *placeOpts, clusters []int, counts []int64) [
 				if int64(len(out)) == need {
 					break
 				}
-				if !s.usable(n, per, o) {
+				if !s.usable(n, per, need, o) {
 					continue
 				}
 				p := prefer(n)

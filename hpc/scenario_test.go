@@ -3,6 +3,7 @@ package hpc
 import (
 	"crypto/ed25519"
 	"errors"
+	"reflect"
 	"slices"
 	"testing"
 )
@@ -297,16 +298,98 @@ func TestHeartbeatLatencyDrivesGrouping(t *testing.T) {
 	if err := w.s.Submit(job("x", "t", 3, 1, 100), 0); !errors.Is(err, ErrUnschedulable) {
 		t.Fatalf("without latency: %v", err)
 	}
-	w.s.ObserveHeartbeat(Heartbeat{Cluster: "a", Node: "a-n0", Peers: []PeerLatency{{Peer: "cluster/b", Millis: 30}, {Peer: "cluster/zz", Millis: 1}, {Peer: "controller", Millis: 1}}})
+	ign := w.s.ObserveHeartbeat(Heartbeat{Cluster: "a", Node: "a-n0", Peers: []PeerLatency{
+		{Peer: "controller", Millis: 1}, {Peer: PeerNode("b-n0"), Millis: 30}, {Peer: PeerNode("zz"), Millis: 1}}})
+	if !reflect.DeepEqual(ign, []string{"node/zz"}) {
+		t.Fatalf("ignored %v, want the unknown node only", ign)
+	}
 	w.submit(job("x", "t", 3, 1, 100), 0)
 	if d := started(w.s.Schedule(0))["x"]; d.MaxLatencyMillis != 30 || len(d.Clusters) != 2 {
 		t.Fatalf("x: %+v", d)
 	}
-	// reject twin: a measured 80 ms is beyond the group bound
-	w2 := newWorld(t, fcfsConfig()).cluster("a", 2, core).cluster("b", 2, core).tenant("t", 1, Quota{})
-	w2.s.ObserveHeartbeat(Heartbeat{Cluster: "a", Peers: []PeerLatency{{Peer: "cluster/b", Millis: 80}}})
-	if err := w2.s.Submit(job("x", "t", 3, 1, 100), 0); !errors.Is(err, ErrUnschedulable) {
+	// reject twins: a measured 80 ms is beyond the group bound
+	far := func(reports ...Heartbeat) error {
+		w2 := newWorld(t, fcfsConfig()).cluster("a", 2, core).cluster("b", 2, core).tenant("t", 1, Quota{})
+		for _, h := range reports {
+			w2.s.ObserveHeartbeat(h)
+		}
+		return w2.s.Submit(job("x", "t", 3, 1, 100), 0)
+	}
+	if err := far(Heartbeat{Cluster: "a", Node: "a-n0", Peers: []PeerLatency{{Peer: PeerNode("b-n0"), Millis: 80}}}); !errors.Is(err, ErrUnschedulable) {
 		t.Fatalf("80 ms apart: %v", err)
+	}
+	// a node claiming to be near cannot outvote its peer's measurement: the pair takes the larger
+	if err := far(Heartbeat{Cluster: "a", Node: "a-n0", Peers: []PeerLatency{{Peer: PeerNode("b-n0"), Millis: 1}}},
+		Heartbeat{Cluster: "b", Node: "b-n0", Peers: []PeerLatency{{Peer: PeerNode("a-n0"), Millis: 80}}}); !errors.Is(err, ErrUnschedulable) {
+		t.Fatalf("one side claims 1 ms, the other measures 80: %v", err)
+	}
+	// reports from a node of another cluster than the heartbeat names, or from an unknown node, teach nothing
+	if err := far(Heartbeat{Cluster: "b", Node: "a-n0", Peers: []PeerLatency{{Peer: PeerNode("b-n0"), Millis: 1}}},
+		Heartbeat{Cluster: "a", Node: "ghost", Peers: []PeerLatency{{Peer: PeerNode("b-n0"), Millis: 1}}}); !errors.Is(err, ErrUnschedulable) {
+		t.Fatalf("foreign reports: %v", err)
+	}
+	// the cluster latency is the median over measured node pairs: one outlier pair does not decide it
+	w3 := newWorld(t, fcfsConfig()).cluster("a", 2, core).cluster("b", 2, core).tenant("t", 1, Quota{})
+	for _, r := range [][3]any{{"a-n0", "b-n0", int64(20)}, {"a-n1", "b-n1", int64(25)}, {"a-n0", "b-n1", int64(900)}} {
+		w3.s.ObserveHeartbeat(Heartbeat{Cluster: "a", Node: r[0].(string), Peers: []PeerLatency{{Peer: PeerNode(r[1].(string)), Millis: r[2].(int64)}}})
+	}
+	w3.submit(job("x", "t", 3, 1, 100), 0)
+	if d := started(w3.s.Schedule(0))["x"]; d.MaxLatencyMillis != 25 {
+		t.Fatalf("median of 20, 25, 900: %+v", d)
+	}
+}
+
+// TestRemoteNodeIsNotGrouped: inside one cluster, a node that its cluster-mates measure 80 ms away
+// (and that measures them 80 ms away) takes no place in a multi-node allocation, but still runs
+// single-node jobs; its twin, the same cluster without measurements, places the job on it.
+func TestRemoteNodeIsNotGrouped(t *testing.T) {
+	world := func() *world {
+		return newWorld(t, fcfsConfig()).cluster("a", 3, core).tenant("t", 1, Quota{})
+	}
+	twin := world()
+	twin.submit(job("x", "t", 2, 1, 100), 0)
+	if d := started(twin.s.Schedule(0))["x"]; !reflect.DeepEqual(d.Nodes, []string{"a-n0", "a-n1"}) {
+		t.Fatalf("without measurements: %+v", d)
+	}
+
+	w := world()
+	slow := int64(80)
+	w.s.ObserveHeartbeat(Heartbeat{Cluster: "a", Node: "a-n1", Peers: []PeerLatency{{Peer: PeerNode("a-n0"), Millis: slow}, {Peer: PeerNode("a-n2"), Millis: 1}}})
+	w.s.ObserveHeartbeat(Heartbeat{Cluster: "a", Node: "a-n2", Peers: []PeerLatency{{Peer: PeerNode("a-n0"), Millis: slow}, {Peer: PeerNode("a-n1"), Millis: 1}}})
+	// a-n0 claims to be near: its mates' measurements win
+	w.s.ObserveHeartbeat(Heartbeat{Cluster: "a", Node: "a-n0", Peers: []PeerLatency{{Peer: PeerNode("a-n1"), Millis: 1}, {Peer: PeerNode("a-n2"), Millis: 1}}})
+	for id, want := range map[string]bool{"a-n0": true, "a-n1": false, "a-n2": false} {
+		if r, err := w.s.Remote(id); err != nil || r != want {
+			t.Fatalf("Remote(%s) = %v %v, want %v", id, r, err, want)
+		}
+	}
+	// snapshot and restore keep the measurements
+	sn := w.s.Snapshot()
+	if len(sn.NodeRTT) != 6 {
+		t.Fatalf("snapshot round trips %+v", sn.NodeRTT)
+	}
+	r, err := Restore(fcfsConfig(), sn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rem, _ := r.Remote("a-n0"); !rem {
+		t.Fatal("restored scheduler forgot a-n0 is remote")
+	}
+	w.submit(job("x", "t", 2, 1, 100), 0)
+	w.submit(job("y", "t", 1, 1, 100), 0)
+	got := started(w.s.Schedule(0))
+	if d := got["x"]; !reflect.DeepEqual(d.Nodes, []string{"a-n1", "a-n2"}) {
+		t.Fatalf("x placed on %v, want a-n1, a-n2 (a-n0 is 80 ms from them)", d.Nodes)
+	}
+	if d := got["y"]; !reflect.DeepEqual(d.Nodes, []string{"a-n0"}) {
+		t.Fatalf("single-node y placed on %v, want the remote a-n0", d.Nodes)
+	}
+	// once a-n0 is measured near again it is grouped again
+	for _, m := range []string{"a-n1", "a-n2"} {
+		w.s.ObserveHeartbeat(Heartbeat{Cluster: "a", Node: m, Peers: []PeerLatency{{Peer: PeerNode("a-n0"), Millis: 2}}})
+	}
+	if rem, _ := w.s.Remote("a-n0"); rem {
+		t.Fatal("a-n0 still remote after near measurements")
 	}
 }
 

@@ -19,7 +19,11 @@ type Scheduler struct {
 	admission    map[shapeKey]bool // placeable answers per job shape; reset on topology change
 	near         [][]int           // nearest clusters per cluster; reset on topology change
 	nodeIdx      map[string]int32
-	partBP       []int64 // partition index → the highest PriorityBP any cluster gives it
+	rtt          map[[2]int32]int64    // node-to-node round trips reported: {from, to} → ms
+	peers        [][]int32             // node → the nodes it has a measured pair with
+	xpairs       map[[2]int][][2]int32 // cluster pair (low, high) → its measured node pairs
+	remote       []bool                // node → remote from its cluster (see ObserveHeartbeat)
+	partBP       []int64               // partition index → the highest PriorityBP any cluster gives it
 	partIdx      map[string]int
 	idle         int // up nodes with an idle core
 	tenants      map[string]*tenantState

@@ -27,6 +27,15 @@ type Snapshot struct {
 	LastDecay    int64            `json:"last_decay"`
 	DecayStarted bool             `json:"decay_started"`
 	Stats        Stats            `json:"stats"`
+	// NodeRTT holds the node-to-node round trips nodes reported (ObserveHeartbeat), by sender then peer.
+	NodeRTT []SnapshotRTT `json:"node_rtt_ms,omitempty"`
+}
+
+// SnapshotRTT is a round trip node From reported to node To.
+type SnapshotRTT struct {
+	From   string `json:"from"`
+	To     string `json:"to"`
+	Millis int64  `json:"ms"`
 }
 
 // SnapshotNode is a registered node and its schedulability.
@@ -96,6 +105,16 @@ func (s *Scheduler) Snapshot() Snapshot {
 	for _, j := range s.running {
 		sn.Running = append(sn.Running, j.Spec.ID)
 	}
+	pairs := make([][2]int32, 0, len(s.rtt))
+	for k := range s.rtt {
+		pairs = append(pairs, k)
+	}
+	sort.Slice(pairs, func(a, b int) bool {
+		return pairs[a][0] < pairs[b][0] || (pairs[a][0] == pairs[b][0] && pairs[a][1] < pairs[b][1])
+	})
+	for _, k := range pairs {
+		sn.NodeRTT = append(sn.NodeRTT, SnapshotRTT{From: s.nodes[k[0]].id, To: s.nodes[k[1]].id, Millis: s.rtt[k]})
+	}
 	return sn
 }
 
@@ -134,6 +153,14 @@ func Restore(cfg Config, sn Snapshot) (*Scheduler, error) {
 		if now := s.isIdle(i); now != was {
 			s.idle--
 		}
+	}
+	for _, r := range sn.NodeRTT {
+		a, oka := s.nodeIdx[r.From]
+		b, okb := s.nodeIdx[r.To]
+		if !oka || !okb || a == b || r.Millis < 0 {
+			return nil, fmt.Errorf("%w: round trip %s → %s", ErrMalformed, r.From, r.To)
+		}
+		s.observeRTT(a, b, r.Millis)
 	}
 	for _, t := range sn.Tenants {
 		if t.Usage < 0 || s.tenants[t.Tenant.ID] != nil {
