@@ -21,7 +21,11 @@ import (
 // envelope takes only the buffers its chunks need.
 
 func batchesInFlight() int {
-	return min(runtime.GOMAXPROCS(0)+1, maxBatchesInFlight)
+	p := runtime.GOMAXPROCS(0)
+	if p == 1 {
+		return 1 // nothing to overlap with: seal each batch while its data is still in cache
+	}
+	return min(p+1, maxBatchesInFlight)
 }
 
 // chunkBufSize holds one sealed chunk, the largest trailer and one byte: the reader reads that
