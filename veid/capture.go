@@ -66,12 +66,18 @@ func (b *Binding) SigningPayload() ([]byte, error) {
 	p = append(p, BindingDomain...)
 	p = append(p, code, byte(len(b.Salt)))
 	p = append(p, b.Salt...)
-	p = appendStr16(p, b.DeviceID)
-	p = appendStr16(p, b.SessionID)
+	p, err := appendStr16s(p, "device id", b.DeviceID, "session id", b.SessionID)
+	if err != nil {
+		return nil, err
+	}
 	p = binary.BigEndian.AppendUint64(p, uint64(b.CaptureTime.UnixMilli()))
-	p = appendStr16(p, b.ClientID)
+	if p, err = appendStr16(p, "client id", b.ClientID); err != nil {
+		return nil, err
+	}
 	p = append(p, b.ClientKeyID[:]...)
-	p = appendStr16(p, b.Account)
+	if p, err = appendStr16(p, "account", b.Account); err != nil {
+		return nil, err
+	}
 	p = append(p, b.UserKey...)
 	p = append(p, b.PayloadHash[:]...)
 	return p, nil

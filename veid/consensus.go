@@ -82,28 +82,45 @@ type Vote struct {
 }
 
 // voteMessage: "VEID-VOTE-v1" 0x00 | str16 request | str16 validator | str16 model | score u8 |
-// passed u8 | input hash [32].
-func (v *Vote) message() []byte {
+// passed u8 | input hash [32]. A score outside 0..100 (ErrScoreRange) or a string over 65535 bytes
+// (ErrTooLong) has no encoding: it used to be cut to a byte or to 65535 bytes, so one signature
+// covered several votes.
+func (v *Vote) message() ([]byte, error) {
+	if v.Score < 0 || v.Score > 100 {
+		return nil, newErr("SCORE_RANGE", ErrScoreRange, "vote score %d", v.Score)
+	}
 	b := append([]byte{}, "VEID-VOTE-v1\x00"...)
-	b = appendStr16(b, v.RequestID)
-	b = appendStr16(b, v.Validator)
-	b = appendStr16(b, v.Model)
+	b, err := appendStr16s(b, "request id", v.RequestID, "validator name", v.Validator, "model version", v.Model)
+	if err != nil {
+		return nil, err
+	}
 	var passed byte
 	if v.Passed {
 		passed = 1
 	}
 	b = append(b, byte(v.Score), passed)
-	return append(b, v.InputHash[:]...)
+	return append(b, v.InputHash[:]...), nil
 }
 
 // SignVote signs v with the validator's vote key. A key that is not a 64-byte Ed25519 private key
-// gives ErrBadKey (code "BAD_KEY") and leaves v unchanged.
+// gives ErrBadKey (code "BAD_KEY"), a score outside 0..100 ErrScoreRange ("SCORE_RANGE"), a request
+// id, validator name or model over 65535 bytes ErrTooLong ("TOO_LONG"); each leaves v unchanged.
 func SignVote(v *Vote, key ed25519.PrivateKey) error {
 	if err := checkPrivateKey("vote", key); err != nil {
 		return err
 	}
-	v.Sig = ed25519.Sign(key, v.message())
+	msg, err := v.message()
+	if err != nil {
+		return err
+	}
+	v.Sig = ed25519.Sign(key, msg)
 	return nil
+}
+
+// verifyVote checks v's signature; a vote without an encoding (message error) does not verify.
+func verifyVote(key ed25519.PublicKey, v *Vote) bool {
+	msg, err := v.message()
+	return err == nil && ed25519.Verify(key, msg, v.Sig)
 }
 
 // ValidatorRun is what a validator's scoring produced, with the vote to broadcast.
@@ -120,6 +137,9 @@ type ValidatorRun struct {
 func ScoreEvidence(ctx context.Context, sealed []byte, requestID, name string, id envelope.Identity,
 	voteKey ed25519.PrivateKey, ex Extractor, model Model, p Params) (*ValidatorRun, error) {
 	if err := checkPrivateKey("vote", voteKey); err != nil {
+		return nil, err
+	}
+	if _, err := appendStr16s(nil, "request id", requestID, "validator name", name); err != nil {
 		return nil, err
 	}
 	if model.Version() != p.Model || ex.Version() != p.Extractor {
@@ -185,12 +205,19 @@ type TallyResult struct {
 
 // Tally counts the votes of one request against the set: a score is final only when validators
 // holding more than 2/3 of the set's total voting power signed the same (model, score, passed,
-// input hash). Votes from outside the set (ErrUnknownVoter), second votes (ErrDuplicateVote) and
-// bad signatures (ErrBadVoteSig) do not count and are listed in Invalid. Without a quorum it
-// returns the partial result and ErrNoQuorum.
+// input hash). Votes from outside the set (ErrUnknownVoter), second votes (ErrDuplicateVote), bad
+// signatures (ErrBadVoteSig) and a model version over 65535 bytes (ErrTooLong) do not count and
+// are listed in Invalid. A request id over 65535 bytes (ErrTooLong) or a validator name over 65535
+// bytes (ErrBadPower) is refused. Without a quorum it returns the partial result and ErrNoQuorum.
 func Tally(requestID string, set []ValidatorInfo, votes []Vote) (*TallyResult, error) {
+	if err := checkStr16("request id", requestID); err != nil {
+		return nil, err
+	}
 	res := &TallyResult{}
 	for i, v := range set {
+		if err := checkStr16("validator name", v.Name); err != nil {
+			return nil, newErr("BAD_SET", ErrBadPower, "validator %d: %v", i, err)
+		}
 		if slices.ContainsFunc(set[:i], func(x ValidatorInfo) bool { return x.Name == v.Name }) {
 			return nil, newErr("BAD_SET", ErrBadPower, "validator %q appears twice in the set", v.Name)
 		}
@@ -214,7 +241,11 @@ func Tally(requestID string, set []ValidatorInfo, votes []Vote) (*TallyResult, e
 		case idx < 0:
 			err = newErr("UNKNOWN_VOTER", ErrUnknownVoter, "%q", v.Validator)
 		case v.RequestID != requestID || len(v.Sig) != ed25519.SignatureSize || len(set[idx].VoteKey) != ed25519.PublicKeySize ||
-			v.Score < 0 || v.Score > 100 || !ed25519.Verify(set[idx].VoteKey, v.message(), v.Sig):
+			v.Score < 0 || v.Score > 100:
+			err = newErr("BAD_VOTE_SIG", ErrBadVoteSig, "%q", v.Validator)
+		case len(v.Model) > maxStr16: // no encoding, so nothing it could have been signed over
+			err = checkStr16("model version", v.Model)
+		case !verifyVote(set[idx].VoteKey, v):
 			err = newErr("BAD_VOTE_SIG", ErrBadVoteSig, "%q", v.Validator)
 		case counted[idx] != nil:
 			err = newErr("DUPLICATE_VOTE", ErrDuplicateVote, "%q", v.Validator)

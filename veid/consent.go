@@ -26,31 +26,45 @@ type WalletBinding struct {
 	Sig     []byte            `json:"sig"`
 }
 
-func (b *WalletBinding) message() []byte {
+// message is the signed bytes (PROTOCOL.md §9); a chain id or account over 65535 bytes has none
+// (ErrTooLong) rather than being cut, so a binding cannot be replayed for a longer account.
+func (b *WalletBinding) message() ([]byte, error) {
 	m := append([]byte{}, walletBindingDomain...)
-	m = appendStr16(m, b.ChainID)
-	m = appendStr16(m, b.Account)
+	m, err := appendStr16s(m, "chain id", b.ChainID, "account", b.Account)
+	if err != nil {
+		return nil, err
+	}
 	m = append(m, b.Key...)
-	return binary.BigEndian.AppendUint64(m, uint64(b.BoundAt.UnixMilli()))
+	return binary.BigEndian.AppendUint64(m, uint64(b.BoundAt.UnixMilli())), nil
 }
 
 // BindWallet signs a wallet binding with the wallet's key. A key that is not a 64-byte Ed25519
-// private key gives ErrBadKey (code "BAD_KEY").
+// private key gives ErrBadKey (code "BAD_KEY"); a chain id or account over 65535 bytes ErrTooLong
+// ("TOO_LONG").
 func BindWallet(chainID, account string, key ed25519.PrivateKey, now time.Time) (WalletBinding, error) {
 	if err := checkPrivateKey("wallet", key); err != nil {
 		return WalletBinding{}, err
 	}
 	b := WalletBinding{ChainID: chainID, Account: account, Key: key.Public().(ed25519.PublicKey), BoundAt: now}
-	b.Sig = ed25519.Sign(key, b.message())
+	msg, err := b.message()
+	if err != nil {
+		return WalletBinding{}, err
+	}
+	b.Sig = ed25519.Sign(key, msg)
 	return b, nil
 }
 
-// Verify checks the binding's signature and that it is for this chain and account.
+// Verify checks the binding's signature and that it is for this chain and account. A chain id or
+// account over 65535 bytes gives ErrTooLong ("TOO_LONG"): nothing can have been signed over it.
 func (b *WalletBinding) Verify(chainID, account string) error {
 	if b.ChainID != chainID || b.Account != account {
 		return newErr("WALLET_NOT_BOUND", ErrWalletNotBound, "binding is for %s on %s", b.Account, b.ChainID)
 	}
-	if len(b.Key) != ed25519.PublicKeySize || len(b.Sig) != ed25519.SignatureSize || !ed25519.Verify(b.Key, b.message(), b.Sig) {
+	msg, err := b.message()
+	if err != nil {
+		return err
+	}
+	if len(b.Key) != ed25519.PublicKeySize || len(b.Sig) != ed25519.SignatureSize || !ed25519.Verify(b.Key, msg, b.Sig) {
 		return newErr("BAD_WALLET_BINDING", ErrBadWalletBinding, "")
 	}
 	return nil
@@ -66,25 +80,34 @@ type ConsentChange struct {
 	Sig     []byte `json:"sig"`
 }
 
-func (c *ConsentChange) message() []byte {
+// message is the signed bytes (PROTOCOL.md §9); an account or scope id over 65535 bytes has none
+// (ErrTooLong) rather than being cut, so a change cannot be moved to a longer scope id.
+func (c *ConsentChange) message() ([]byte, error) {
 	m := append([]byte{}, consentDomain...)
-	m = appendStr16(m, c.Account)
-	m = appendStr16(m, c.ScopeID)
+	m, err := appendStr16s(m, "account", c.Account, "scope id", c.ScopeID)
+	if err != nil {
+		return nil, err
+	}
 	g := byte(0)
 	if c.Grant {
 		g = 1
 	}
 	m = append(m, g)
-	return binary.BigEndian.AppendUint64(m, c.Seq)
+	return binary.BigEndian.AppendUint64(m, c.Seq), nil
 }
 
 // SignConsent signs c with the wallet key. A key that is not a 64-byte Ed25519 private key gives
-// ErrBadKey (code "BAD_KEY") and leaves c unchanged.
+// ErrBadKey (code "BAD_KEY"), an account or scope id over 65535 bytes ErrTooLong ("TOO_LONG");
+// both leave c unchanged.
 func SignConsent(c *ConsentChange, key ed25519.PrivateKey) error {
 	if err := checkPrivateKey("wallet", key); err != nil {
 		return err
 	}
-	c.Sig = ed25519.Sign(key, c.message())
+	msg, err := c.message()
+	if err != nil {
+		return err
+	}
+	c.Sig = ed25519.Sign(key, msg)
 	return nil
 }
 
@@ -138,9 +161,13 @@ func (w *Wallet) Apply(c ConsentChange, access AccessChanger, now time.Time) err
 	if c.Account != w.Binding.Account {
 		return newErr("WALLET_NOT_BOUND", ErrWalletNotBound, "change for %q", c.Account)
 	}
+	msg, err := c.message()
+	if err != nil {
+		return err
+	}
 	// the key length first: ed25519.Verify panics on a key of another size (a Wallet built by hand,
 	// not by NewWallet).
-	if len(w.Binding.Key) != ed25519.PublicKeySize || len(c.Sig) != ed25519.SignatureSize || !ed25519.Verify(w.Binding.Key, c.message(), c.Sig) {
+	if len(w.Binding.Key) != ed25519.PublicKeySize || len(c.Sig) != ed25519.SignatureSize || !ed25519.Verify(w.Binding.Key, msg, c.Sig) {
 		return newErr("BAD_WALLET_BINDING", ErrBadWalletBinding, "consent change not signed by the bound wallet")
 	}
 	if c.Seq <= w.seq {

@@ -78,15 +78,28 @@ func (t FaceTemplate) Distance(u FaceTemplate) int {
 
 // DocumentFingerprint is a keyed one-way fingerprint of an identity document: HMAC-SHA256(key,
 // "VEID-DOC-v1" 0x00 | str16 issuing state | str16 document number), both upper-cased and trimmed.
+// A state or number over 65535 bytes (after trimming and upper-casing) has no encoding: the result
+// is then the zero fingerprint, which DuplicateIndex ignores, instead of the fingerprint of a cut
+// string that another document could share. ComputeDocumentFingerprint reports it as an error.
 func DocumentFingerprint(key []byte, issuingState, number string) [32]byte {
-	m := hmac.New(sha256.New, key)
+	fp, _ := ComputeDocumentFingerprint(key, issuingState, number)
+	return fp
+}
+
+// ComputeDocumentFingerprint is DocumentFingerprint with ErrTooLong (code "TOO_LONG") for an issuing
+// state or document number over 65535 bytes.
+func ComputeDocumentFingerprint(key []byte, issuingState, number string) ([32]byte, error) {
 	b := append([]byte{}, "VEID-DOC-v1\x00"...)
-	b = appendStr16(b, strings.ToUpper(strings.TrimSpace(issuingState)))
-	b = appendStr16(b, strings.ToUpper(strings.TrimSpace(number)))
+	b, err := appendStr16s(b, "issuing state", strings.ToUpper(strings.TrimSpace(issuingState)),
+		"document number", strings.ToUpper(strings.TrimSpace(number)))
+	if err != nil {
+		return [32]byte{}, err
+	}
+	m := hmac.New(sha256.New, key)
 	m.Write(b)
 	var out [32]byte
 	copy(out[:], m.Sum(nil))
-	return out
+	return out, nil
 }
 
 // DuplicateError names the account that already holds the face or document.

@@ -49,6 +49,7 @@ var (
 	// Scoring (§3.3).
 	ErrFeatureRange = errors.New("veid: feature outside 0..10000 basis points")
 	ErrModelVersion = errors.New("veid: scoring model version differs from the network parameters")
+	ErrScoreRange   = errors.New("veid: score outside 0..100")
 
 	// Records and tiers (§3.4, §3.5).
 	ErrIllegalTransition = errors.New("veid: illegal identity record transition")

@@ -41,7 +41,10 @@ func (e *Evidence) MarshalBinary() ([]byte, error) {
 	out = binary.BigEndian.AppendUint16(out, uint16(len(e.Items)))
 	for _, it := range e.Items {
 		out = append(out, it.Kind.code())
-		out = appendStr16(out, it.Name)
+		var err error
+		if out, err = appendStr16(out, "evidence item name", it.Name); err != nil { // ≤ MaxIDLen, checked above
+			return nil, err
+		}
 		out = binary.BigEndian.AppendUint32(out, uint32(len(it.Data)))
 		out = append(out, it.Data...)
 	}

@@ -74,7 +74,7 @@ type OTP struct {
 	rand   io.Reader
 
 	mu         sync.Mutex
-	challenges map[string]*otpChallenge // account \x00 destination
+	challenges map[string]*otpChallenge // challengeKey(account, destination)
 	sends      map[string][]time.Time   // "a:"+account, "d:"+destination, "g" → recent send times
 	failures   map[string][]time.Time   // account → recent wrong codes
 	locked     map[string]time.Time     // account → locked until
@@ -90,12 +90,26 @@ func NewOTP(s Sender, limits OTPLimits, r io.Reader) *OTP {
 		sends: map[string][]time.Time{}, failures: map[string][]time.Time{}, locked: map[string]time.Time{}}
 }
 
-func otpHash(salt [16]byte, account, dest, code string) [32]byte {
+// otpHash is SHA-256("VEID-OTP-v1" 0x00 | salt [16] | str16 account | str16 destination | code).
+// Start bounds account and destination to MaxIDLen, and Verify only hashes for a pending challenge,
+// so the error (ErrTooLong) cannot happen; it is returned rather than cutting the strings.
+func otpHash(salt [16]byte, account, dest, code string) ([32]byte, error) {
 	b := append([]byte{}, "VEID-OTP-v1\x00"...)
 	b = append(b, salt[:]...)
-	b = appendStr16(b, account)
-	b = appendStr16(b, dest)
-	return sha256.Sum256(append(b, code...))
+	b, err := appendStr16s(b, "account", account, "destination", dest)
+	if err != nil {
+		return [32]byte{}, err
+	}
+	return sha256.Sum256(append(b, code...)), nil
+}
+
+// challengeKey names the pending challenge of (account, destination) without ambiguity: the
+// account is length-prefixed, so ("a\x00b", "c") and ("a", "b\x00c") are different challenges (a
+// plain "account \x00 destination" key made them the same).
+func challengeKey(account, destination string) string {
+	var n [4]byte
+	binary.BigEndian.PutUint32(n[:], uint32(len(account)))
+	return string(n[:]) + account + destination
 }
 
 // recent trims times older than window and returns the rest.
@@ -156,12 +170,15 @@ func (o *OTP) Start(ctx context.Context, account, destination string, now time.T
 		o.mu.Unlock()
 		return err
 	}
-	c.hash = otpHash(c.salt, account, destination, code)
+	if c.hash, err = otpHash(c.salt, account, destination, code); err != nil {
+		o.mu.Unlock()
+		return err
+	}
 	for _, k := range keys {
 		o.sends[k.k] = append(o.sends[k.k], now)
 	}
 	o.prune(now)
-	o.challenges[account+"\x00"+destination] = c
+	o.challenges[challengeKey(account, destination)] = c
 	o.mu.Unlock()
 	if err := o.sender.Send(ctx, destination, code); err != nil {
 		return redactDestination(err, destination)
@@ -195,7 +212,7 @@ func (o *OTP) Verify(account, destination, code string, now time.Time) error {
 	if until, ok := o.locked[account]; ok && now.Before(until) {
 		return newErr("OTP_LOCKED", ErrOTPLocked, "try again after %s", until.UTC().Format(time.RFC3339))
 	}
-	key := account + "\x00" + destination
+	key := challengeKey(account, destination)
 	c := o.challenges[key]
 	switch {
 	case c == nil:
@@ -206,8 +223,8 @@ func (o *OTP) Verify(account, destination, code string, now time.Time) error {
 	case c.tries >= o.limits.MaxTries:
 		return newErr("OTP_TRIES_USED", ErrOTPTriesUsed, "request a new code")
 	}
-	h := otpHash(c.salt, account, destination, code)
-	if subtle.ConstantTimeCompare(h[:], c.hash[:]) == 1 {
+	h, err := otpHash(c.salt, account, destination, code)
+	if err == nil && subtle.ConstantTimeCompare(h[:], c.hash[:]) == 1 {
 		delete(o.challenges, key)
 		return nil
 	}

@@ -172,16 +172,12 @@ func InputHash(model string, f Features) [32]byte {
 // "TOO_LONG") when the model or the extractor is longer than 65535 bytes: such strings used to be
 // cut to that length, so two extractors differing only after it hashed the same.
 func ComputeInputHash(model string, f Features) ([32]byte, error) {
-	if err := checkStr16("model version", model); err != nil {
-		return [32]byte{}, err
-	}
-	if err := checkStr16("extractor", f.Extractor); err != nil {
-		return [32]byte{}, err
-	}
 	b := make([]byte, 0, 64+len(model)+len(f.Extractor))
 	b = append(b, "VEID-SCORE-INPUT-v1\x00"...)
-	b = appendStr16(b, model)
-	b = appendStr16(b, f.Extractor)
+	b, err := appendStr16s(b, "model version", model, "extractor", f.Extractor)
+	if err != nil {
+		return [32]byte{}, err
+	}
 	var flags byte
 	if f.HasDocument {
 		flags |= 1
@@ -208,11 +204,23 @@ func checkStr16(field, s string) error {
 	return nil
 }
 
-// appendStr16 appends u16 len | s. It still cuts s at 65535 bytes; ComputeInputHash checks first.
-func appendStr16(b []byte, s string) []byte {
-	if len(s) > 0xffff {
-		s = s[:0xffff]
+// appendStr16 appends u16 len | s, the str16 of PROTOCOL.md. A string over 65535 bytes is refused
+// with ErrTooLong naming field, never cut: two different strings never share an encoding.
+func appendStr16(b []byte, field, s string) ([]byte, error) {
+	if err := checkStr16(field, s); err != nil {
+		return b, err
 	}
 	b = binary.BigEndian.AppendUint16(b, uint16(len(s)))
-	return append(b, s...)
+	return append(b, s...), nil
+}
+
+// appendStr16s appends the str16 of each (field, value) pair in order; the first error stops it.
+func appendStr16s(b []byte, fieldValues ...string) ([]byte, error) {
+	var err error
+	for i := 0; i+1 < len(fieldValues); i += 2 {
+		if b, err = appendStr16(b, fieldValues[i], fieldValues[i+1]); err != nil {
+			return b, err
+		}
+	}
+	return b, nil
 }

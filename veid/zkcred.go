@@ -37,11 +37,15 @@ func ZKFlags(kinds []ScopeKind) uint8 {
 
 // IssueZKCredential issues the zk credential of FEATURES.md §2 after a passed verification (§3.8):
 // score, tier, flags from the verified kinds, validity from ValidityFor, and a fresh slot in the
-// issuer's revocation tree when tree is not nil. It refuses a result that did not pass.
+// issuer's revocation tree when tree is not nil. It refuses a result that did not pass
+// (ErrNotPassed) and a score outside 0..100 (ErrScoreRange).
 func IssueZKCredential(issuer *zk.IssuerPrivateKey, tree *zk.RevocationTree, res Result, kinds []ScopeKind,
 	h ZKHolder, now time.Time, rand io.Reader) (*zk.Credential, error) {
 	if !res.Passed {
 		return nil, newErr("NOT_PASSED", ErrNotPassed, "score %d with %v", res.Score, res.Reasons)
+	}
+	if res.Score < 0 || res.Score > 100 { // the credential holds it in a byte: never cut it to fit
+		return nil, newErr("SCORE_RANGE", ErrScoreRange, "result score %d", res.Score)
 	}
 	attrs := zk.Attributes{
 		BirthDate: zk.DayOf(h.BirthDate),
