@@ -106,11 +106,18 @@ func NewSalt(r io.Reader) ([]byte, error) {
 	return s, nil
 }
 
-// ClientSign fills in the payload hash and the client key id, and signs as the approved client.
+// signedTime is t as the signing payload carries it: whole Unix milliseconds, in UTC (what
+// ParseUpload returns).
+func signedTime(t time.Time) time.Time { return time.UnixMilli(t.UnixMilli()).UTC() }
+
+// ClientSign fills in the payload hash and the client key id, sets the capture time to the whole
+// milliseconds that are signed (so the Binding equals what ParseUpload returns), and signs as the
+// approved client.
 func ClientSign(b *Binding, evidence []byte, client ed25519.PrivateKey) ([]byte, error) {
 	if len(client) != ed25519.PrivateKeySize {
 		return nil, newErr("MALFORMED_UPLOAD", ErrMalformedUpload, "client key is not an Ed25519 private key")
 	}
+	b.CaptureTime = signedTime(b.CaptureTime)
 	b.PayloadHash = sha256.Sum256(evidence)
 	b.ClientKeyID = KeyIDOf(client.Public().(ed25519.PublicKey))
 	p, err := b.SigningPayload()

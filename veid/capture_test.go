@@ -178,3 +178,47 @@ func TestSigningRefusesMalformedKeys(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+// The capture time is signed in whole milliseconds. A Binding holding finer digits used to be
+// judged on them in memory but on the signed milliseconds once parsed, so the same upload could be
+// on time in one and in the future in the other. Both now judge the signed time.
+func TestCaptureTimeJudgedAsSigned(t *testing.T) {
+	client := ed25519.NewKeyFromSeed(vecClientSeed)
+	_, user, _ := ed25519.GenerateKey(rand.Reader)
+	reg := NewClientRegistry()
+	id, _ := reg.AddKey(vecClientID, client.Public().(ed25519.PublicKey), t0)
+	reg.Activate(vecClientID, id, t0)
+	now := vecCapture.Truncate(time.Millisecond)
+	edge := now.Add(MaxClockSkew) // on time at whole milliseconds; +0.5 ms is in the future
+	b := vecBinding(vecSalt(0x40))
+	b.CaptureTime = edge.Add(500 * time.Microsecond)
+	up, err := SignUpload(b, []byte("evidence"), client, user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !up.Binding.CaptureTime.Equal(edge) {
+		t.Fatalf("SignUpload kept unsigned digits: %s", up.Binding.CaptureTime)
+	}
+	raw, _ := up.MarshalBinary()
+	parsed, err := ParseUpload(raw)
+	if err != nil || !parsed.Binding.CaptureTime.Equal(up.Binding.CaptureTime) {
+		t.Fatal(err)
+	}
+	// An in-memory upload with the finer digits put back (the signature still verifies: the same
+	// milliseconds) gets the parsed upload's answer: accepted.
+	mem := *up
+	mem.Binding.CaptureTime = edge.Add(500 * time.Microsecond)
+	if err := (&Verifier{Clients: reg, Replay: NewReplayCache(0, 0)}).Verify(&mem, now); err != nil {
+		t.Fatal("in memory:", err)
+	}
+	if err := (&Verifier{Clients: reg, Replay: NewReplayCache(0, 0)}).Verify(parsed, now); err != nil {
+		t.Fatal("parsed:", err)
+	}
+	// Reject twin: one millisecond later is in the future, both ways.
+	later := vecBinding(vecSalt(0x60))
+	later.CaptureTime = edge.Add(time.Millisecond)
+	up2, _ := SignUpload(later, []byte("evidence"), client, user)
+	if err := (&Verifier{Clients: reg, Replay: NewReplayCache(0, 0)}).Verify(up2, now); !errors.Is(err, ErrFutureCapture) {
+		t.Fatal(err)
+	}
+}

@@ -32,11 +32,14 @@ func (v *Verifier) Verify(u *Upload, now time.Time) error {
 	if skew <= 0 {
 		skew = MaxClockSkew
 	}
-	if b.CaptureTime.After(now.Add(skew)) {
-		return newErr("FUTURE_CAPTURE", ErrFutureCapture, "%s ahead", b.CaptureTime.Sub(now))
+	// The signed capture time is whole milliseconds (PROTOCOL.md §2): judge that, not finer digits
+	// an in-memory Binding may carry, so a parsed and an unparsed upload get the same answer.
+	captured := signedTime(b.CaptureTime)
+	if captured.After(now.Add(skew)) {
+		return newErr("FUTURE_CAPTURE", ErrFutureCapture, "%s ahead", captured.Sub(now))
 	}
-	if now.Sub(b.CaptureTime) > age {
-		return newErr("STALE_CAPTURE", ErrStaleCapture, "captured %s ago; capture again", now.Sub(b.CaptureTime).Truncate(time.Second))
+	if now.Sub(captured) > age {
+		return newErr("STALE_CAPTURE", ErrStaleCapture, "captured %s ago; capture again", now.Sub(captured).Truncate(time.Second))
 	}
 	if sha256.Sum256(u.Evidence) != b.PayloadHash {
 		return newErr("PAYLOAD_HASH", ErrPayloadHash, "")
