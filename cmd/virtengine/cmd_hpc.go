@@ -491,6 +491,8 @@ takes new work on the node again. Only the controller's user can open the socket
 func newHPCAgentCmd() *cobra.Command {
 	var (
 		controller, ctrlPub, keyFile, cluster, node string
+		probeListen, probeAdvertise                 string
+		peerFlags                                   []string
 		res                                         hpc.Resources
 		interval                                    time.Duration
 		count                                       int
@@ -508,8 +510,27 @@ func newHPCAgentCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			a, err := agent.NewAgent(agent.AgentConfig{Cluster: cluster, Node: node, Key: key, Controller: controller,
-				ControllerKey: cp, Capacity: res, Interval: interval})
+			cfg := agent.AgentConfig{Cluster: cluster, Node: node, Key: key, Controller: controller,
+				ControllerKey: cp, Capacity: res, Interval: interval, ProbeAdvertise: probeAdvertise}
+			if probeListen != "" {
+				var static []agent.ProbePeer
+				for _, pf := range peerFlags {
+					p, err := parsePeerFlag(pf)
+					if err != nil {
+						return err
+					}
+					static = append(static, p)
+				}
+				pr, err := agent.NewProber(agent.ProberConfig{Node: node, Key: key, Listen: probeListen, Static: static})
+				if err != nil {
+					return fmt.Errorf("%w; check --probe-listen and --peer", err)
+				}
+				defer pr.Close()
+				cfg.Prober = pr
+			} else if len(peerFlags) > 0 {
+				return errors.New("--peer needs --probe-listen: the UDP address this agent probes from and answers probes on")
+			}
+			a, err := agent.NewAgent(cfg)
 			if err != nil {
 				return err
 			}
@@ -556,7 +577,24 @@ func newHPCAgentCmd() *cobra.Command {
 	f.Int64Var(&res.GPUs, "gpus", 0, "GPUs offered")
 	f.DurationVar(&interval, "interval", hpc.HeartbeatIntervalSeconds*time.Second, "heartbeat interval")
 	f.IntVar(&count, "count", 0, "stop after this many heartbeats (default: until interrupted)")
+	f.StringVar(&probeListen, "probe-listen", "", "measure latency to peer nodes: UDP address for signed probes (e.g. 127.0.0.1:0); the controller names the cluster's other nodes")
+	f.StringVar(&probeAdvertise, "probe-advertise", "", "probe address announced to the controller (default: the bound --probe-listen address)")
+	f.StringArrayVar(&peerFlags, "peer", nil, "also probe NODE=ADDR@PUBHEX (e.g. a node of another cluster); repeatable")
 	return c
+}
+
+// parsePeerFlag parses --peer NODE=ADDR@PUBHEX.
+func parsePeerFlag(s string) (agent.ProbePeer, error) {
+	node, rest, ok1 := strings.Cut(s, "=")
+	addr, pub, ok2 := strings.Cut(rest, "@")
+	if !ok1 || !ok2 || node == "" || addr == "" {
+		return agent.ProbePeer{}, fmt.Errorf("--peer %q: write NODE=HOST:PORT@PUBLIC_KEY_HEX", s)
+	}
+	k, err := parsePub(pub, "peer")
+	if err != nil {
+		return agent.ProbePeer{}, err
+	}
+	return agent.ProbePeer{Node: node, Key: k, Addr: addr}, nil
 }
 
 func readTemplateLib(path string) ([]hpc.SignedTemplate, error) {

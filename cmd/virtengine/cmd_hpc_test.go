@@ -66,3 +66,17 @@ func TestSimulateFindsABareTraceNameInTheDataDir(t *testing.T) {
 		t.Fatalf("missing path: err %v\n%s", err, out)
 	}
 }
+
+// TestParsePeerFlag: --peer NODE=ADDR@PUBHEX gives a probe peer; anything else is refused.
+func TestParsePeerFlag(t *testing.T) {
+	pub := strings.Repeat("ab", 32)
+	p, err := parsePeerFlag("c2-n1=127.0.0.1:7950@" + pub)
+	if err != nil || p.Node != "c2-n1" || p.Addr != "127.0.0.1:7950" || len(p.Key) != 32 || p.Key[0] != 0xab {
+		t.Fatalf("%+v %v", p, err)
+	}
+	for _, bad := range []string{"c2-n1", "c2-n1=127.0.0.1:7950", "=127.0.0.1:7950@" + pub, "c2-n1=@" + pub, "c2-n1=127.0.0.1:7950@abcd"} {
+		if _, err := parsePeerFlag(bad); err == nil {
+			t.Errorf("--peer %q accepted", bad)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"sync"
 	"time"
 
@@ -30,6 +31,14 @@ type AgentConfig struct {
 	// Peers, if set, returns latencies measured to other peers; the agent adds its own measured
 	// round trip to the controller as peer "controller".
 	Peers func() []hpc.PeerLatency
+	// Prober, if set, measures the round trips to the other nodes: Run announces its address to the
+	// controller after each heartbeat, learns the cluster's other nodes from the answer, probes them
+	// every ProbeInterval, and the heartbeats report the medians as peers hpc.PeerNode(id).
+	Prober *Prober
+	// ProbeAdvertise is the probe address announced to the controller; "" is Prober.Addr().
+	ProbeAdvertise string
+	// ProbeInterval between probe rounds; 0 means Interval / 3 (so each heartbeat has fresh samples).
+	ProbeInterval time.Duration
 	// Interval between heartbeats; 0 means hpc.HeartbeatIntervalSeconds.
 	Interval time.Duration
 	// Clock gives the heartbeat timestamps; nil is time.Now.
@@ -46,6 +55,7 @@ type Agent struct {
 	cfg  AgentConfig
 	mu   sync.Mutex
 	conn *dtls.Conn
+	xmu  sync.Mutex // one request and its answer at a time on conn
 	seq  uint64
 	rtt  time.Duration
 }
@@ -63,6 +73,9 @@ func NewAgent(cfg AgentConfig) (*Agent, error) {
 	}
 	if cfg.ReplyTimeout <= 0 {
 		cfg.ReplyTimeout = DefaultReplyTimeout
+	}
+	if cfg.ProbeInterval <= 0 {
+		cfg.ProbeInterval = max(cfg.Interval/3, time.Millisecond)
 	}
 	seq := cfg.FirstSeq
 	if seq == 0 {
@@ -140,6 +153,15 @@ func (a *Agent) NextHeartbeat() (hpc.SignedHeartbeat, error) {
 	if a.cfg.Peers != nil {
 		peers = a.cfg.Peers()
 	}
+	if a.cfg.Prober != nil {
+		measured := a.cfg.Prober.Latencies() // measured wins over a same-named configured peer
+		names := map[string]bool{}
+		for _, p := range measured {
+			names[p.Peer] = true
+		}
+		peers = slices.DeleteFunc(slices.Clone(peers), func(p hpc.PeerLatency) bool { return names[p.Peer] })
+		peers = append(peers, measured...)
+	}
 	if rtt > 0 {
 		peers = append(peers, hpc.PeerLatency{Peer: "controller", Millis: rtt.Milliseconds()})
 	}
@@ -163,21 +185,12 @@ func (a *Agent) Send(ctx context.Context, sh hpc.SignedHeartbeat) (Ack, error) {
 	if len(msg) > MaxMessageBytes {
 		return Ack{}, fmt.Errorf("%w: heartbeat of %d bytes exceeds %d", hpc.ErrInvalid, len(msg), MaxMessageBytes)
 	}
-	deadline := time.Now().Add(a.cfg.ReplyTimeout)
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
-	}
-	conn.SetDeadline(deadline)
 	began := time.Now()
-	if _, err := conn.Write(msg); err != nil {
-		return Ack{}, fmt.Errorf("agent: send heartbeat: %w", err)
-	}
-	buf := make([]byte, 1024)
-	n, err := conn.Read(buf)
+	reply, err := a.exchange(ctx, conn, msg)
 	if err != nil {
-		return Ack{}, fmt.Errorf("agent: no answer from the controller: %w", err)
+		return Ack{}, err
 	}
-	ack, err := parseReply(buf[:n])
+	ack, err := parseReply(reply)
 	if err != nil {
 		return ack, err
 	}
@@ -185,6 +198,54 @@ func (a *Agent) Send(ctx context.Context, sh hpc.SignedHeartbeat) (Ack, error) {
 	a.rtt = max(time.Since(began), time.Millisecond)
 	a.mu.Unlock()
 	return ack, nil
+}
+
+// exchange writes one message to the controller and reads its answer.
+func (a *Agent) exchange(ctx context.Context, conn *dtls.Conn, msg []byte) ([]byte, error) {
+	a.xmu.Lock()
+	defer a.xmu.Unlock()
+	deadline := time.Now().Add(a.cfg.ReplyTimeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	conn.SetDeadline(deadline)
+	if _, err := conn.Write(msg); err != nil {
+		return nil, fmt.Errorf("agent: send to the controller: %w", err)
+	}
+	buf := make([]byte, MaxMessageBytes)
+	n, err := conn.Read(buf)
+	if err != nil {
+		return nil, fmt.Errorf("agent: no answer from the controller: %w", err)
+	}
+	return buf[:n], nil
+}
+
+// SyncPeers announces the prober's address to the controller and gives the prober the cluster's
+// other nodes the controller answers with (their registered keys and announced addresses).
+func (a *Agent) SyncPeers(ctx context.Context) error {
+	if a.cfg.Prober == nil {
+		return fmt.Errorf("%w: agent has no prober", hpc.ErrInvalid)
+	}
+	a.mu.Lock()
+	conn := a.conn
+	a.mu.Unlock()
+	if conn == nil {
+		return fmt.Errorf("agent: not connected; call Connect first")
+	}
+	addr := a.cfg.ProbeAdvertise
+	if addr == "" {
+		addr = a.cfg.Prober.Addr()
+	}
+	reply, err := a.exchange(ctx, conn, appendStr16([]byte{msgAnnounce}, addr))
+	if err != nil {
+		return err
+	}
+	peers, err := parsePeers(reply)
+	if err != nil {
+		return err
+	}
+	a.cfg.Prober.SetPeers(peers)
+	return nil
 }
 
 // Beat sends the next heartbeat.
@@ -202,6 +263,12 @@ func (a *Agent) Run(ctx context.Context, onAck func(Ack, error)) error {
 	t := time.NewTicker(a.cfg.Interval)
 	defer t.Stop()
 	defer a.Close()
+	if a.cfg.Prober != nil {
+		pctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); a.cfg.Prober.Run(pctx, a.cfg.ProbeInterval) }()
+		defer func() { stop(); <-done }()
+	}
 	connected := false
 	for {
 		if !connected {
@@ -221,6 +288,8 @@ func (a *Agent) Run(ctx context.Context, onAck func(Ack, error)) error {
 			var rej *RejectError
 			if err != nil && !errors.As(err, &rej) {
 				connected = false // transport failure: handshake again
+			} else if err == nil && a.cfg.Prober != nil {
+				_ = a.SyncPeers(ctx) // a failure keeps the last peer list; the next heartbeat retries
 			}
 		}
 		select {

@@ -26,6 +26,9 @@ type ControllerConfig struct {
 	OnChange func(hpc.Change)
 	// HandshakeTimeout bounds a DTLS handshake; 0 means 10 s.
 	HandshakeTimeout time.Duration
+	// OnHeartbeat, if set, receives every accepted heartbeat (its peer latencies are for placement:
+	// pass it to hpc.Scheduler.ObserveHeartbeat, which ignores peers it does not know).
+	OnHeartbeat func(hpc.Heartbeat)
 }
 
 // Controller is a cluster controller: it accepts DTLS connections from registered nodes and records
@@ -36,6 +39,7 @@ type Controller struct {
 	ln    net.Listener
 	wg    sync.WaitGroup
 	conns map[net.Conn]struct{}
+	probe map[string]string // node → the probe address it announced on its authenticated connection
 	stop  context.CancelFunc
 	ctx   context.Context
 }
@@ -51,7 +55,7 @@ func NewController(cfg ControllerConfig) (*Controller, error) {
 	if cfg.HandshakeTimeout <= 0 {
 		cfg.HandshakeTimeout = DefaultHandshakeTimeout
 	}
-	return &Controller{cfg: cfg, conns: map[net.Conn]struct{}{}}, nil
+	return &Controller{cfg: cfg, conns: map[net.Conn]struct{}{}, probe: map[string]string{}}, nil
 }
 
 // PublicKey is the key agents pin.
@@ -179,6 +183,9 @@ func (c *Controller) serve(raw net.Conn) {
 
 // handle processes one message from the node authenticated with key pub and returns the reply.
 func (c *Controller) handle(pub ed25519.PublicKey, msg []byte) []byte {
+	if len(msg) >= 1 && msg[0] == msgAnnounce {
+		return c.announce(pub, msg[1:])
+	}
 	if len(msg) < 1 || msg[0] != msgHeartbeat {
 		return encodeNack(0, CodeMalformed, "expected a heartbeat message")
 	}
@@ -209,7 +216,52 @@ func (c *Controller) handle(pub ed25519.PublicKey, msg []byte) []byte {
 	if change != nil && c.cfg.OnChange != nil {
 		c.cfg.OnChange(*change)
 	}
+	if c.cfg.OnHeartbeat != nil {
+		h := sh.Heartbeat
+		h.Peers = append([]hpc.PeerLatency(nil), h.Peers...)
+		c.cfg.OnHeartbeat(h)
+	}
 	return encodeAck(Ack{Seq: sh.Heartbeat.Seq, Liveness: st.Liveness, Drain: st.Draining})
+}
+
+// announce records the probe address of the node authenticated with pub and answers with the other
+// nodes of the cluster that announced one (not deregistered), by node id: the peers it should probe.
+func (c *Controller) announce(pub ed25519.PublicKey, body []byte) []byte {
+	addr, rest, ok := readStr16(body, MaxProbeAddrBytes)
+	if !ok || len(rest) != 0 {
+		return encodeNack(0, CodeMalformed, "announce: u16 length and a probe address")
+	}
+	if addr != "" {
+		if _, err := net.ResolveUDPAddr("udp", addr); err != nil {
+			return encodeNack(0, CodeMalformed, "announce: "+err.Error())
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	self, err := c.cfg.Registry.NodeByKey(pub)
+	if err != nil {
+		return encodeNack(0, nackCode(err), err.Error())
+	}
+	if addr == "" {
+		delete(c.probe, self)
+	} else {
+		c.probe[self] = addr
+	}
+	var peers []ProbePeer
+	size := 3
+	for _, st := range c.cfg.Registry.Status() {
+		id := st.Registration.Node
+		a, ok := c.probe[id]
+		if id == self || !ok || st.Liveness == hpc.Deregistered {
+			continue
+		}
+		size += 4 + len(id) + ed25519.PublicKeySize + len(a)
+		if len(peers) == MaxProbePeers || size > MaxMessageBytes {
+			break // one record holds the reply; the rest of a very large cluster is not probed
+		}
+		peers = append(peers, ProbePeer{Node: id, Key: st.Registration.NodeKey, Addr: a})
+	}
+	return encodePeers(peers)
 }
 
 // Tick applies the liveness timers at the clock's time and returns the changes.
