@@ -115,6 +115,25 @@ func (l *Ledger) Balance(account string) (uint64, error) {
 	return (&tx{l.store}).getU64(pAcct + account)
 }
 
+// AccountBalance is one account's spendable balance.
+type AccountBalance struct {
+	Account string `json:"account"`
+	Balance uint64 `json:"balance"`
+}
+
+// Balances returns every account the ledger holds, in account-name order (the store's key order).
+func (l *Ledger) Balances() ([]AccountBalance, error) {
+	var out []AccountBalance
+	err := l.store.Iterate([]byte(pAcct), func(k, v []byte) error {
+		if len(v) != 8 {
+			return fmt.Errorf("%w: %s", ErrMalformed, k)
+		}
+		out = append(out, AccountBalance{Account: string(k[len(pAcct):]), Balance: binary.BigEndian.Uint64(v)})
+		return nil
+	})
+	return out, err
+}
+
 // Balance returns the spendable balance of an account inside a transaction.
 func (t *Tx) Balance(account string) (uint64, error) { return t.getU64(pAcct + account) }
 

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"encoding/json"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -169,4 +171,30 @@ func TestMarketGateRefusalNamesRealCommands(t *testing.T) {
 	if c, rest, err := rootCmd.Find([]string{"identity"}); err == nil && c != rootCmd && len(rest) == 0 {
 		t.Fatalf("a `virtengine identity` command exists after all: %s", c.CommandPath())
 	}
+}
+
+// `virtengine settlement balance` with no account lists every account of the local state.
+func TestSettlementBalanceCLI(t *testing.T) {
+	c := mcli{t: t, bin: builtCLI(t), dir: t.TempDir()}
+	if out := c.ok("settlement", "balance"); !strings.Contains(out, "no accounts") || !strings.Contains(out, "virtengine settlement mint ACCOUNT AMOUNT") {
+		t.Fatalf("empty state: %q", out)
+	}
+	c.ok("settlement", "mint", "bob", "250")
+	c.ok("settlement", "mint", "alice", "5000")
+	c.ok("market", "offer", "--provider", "prov", "--id", "off-1", "--category", "compute", "--region", "eu", "--price", "cpu:hourly:10")
+	if out := c.ok("settlement", "balance"); out != "alice: 5000\nbob: 250\nprov: 0\n" {
+		t.Fatalf("all balances: %q", out)
+	}
+	var all map[string]uint64
+	if err := json.Unmarshal([]byte(c.ok("--json", "settlement", "balance")), &all); err != nil || len(all) != 3 || all["alice"] != 5000 {
+		t.Fatalf("--json balances: %v %v", all, err)
+	}
+	if out := c.ok("settlement", "balance", "bob", "nobody"); out != "bob: 250\nnobody: 0\n" {
+		t.Fatalf("named balances: %q", out)
+	}
+	// Reject twin: a state file that is not JSON is refused with what to do.
+	if err := os.WriteFile(filepath.Join(c.dir, "virtengine-market.json"), []byte("{"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c.refused("move it away", "settlement", "balance")
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -56,9 +57,9 @@ func stlMintCmd() *cobra.Command {
 
 func stlBalanceCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "balance ACCOUNT...",
-		Short: "Show account balances",
-		Args:  cobra.MinimumNArgs(1),
+		Use:   "balance [ACCOUNT...]",
+		Short: "Show account balances: the named accounts, or every account of the local state",
+		Args:  cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := loadState()
 			if err != nil {
@@ -66,13 +67,39 @@ func stlBalanceCmd() *cobra.Command {
 			}
 			l := settlement.NewLedger(st.store)
 			out := map[string]uint64{}
+			names := args
+			if len(args) == 0 {
+				// Every account: those holding money in the ledger and those in the wallet.
+				bs, err := l.Balances()
+				if err != nil {
+					return err
+				}
+				for _, b := range bs {
+					out[b.Account] = b.Balance
+				}
+				for a := range st.wallet.Accounts {
+					if _, ok := out[a]; !ok {
+						out[a] = 0
+					}
+				}
+				names = make([]string, 0, len(out))
+				for a := range out {
+					names = append(names, a)
+				}
+				sort.Strings(names)
+				if len(names) == 0 {
+					return emit(cmd, out, func(w io.Writer) {
+						fmt.Fprintf(w, "no accounts in %s yet; create one with `virtengine settlement mint ACCOUNT AMOUNT`\n", mktState)
+					})
+				}
+			}
 			for _, a := range args {
 				if out[a], err = l.Balance(a); err != nil {
 					return err
 				}
 			}
 			return emit(cmd, out, func(w io.Writer) {
-				for _, a := range args {
+				for _, a := range names {
 					fmt.Fprintf(w, "%s: %d\n", a, out[a])
 				}
 			})
