@@ -11,4 +11,12 @@
 //	reqs := eng.Scan(book, now)              // bid requests to submit with market.PlaceBid
 //	eng.Lost(orderID) / eng.Closed(orderID)  // give capacity back
 //	eng.LoadPrices(r)                        // new markups take effect at the next Scan, no restart
+//
+// Against a node, a Runner does all of it in a loop: node/client.OrderFeed is the Source (it follows
+// the chain's order_created events and re-reads the orders), bids go out as market/bid transactions,
+// a PriceFile reloads the operator's prices file when it changes (a bad file keeps the old prices),
+// and every bid and skip is logged with its reason. `virtengine market bidder` is that loop:
+//
+//	r := &bidengine.Runner{Engine: eng, Source: feed, Refresh: feed.Sync, Prices: pf, Place: place, Log: log}
+//	r.Run(ctx)
 package bidengine

@@ -27,7 +27,7 @@ type Config struct {
 	Window           int64
 }
 
-// Source lists open orders; *market.Market and *Book implement it.
+// Source lists open orders; *market.Market, *Book and node/client's OrderFeed implement it.
 type Source interface {
 	OpenOrders(category market.Category, region string, fn func(*market.Order) error) error
 }
