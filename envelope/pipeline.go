@@ -104,6 +104,39 @@ func (b *batch) wait() {
 	b.done.Wait()
 }
 
+// task is work that a helper goroutine or its waiter runs, whichever comes first.
+type task struct {
+	claimed atomic.Bool
+	done    sync.WaitGroup
+	run     func()
+}
+
+func startTask(run func()) *task {
+	t := &task{run: run}
+	t.done.Add(1)
+	go t.help()
+	return t
+}
+
+// doneTask is a task with nothing to do; whoever waits for it runs the nothing.
+func doneTask() *task {
+	t := &task{run: func() {}}
+	t.done.Add(1)
+	return t
+}
+
+func (t *task) help() {
+	if t.claimed.CompareAndSwap(false, true) {
+		t.run()
+		t.done.Done()
+	}
+}
+
+func (t *task) wait() {
+	t.help()
+	t.done.Wait()
+}
+
 // sealer returns the work function that seals chunks lo..hi of a batch, in place or from src, and
 // hashes them.
 func sealer(aead cipher.AEAD) func(b *batch, lo, hi int) {

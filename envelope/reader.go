@@ -54,6 +54,7 @@ type Reader struct {
 	cur       *chunkBuf   // the buffer whose plaintext is being returned
 	plain     []byte      // unread plaintext of cur
 	counter   uint64      // chunks dispatched
+	last      *lastChunk  // started when src ends
 	ctLen     uint64
 	digest    *digest
 	err       error
@@ -237,6 +238,9 @@ func (r *Reader) next() error {
 		b.start(r.eof || len(r.fifo) == 0, r.open)
 		r.fifo = append(r.fifo, b)
 	}
+	if r.eof && r.last == nil {
+		r.startLast()
+	}
 	if len(r.fifo) > 0 {
 		b := r.fifo[0]
 		if b.pos == 0 {
@@ -258,43 +262,70 @@ func (r *Reader) next() error {
 	return r.final()
 }
 
-// final opens the last chunk (all of buf but the trailer) and verifies the trailer.
-func (r *Reader) final() error {
-	n := len(r.buf)
-	if n < TagSize+r.tl {
-		return r.diagnose(r.buf, true, r.counter)
-	}
-	ct, tr := r.buf[:n-r.tl], r.buf[n-r.tl:]
-	var nonce [12]byte
-	chunkNonce(&nonce, r.counter, true)
-	out := r.getBuf()
-	r.cur = out
-	pt, err := r.aead.Open(out[:0:ChunkSize], nonce[:], ct, nil)
-	if err != nil || [4]byte(tr[:4]) != trailerMagic {
-		return r.diagnose(r.buf, true, r.counter)
-	}
-	if len(pt) == 0 && r.counter > 0 {
-		return &ChunkError{Index: r.counter, Err: ErrMalformed} // only an empty payload has an empty final chunk
-	}
-	r.digest.add(sha256.Sum256(ct))
-	r.ctLen += uint64(len(ct))
-	if err := r.verify(tr); err != nil {
-		return err
-	}
-	r.plain = pt
-	r.done = true
-	return nil
+// lastChunk is the work on the final chunk and the trailer, started as soon as src ends so that it
+// runs beside the last batch: open the final chunk, hash it, check the signature over the stored
+// digest. final reports its outcome only after every earlier chunk, in the order the checks
+// would have run one after the other.
+type lastChunk struct {
+	*task
+	bad    bool // the final chunk does not open or the trailer magic is wrong: diagnose
+	buf    *chunkBuf
+	plain  []byte
+	leaf   [32]byte
+	ctLen  uint64 // the final chunk's sealed size
+	stored []byte // the signed digest, if the signature verified
+	sigErr error
 }
 
-// verify checks the trailer: stored digest = computed digest, and the signature over the transcript.
-func (r *Reader) verify(tr []byte) error {
-	stored, err := verifyTrailer(r.h.signer, r.rawHeader, tr, r.ctLen)
-	if err != nil {
-		return err
+// startLast begins the work on the final chunk and the trailer, all of buf once src has ended.
+func (r *Reader) startLast() {
+	l := &lastChunk{}
+	r.last = l
+	n := len(r.buf)
+	if n < TagSize+r.tl {
+		l.bad = true
+		l.task = doneTask()
+		return
 	}
-	if subtle.ConstantTimeCompare(r.digest.sum(), stored) != 1 {
+	ct, tr := r.buf[:n-r.tl], r.buf[n-r.tl:]
+	counter, aead := r.counter, r.aead
+	l.ctLen = uint64(len(ct))
+	payloadLen := counter*chunkCTSize + l.ctLen
+	l.task = startTask(func() {
+		var nonce [12]byte
+		chunkNonce(&nonce, counter, true)
+		l.buf = getChunkBuf()
+		pt, err := aead.Open(l.buf[:0:ChunkSize], nonce[:], ct, nil)
+		if err != nil || [4]byte(tr[:4]) != trailerMagic {
+			l.bad = true
+			return
+		}
+		l.plain, l.leaf = pt, sha256.Sum256(ct)
+		l.stored, l.sigErr = verifyTrailer(r.h.signer, r.rawHeader, tr, payloadLen)
+	})
+}
+
+// final returns the last chunk once its checks and the signature have passed.
+func (r *Reader) final() error {
+	l := r.last
+	l.wait()
+	r.cur = l.buf // released with the others
+	if l.bad {
+		return r.diagnose(r.buf, true, r.counter)
+	}
+	if len(l.plain) == 0 && r.counter > 0 {
+		return &ChunkError{Index: r.counter, Err: ErrMalformed} // only an empty payload has an empty final chunk
+	}
+	r.digest.add(l.leaf)
+	r.ctLen += l.ctLen
+	if l.sigErr != nil {
+		return l.sigErr
+	}
+	if subtle.ConstantTimeCompare(r.digest.sum(), l.stored) != 1 {
 		return fmt.Errorf("%w: payload digest does not match the signed one", ErrBadSignature)
 	}
+	r.plain = l.plain
+	r.done = true
 	return nil
 }
 

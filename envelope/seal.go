@@ -49,9 +49,10 @@ func Seal(plaintext []byte, signer Signer, recipients []Recipient, opts *SealOpt
 // Open decrypts an envelope with id (one identity or a *Keyring). It verifies the sender's signature
 // over the header and every payload byte before returning anything, and returns the signer's key.
 //
-// It checks the signature over the stored digest first, then hashes and decrypts the chunks
-// straight from envelope into the result on all cores. If anything fails it reads the envelope
-// again with the streaming Reader, whose error says what and where.
+// It hashes and decrypts the chunks straight from envelope into the result on all cores, checking
+// the signature over the stored digest beside them, and returns the plaintext only once the
+// signature and the digest of every chunk agree. If anything fails it reads the envelope again
+// with the streaming Reader, whose error says what and where.
 func Open(envelope []byte, id Identity, opts *OpenOptions) (plaintext []byte, signer *VerifyingKey, err error) {
 	if pt, from, ok := openAtOnce(envelope, id, opts); ok {
 		return pt, from, nil
@@ -83,13 +84,18 @@ func openAtOnce(env []byte, id Identity, opts *OpenOptions) (plaintext []byte, s
 		return nil, nil, false
 	}
 	payload := env[sizes.Header : sizes.Header+sizes.Payload]
-	stored, err := verifyTrailer(h.signer, raw, env[sizes.Header+sizes.Payload:], uint64(sizes.Payload))
-	if err != nil {
-		return nil, nil, false
-	}
+	// The signature over the stored digest is checked beside the chunks; nothing is returned
+	// before both are done.
+	var stored []byte
+	var sigErr error
+	sig := startTask(func() {
+		stored, sigErr = verifyTrailer(h.signer, raw, env[sizes.Header+sizes.Payload:], uint64(sizes.Payload))
+	})
 	out := make([]byte, sizes.Plaintext)
 	leaves := make([][32]byte, sizes.Chunks)
-	if !openChunks(aead, out, payload, leaves) {
+	opened := openChunks(aead, out, payload, leaves)
+	sig.wait()
+	if !opened || sigErr != nil {
 		clear(out)
 		return nil, nil, false
 	}
