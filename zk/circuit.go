@@ -1,13 +1,10 @@
 package zk
 
 import (
+	"fmt"
+
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
-	tedwards "github.com/consensys/gnark-crypto/ecc/twistededwards"
 	"github.com/consensys/gnark/frontend"
-	"github.com/consensys/gnark/std/algebra/native/twistededwards"
-	"github.com/consensys/gnark/std/hash/poseidon2"
-	p2perm "github.com/consensys/gnark/std/permutation/poseidon2"
-	"github.com/consensys/gnark/std/signature/eddsa"
 )
 
 // rangeAttributes lists, for each range slot, the attribute it bounds (CIRCUITS.md §3.2).
@@ -47,10 +44,7 @@ type Circuit struct {
 func (c *Circuit) Define(api frontend.API) error {
 	on := api.ToBinary(c.Statements, numStatementBits)
 	sigOn, countryOn, revOn, holderOn, nullOn, countryRootOn := on[0], on[1], on[2], on[3], on[4], on[5]
-	merkle, err := newMerkleCircuit(api)
-	if err != nil {
-		return err
-	}
+	merkle := newMerkleCircuit(api)
 
 	// §3.1 Commitment C = Poseidon2-12[tagCommit, attributes…, randomness, 0][1].
 	cm, err := wideHashCircuit(api, commitWidth, tagCommit, append(c.Attr[:], c.Randomness)...)
@@ -58,21 +52,9 @@ func (c *Circuit) Define(api frontend.API) error {
 		return err
 	}
 
-	// §3.1 Issuer signature: EdDSA over C (Poseidon2 challenge hash).
-	curve, err := twistededwards.NewEdCurve(api, tedwards.BN254)
-	if err != nil {
-		return err
-	}
-	// R must be a curve point (std/signature/eddsa does not check it; an off-curve R would run the
-	// addition law outside the group). When the statement is off the prover supplies (0, 1).
-	curve.AssertIsOnCurve(twistededwards.Point{X: c.SigRX, Y: c.SigRY})
-	hs, err := newChallengeHasherCircuit(api)
-	if err != nil {
-		return err
-	}
-	valid, err := eddsa.IsValid(curve,
-		eddsa.Signature{R: twistededwards.Point{X: c.SigRX, Y: c.SigRY}, S: c.SigS},
-		cm, eddsa.PublicKey{A: twistededwards.Point{X: c.IssuerX, Y: c.IssuerY}}, hs)
+	// §3.1 Issuer signature: EdDSA over C (Poseidon2 challenge hash); R on the curve and S < ℓ are
+	// asserted whether or not the statement is on (the prover supplies R = (0, 1), S = 0 when off).
+	valid, err := eddsaIsValid(api, c.SigRX, c.SigRY, c.SigS, cm, c.IssuerX, c.IssuerY)
 	if err != nil {
 		return err
 	}
@@ -115,20 +97,10 @@ func (c *Circuit) Define(api frontend.API) error {
 	assertImplies(api, revOn, api.Sub(node, c.RevocationRoot))
 
 	// §3.7 Holder binding and nullifier.
-	hh, err := poseidon2.New(api)
-	if err != nil {
-		return err
-	}
-	hh.Write(bigOf(tagHolder), c.HolderSecret)
+	h2 := newP2Circuit(api, paramsCompress)
 	bindOn := api.Sub(api.Add(holderOn, nullOn), api.Mul(holderOn, nullOn)) // holder OR nullifier
-	assertImplies(api, bindOn, api.Sub(hh.Sum(), c.Attr[AttrHolderKey]))
-
-	hn, err := poseidon2.New(api)
-	if err != nil {
-		return err
-	}
-	hn.Write(bigOf(tagNullifier), c.HolderSecret, c.Audience)
-	assertImplies(api, nullOn, api.Sub(hn.Sum(), c.Nullifier))
+	assertImplies(api, bindOn, api.Sub(h2.hash(bigOf(tagHolder), c.HolderSecret), c.Attr[AttrHolderKey]))
+	assertImplies(api, nullOn, api.Sub(h2.hash(bigOf(tagNullifier), c.HolderSecret, c.Audience), c.Nullifier))
 
 	// §3.8 Session binding: the nonce and audience enter a constraint, so a proof verifies only with
 	// the public values it was made for (an unconstrained public input would not be bound).
@@ -144,9 +116,12 @@ func assertImplies(api frontend.API, on, x frontend.Variable) {
 
 // wideHashCircuit is wideHash in the circuit: one Poseidon2 permutation of the given width.
 func wideHashCircuit(api frontend.API, width int, tag fr.Element, xs ...frontend.Variable) (frontend.Variable, error) {
-	p, err := p2perm.NewPoseidon2FromParameters(api, width, wideFullRounds, widePartRounds)
-	if err != nil {
-		return nil, err
+	params := paramsChallenge
+	if width == commitWidth {
+		params = paramsCommit
+	}
+	if params.Width != width || len(xs) > width-1 {
+		return nil, fmt.Errorf("zk: no %d-input hash of width %d", len(xs), width)
 	}
 	state := make([]frontend.Variable, width)
 	state[0] = bigOf(tag)
@@ -154,28 +129,6 @@ func wideHashCircuit(api frontend.API, width int, tag fr.Element, xs ...frontend
 	for i := len(xs) + 1; i < width; i++ {
 		state[i] = 0
 	}
-	if err := p.Permutation(state); err != nil {
-		return nil, err
-	}
+	newP2Circuit(api, params).permute(state)
 	return state[1], nil
-}
-
-// challengeHasherCircuit is challengeHasher in the circuit (a hash.FieldHasher for std/signature/eddsa).
-type challengeHasherCircuit struct {
-	api frontend.API
-	in  []frontend.Variable
-}
-
-func newChallengeHasherCircuit(api frontend.API) (*challengeHasherCircuit, error) {
-	return &challengeHasherCircuit{api: api}, nil
-}
-
-func (h *challengeHasherCircuit) Write(data ...frontend.Variable) { h.in = append(h.in, data...) }
-func (h *challengeHasherCircuit) Reset()                          { h.in = nil }
-func (h *challengeHasherCircuit) Sum() frontend.Variable {
-	v, err := wideHashCircuit(h.api, challengeWidth, tagChallenge, h.in...)
-	if err != nil {
-		panic(err) // fixed width and arity: unreachable
-	}
-	return v
 }

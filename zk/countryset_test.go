@@ -110,10 +110,7 @@ type merkleStepCircuit struct {
 }
 
 func (c *merkleStepCircuit) Define(api frontend.API) error {
-	m, err := newMerkleCircuit(api)
-	if err != nil {
-		return err
-	}
+	m := newMerkleCircuit(api)
 	api.AssertIsBoolean(c.B0)
 	api.AssertIsBoolean(c.B1)
 	api.AssertIsEqual(m.step(c.Node, c.B0, c.B1, c.S), c.Want)

@@ -53,6 +53,12 @@ const (
 var (
 	permCommit    = poseidon2.NewPermutation(commitWidth, wideFullRounds, widePartRounds)
 	permChallenge = poseidon2.NewPermutation(challengeWidth, wideFullRounds, widePartRounds)
+
+	// the same parameters for the circuit (poseidon2_circuit.go)
+	paramsCompress  = poseidon2.GetDefaultParameters()
+	paramsNode      = poseidon2.NewParameters(nodeArity, nodeFullRounds, nodePartRounds)
+	paramsChallenge = poseidon2.NewParameters(challengeWidth, wideFullRounds, widePartRounds)
+	paramsCommit    = poseidon2.NewParameters(commitWidth, wideFullRounds, widePartRounds)
 )
 
 // wideHash is a one-block sponge: state = [tag, x1, …, xn, 0, …] (n ≤ width−1), permute, output

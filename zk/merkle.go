@@ -4,7 +4,6 @@ import (
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr"
 	"github.com/consensys/gnark-crypto/ecc/bn254/fr/poseidon2"
 	"github.com/consensys/gnark/frontend"
-	p2perm "github.com/consensys/gnark/std/permutation/poseidon2"
 )
 
 // Both Merkle trees of the circuit (the issuer's revocation tree and the country sets) are 4-ary:
@@ -71,15 +70,11 @@ func siblingsOf(children *[nodeArity]fr.Element, pos uint) [nodeArity - 1]fr.Ele
 // merkleCircuit is the in-circuit 4-ary Merkle path.
 type merkleCircuit struct {
 	api  frontend.API
-	perm *p2perm.Permutation
+	perm *p2Circuit
 }
 
-func newMerkleCircuit(api frontend.API) (*merkleCircuit, error) {
-	p, err := p2perm.NewPoseidon2FromParameters(api, nodeArity, nodeFullRounds, nodePartRounds)
-	if err != nil {
-		return nil, err
-	}
-	return &merkleCircuit{api: api, perm: p}, nil
+func newMerkleCircuit(api frontend.API) *merkleCircuit {
+	return &merkleCircuit{api: api, perm: newP2Circuit(api, paramsNode)}
 }
 
 // root walks from leaf to the root. bits are the position bits, two per level, leaf level first
@@ -110,9 +105,7 @@ func (m *merkleCircuit) step(node, b0, b1 frontend.Variable, s [nodeArity - 1]fr
 	// lane 3: node at 3, else s2
 	c[3] = api.Add(s[2], api.Mul(e3, api.Sub(node, s[2])))
 	st := c
-	if err := m.perm.Permutation(st[:]); err != nil {
-		panic(err) // fixed width: unreachable
-	}
+	m.perm.permute(st[:])
 	// Jive: Σ c_i + Σ P(c)_i; Σ c_i = node + s0 + s1 + s2 whatever the position.
 	return api.Add(node, s[0], s[1], s[2], st[0], st[1], st[2], st[3])
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/consensys/gnark-crypto/ecc"
 	"github.com/consensys/gnark/backend/groth16"
 	"github.com/consensys/gnark/backend/plonk"
+	"github.com/consensys/gnark/backend/witness"
 	"github.com/consensys/gnark/frontend"
 )
 
@@ -13,7 +14,14 @@ import (
 // binding or a nullifier; rev (the issuer's current path for the credential's slot) when it names a
 // revocation root. Every statement is first checked natively: a credential that does not satisfy the
 // request returns an *UnsatisfiedError naming the statement, and no proof is attempted.
+//
+// Prove uses gnark's prover and nothing but the key; a wallet or service that proves repeatedly
+// should keep a Prover (NewProver), which is faster per proof.
 func Prove(pk *ProvingKey, req *Request, cred *Credential, holder *HolderSecret, rev *RevocationPath) (*Presentation, error) {
+	return prove(pk, proveAssignment, req, cred, holder, rev)
+}
+
+func prove(pk *ProvingKey, proveFn func(*ProvingKey, *Circuit) ([]byte, error), req *Request, cred *Credential, holder *HolderSecret, rev *RevocationPath) (*Presentation, error) {
 	if !pk.ready() {
 		return nil, fmt.Errorf("%w: empty proving key (load one with UnmarshalBinary or run a setup)", ErrInvalidKey)
 	}
@@ -24,7 +32,7 @@ func Prove(pk *ProvingKey, req *Request, cred *Credential, holder *HolderSecret,
 	if err != nil {
 		return nil, err
 	}
-	proof, err := proveAssignment(pk, assignment)
+	proof, err := proveFn(pk, assignment)
 	if err != nil {
 		return nil, err
 	}
@@ -52,9 +60,9 @@ func proveAssignment(pk *ProvingKey, assignment *Circuit) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := frontend.NewWitness(assignment, ecc.BN254.ScalarField())
+	w, err := newFullWitness(assignment)
 	if err != nil {
-		return nil, fmt.Errorf("zk: witness: %w", err)
+		return nil, err
 	}
 	switch pk.Backend {
 	case Groth16:
@@ -71,4 +79,12 @@ func proveAssignment(pk *ProvingKey, assignment *Circuit) ([]byte, error) {
 		return encodePlonkProof(proof)
 	}
 	return nil, ErrUnknownBackend
+}
+
+func newFullWitness(assignment *Circuit) (witness.Witness, error) {
+	w, err := frontend.NewWitness(assignment, ecc.BN254.ScalarField())
+	if err != nil {
+		return nil, fmt.Errorf("zk: witness: %w", err)
+	}
+	return w, nil
 }

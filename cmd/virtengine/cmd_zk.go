@@ -872,8 +872,11 @@ func newZKBenchCmd() *cobra.Command {
 			out := map[string]any{
 				"circuit": r.Circuit, "backend": r.Backend, "constraints": r.Constraints,
 				"public_inputs": r.PublicInputs, "runs": r.Runs, "setup_ms": r.SetupMS, "prove_ms": r.ProveMS,
+				"prove_min_ms": r.ProveMinMS, "prove_max_ms": r.ProveMaxMS, "prove_plain_ms": r.PlainProveMS,
+				"solve_ms": r.SolveMS, "prover_init_ms": r.ProverInitMS,
 				"verify_ms": r.VerifyMS, "proof_bytes": r.ProofBytes, "unsafe_setup": r.UnsafeSetup,
-				"prove_cpu_ms": r.ProveCPUMS, "verify_cpu_ms": r.VerifyCPUMS,
+				"prove_cpu_ms": r.ProveCPUMS, "prove_plain_cpu_ms": r.PlainProveCPUMS, "verify_cpu_ms": r.VerifyCPUMS,
+				"load_avg": r.LoadAvg, "cpus": r.CPUs,
 			}
 			var ref map[string]any
 			if reference != "" {
@@ -883,6 +886,7 @@ func newZKBenchCmd() *cobra.Command {
 				out["reference"] = ref
 				if p, ok := ref["prove_ms"].(float64); ok && r.ProveMS > 0 {
 					out["prove_speedup_vs_reference"] = p / r.ProveMS
+					out["prove_plain_speedup_vs_reference"] = p / r.PlainProveMS
 				}
 				if v, ok := ref["verify_ms"].(float64); ok && r.VerifyMS > 0 {
 					out["verify_speedup_vs_reference"] = v / r.VerifyMS
@@ -895,9 +899,11 @@ func newZKBenchCmd() *cobra.Command {
 				}
 			}
 			return emit(cmd, out, func(w io.Writer) {
-				fmt.Fprintf(w, "%s (%s), all statements on, median of %d runs\n", r.Circuit, r.Backend, r.Runs)
-				fmt.Fprintf(w, "  constraints %d, public inputs %d\n  setup  %.1f ms (UNSAFE development setup)\n  prove  %.1f ms (CPU %.1f ms)\n  verify %.2f ms (CPU %.2f ms)\n  proof  %d bytes\n",
-					r.Constraints, r.PublicInputs, r.SetupMS, r.ProveMS, r.ProveCPUMS, r.VerifyMS, r.VerifyCPUMS, r.ProofBytes)
+				fmt.Fprintf(w, "%s (%s), all statements on, median of %d runs, %d CPUs, load %.1f → %.1f\n", r.Circuit, r.Backend, r.Runs, r.CPUs, r.LoadAvg[0], r.LoadAvg[1])
+				fmt.Fprintf(w, "  constraints %d, public inputs %d\n  setup  %.1f ms (UNSAFE development setup)\n", r.Constraints, r.PublicInputs, r.SetupMS)
+				fmt.Fprintf(w, "  prove  %.1f ms [%.1f–%.1f] (CPU %.1f ms) with a Prover (bases expanded once in %.0f ms); zk.Prove %.1f ms (CPU %.1f ms); solving %.1f ms of it\n",
+					r.ProveMS, r.ProveMinMS, r.ProveMaxMS, r.ProveCPUMS, r.ProverInitMS, r.PlainProveMS, r.PlainProveCPUMS, r.SolveMS)
+				fmt.Fprintf(w, "  verify %.2f ms (CPU %.2f ms)\n  proof  %d bytes\n", r.VerifyMS, r.VerifyCPUMS, r.ProofBytes)
 				if ref != nil {
 					fmt.Fprintf(w, "reference (circom + snarkjs groth16): constraints %v, prove %v ms, verify %v ms\n", ref["constraints"], ref["prove_ms"], ref["verify_ms"])
 					fmt.Fprintf(w, "  prove %.1f× faster, verify %.1f× faster\n", out["prove_speedup_vs_reference"], out["verify_speedup_vs_reference"])
