@@ -2,7 +2,11 @@ package hpc
 
 import (
 	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -170,7 +174,24 @@ func FuzzParseSignedHeartbeat(f *testing.F) {
 		f.Add(b)
 		seeds = i + 1
 	}
-	if seeds == 0 {
+	// The published vectors (testdata/heartbeat_vectors.json): valid, tampered and malformed wire forms.
+	raw, err := os.ReadFile(filepath.Join("testdata", "heartbeat_vectors.json"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	var vs []heartbeatVector
+	if err := json.Unmarshal(raw, &vs); err != nil {
+		f.Fatal(err)
+	}
+	for _, v := range vs {
+		b, err := hex.DecodeString(v.Wire)
+		if err != nil {
+			f.Fatalf("vector %q: %v", v.Name, err)
+		}
+		f.Add(b)
+		seeds++
+	}
+	if seeds < 4 {
 		f.Fatal("no seeds")
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
