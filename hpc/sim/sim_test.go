@@ -3,9 +3,11 @@ package sim
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/virtengine/sdk/internal/assets"
+	"github.com/virtengine/sdk/internal/swf"
 )
 
 // Reference numbers from TARGETS.md ("hpc"), for FCFS and EASY on the two archive traces.
@@ -250,5 +252,36 @@ func TestConfigByName(t *testing.T) {
 	}
 	if _, ok := ConfigByName("lottery"); ok {
 		t.Error("unknown policy accepted")
+	}
+}
+
+// Times near the int64 limit used to wrap around inside Run, which failed with a misleading "jobs
+// queued on an idle machine"; Validate and FromTrace now refuse a workload whose schedule cannot fit.
+func TestTimesBeyondInt64Refused(t *testing.T) {
+	const big = int64(1) << 62
+	for name, w := range map[string]*Workload{
+		"late submit":       machine(2, [4]int64{1<<63 - 1, 10, 10, 1}),
+		"huge run":          machine(2, [4]int64{0, 1<<63 - 1, 1<<63 - 1, 1}, [4]int64{5, 1, 1, 2}),
+		"queued huge jobs":  machine(1, [4]int64{0, big, big, 1}, [4]int64{0, big, big, 1}),
+		"estimate overflow": machine(1, [4]int64{big, 1, big, 1}, [4]int64{big, 1, big, 1}),
+	} {
+		if err := w.Validate(); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: Validate: %v, want ErrInvalid", name, err)
+		}
+		if _, err := Run(w, Config{Policy: EASY()}); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "exceed") {
+			t.Errorf("%s: Run: %v", name, err)
+		}
+	}
+	tr, err := swf.Parse(strings.NewReader("; MaxProcs: 2\n1 9223372036854775807 0 10 1 -1 -1 1 10 -1 1 1 1 -1 1 -1 -1 -1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := FromTrace(tr, LoadOptions{}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("FromTrace: %v", err)
+	}
+	// The largest schedule that fits is still accepted.
+	ok := machine(1, [4]int64{0, big, big, 1}, [4]int64{0, big - 1, big - 1, 1})
+	if err := ok.Validate(); err != nil {
+		t.Fatal(err)
 	}
 }

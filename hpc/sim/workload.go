@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 
 	"github.com/virtengine/sdk/internal/swf"
@@ -60,7 +61,8 @@ func Load(path string, opt LoadOptions) (*Workload, error) {
 	return w, nil
 }
 
-// FromTrace converts a parsed trace to a Workload (see the package doc for the rules).
+// FromTrace converts a parsed trace to a Workload (see the package doc for the rules). A trace whose
+// submit and run times add up beyond int64 seconds is refused with ErrInvalid.
 func FromTrace(t *swf.Trace, opt LoadOptions) (*Workload, error) {
 	procs := opt.Procs
 	if procs <= 0 {
@@ -91,6 +93,9 @@ func FromTrace(t *swf.Trace, opt LoadOptions) (*Workload, error) {
 		w.Jobs = append(w.Jobs, j)
 	}
 	sort.SliceStable(w.Jobs, func(a, b int) bool { return w.Jobs[a].Submit < w.Jobs[b].Submit })
+	if err := w.checkHorizon(); err != nil {
+		return nil, err
+	}
 	return w, nil
 }
 
@@ -106,6 +111,26 @@ func (w *Workload) Validate() error {
 		if i > 0 && j.Submit < w.Jobs[i-1].Submit {
 			return fmt.Errorf("%w: job %d (id %d) submitted before its predecessor", ErrInvalid, i, j.ID)
 		}
+	}
+	return w.checkHorizon()
+}
+
+// checkHorizon refuses a workload whose schedule may not fit in int64 seconds: every policy has
+// finished (and every reservation ended) by the last submit time plus the sum over jobs of the larger
+// of run time and estimate, so that sum must not overflow. Without this check, times near the int64
+// limit (a corrupt or hostile trace) wrapped around inside Run, which then failed with a misleading
+// "jobs queued on an idle machine".
+func (w *Workload) checkHorizon() error {
+	if len(w.Jobs) == 0 {
+		return nil
+	}
+	end := w.Jobs[len(w.Jobs)-1].Submit
+	for i, j := range w.Jobs {
+		d := max(j.Run, j.Estimate)
+		if d > math.MaxInt64-end {
+			return fmt.Errorf("%w: job %d (id %d): submit times plus run times exceed %d s", ErrInvalid, i, j.ID, int64(math.MaxInt64))
+		}
+		end += d
 	}
 	return nil
 }
