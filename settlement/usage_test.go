@@ -3,7 +3,10 @@ package settlement
 import (
 	"bytes"
 	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"os"
 	"testing"
 )
 
@@ -49,11 +52,27 @@ func FuzzDecodeUsage(f *testing.F) {
 		[]byte(usageMagic),
 		{},
 	}
+	// The published vectors (testdata/usage_vectors.json, FORMAT.md): success, tampered, malformed.
+	raw, err := os.ReadFile("testdata/usage_vectors.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	var vs []usageVector
+	if err := json.Unmarshal(raw, &vs); err != nil {
+		f.Fatal(err)
+	}
+	for _, v := range vs {
+		b, err := hex.DecodeString(v.Encoding)
+		if err != nil {
+			f.Fatalf("vector %q: %v", v.Name, err)
+		}
+		seeds = append(seeds, b)
+	}
 	for _, s := range seeds {
 		f.Add(s)
 	}
-	if len(seeds) == 0 {
-		f.Fatal("empty seed corpus")
+	if len(seeds) < 8 {
+		f.Fatal("seed corpus lost the vectors")
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := DecodeUsage(b)
@@ -67,7 +86,31 @@ func FuzzDecodeUsage(f *testing.F) {
 		if !bytes.Equal(r.Encode(), b) {
 			t.Fatalf("decoded record re-encodes differently")
 		}
-		_ = r.Validate()
+		// A decoded record prices without panicking: Validate accepts it only if its lines add up,
+		// and the amount is the sum of the lines.
+		verr := r.Validate()
+		lines, lerr := r.Lines()
+		amount, aerr := r.Amount()
+		if lerr != nil {
+			if !errors.Is(lerr, ErrOverflow) || verr == nil || aerr == nil {
+				t.Fatalf("lines: %v, validate: %v, amount: %v", lerr, verr, aerr)
+			}
+			return
+		}
+		var sum uint64
+		overflow := false
+		for _, l := range lines {
+			if l.Quantity == 0 || l.Quantity != r.Quantities[l.Resource] || l.UnitPrice != r.UnitPrices[l.Resource] {
+				t.Fatalf("line %+v does not match the record", l)
+			}
+			if sum+l.Amount < sum {
+				overflow = true
+			}
+			sum += l.Amount
+		}
+		if overflow != (aerr != nil) || (aerr == nil && amount != sum) {
+			t.Fatalf("amount %d (%v), lines sum to %d (overflow %v)", amount, aerr, sum, overflow)
+		}
 	})
 }
 
