@@ -43,6 +43,8 @@ type Attestation struct {
 	Scopes    []ScopeKind // scope kinds that were verified
 	IssuedAt  time.Time
 	ValidDays int // 0: ValidityFor(Scopes)
+	// ValidUntil, when set, is the end of validity instead of IssuedAt plus the validity period.
+	ValidUntil time.Time
 }
 
 // ValidityFor returns the attestation validity for evidence of these kinds: the shortest of
@@ -63,24 +65,47 @@ func ValidityFor(kinds []ScopeKind) time.Duration {
 // IssueVC issues a VEID attestation as a W3C VC 2.0 with an eddsa-jcs-2022 proof. It refuses a
 // result that did not pass (ErrNotPassed).
 func IssueVC(iss Issuer, a Attestation) ([]byte, error) {
-	if !a.Result.Passed {
-		return nil, newErr("NOT_PASSED", ErrNotPassed, "score %d with %v", a.Result.Score, a.Result.Reasons)
+	if len(iss.Key) != ed25519.PrivateKeySize {
+		return nil, newErr("BAD_PROOF", ErrBadProof, "signing key is not an Ed25519 private key")
 	}
+	pub := iss.Key.Public().(ed25519.PublicKey)
+	h, err := VCSigningHash(pub, a)
+	if err != nil {
+		return nil, err
+	}
+	return AssembleVC(pub, a, ed25519.Sign(iss.Key, h))
+}
+
+// attestationDoc is the unsecured credential of a and its proof options, issued by the did:key of
+// pub (IssueVC's document).
+func attestationDoc(pub ed25519.PublicKey, a Attestation) (map[string]any, map[string]any, error) {
+	if !a.Result.Passed {
+		return nil, nil, newErr("NOT_PASSED", ErrNotPassed, "score %d with %v", a.Result.Score, a.Result.Reasons)
+	}
+	if len(pub) != ed25519.PublicKeySize {
+		return nil, nil, newErr("BAD_PROOF", ErrBadProof, "issuer key is not an Ed25519 public key")
+	}
+	did, vm := DIDKey(pub)
 	validity := ValidityFor(a.Scopes)
 	if a.ValidDays > 0 {
 		validity = time.Duration(a.ValidDays) * 24 * time.Hour
 	}
-	scopes := make([]string, len(a.Scopes))
+	until := a.IssuedAt.Add(validity)
+	if !a.ValidUntil.IsZero() {
+		until = a.ValidUntil
+	}
+	scopes := make([]any, len(a.Scopes))
 	for i, k := range a.Scopes {
 		scopes[i] = string(k)
 	}
+	ctx := []any{ContextCredentialsV2, ContextVEID}
 	doc := map[string]any{
-		"@context":   []string{ContextCredentialsV2, ContextVEID},
+		"@context":   ctx,
 		"id":         a.ID,
-		"type":       []string{"VerifiableCredential", TypeVEIDCredential},
-		"issuer":     iss.ID,
+		"type":       []any{"VerifiableCredential", TypeVEIDCredential},
+		"issuer":     did,
 		"validFrom":  a.IssuedAt.UTC().Format(time.RFC3339),
-		"validUntil": a.IssuedAt.Add(validity).UTC().Format(time.RFC3339),
+		"validUntil": until.UTC().Format(time.RFC3339),
 		"credentialSubject": map[string]any{
 			"id":        a.Subject,
 			"score":     a.Result.Score,
@@ -90,11 +115,63 @@ func IssueVC(iss Issuer, a Attestation) ([]byte, error) {
 			"scopes":    scopes,
 		},
 	}
+	// Round-trip through JSON so the document is what a verifier parses (numbers as float64).
 	raw, err := json.Marshal(doc)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := decodeObject(raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	proof := map[string]any{
+		"type":               ProofTypeDataIntegrity,
+		"cryptosuite":        CryptosuiteEdDSAJCS2022,
+		"created":            a.IssuedAt.UTC().Format(time.RFC3339),
+		"verificationMethod": vm,
+		"proofPurpose":       ProofPurposeAssertion,
+		"@context":           m["@context"],
+	}
+	return m, proof, nil
+}
+
+// VCSigningHash returns the bytes an eddsa-jcs-2022 proof of the attestation a by the key pub signs
+// (the hash data of eddsa-jcs-2022 §3.3.4). The document is deterministic: every holder of pub's
+// private key produces the same signature (Ed25519), and anyone can rebuild the document from a
+// and check a signature without the signed VC (the network stores only signatures).
+func VCSigningHash(pub ed25519.PublicKey, a Attestation) ([]byte, error) {
+	doc, proof, err := attestationDoc(pub, a)
 	if err != nil {
 		return nil, err
 	}
-	return AddProof(raw, ProofOptions{VerificationMethod: iss.VerificationMethod, Created: a.IssuedAt}, iss.Key)
+	return hashData(proof, doc)
+}
+
+// AssembleVC returns the secured VC of the attestation a by pub with the Ed25519 signature sig over
+// VCSigningHash(pub, a). It does not check sig: VerifyVC does.
+func AssembleVC(pub ed25519.PublicKey, a Attestation, sig []byte) ([]byte, error) {
+	doc, proof, err := attestationDoc(pub, a)
+	if err != nil {
+		return nil, err
+	}
+	if len(sig) != ed25519.SignatureSize {
+		return nil, newErr("BAD_PROOF", ErrBadProof, "signature is not an Ed25519 signature")
+	}
+	proof["proofValue"] = MultibaseEncode(sig)
+	doc["proof"] = proof
+	return json.Marshal(doc)
+}
+
+// VerifyVCSignature checks that sig is pub's eddsa-jcs-2022 signature of the attestation a.
+func VerifyVCSignature(pub ed25519.PublicKey, a Attestation, sig []byte) error {
+	h, err := VCSigningHash(pub, a)
+	if err != nil {
+		return err
+	}
+	if len(sig) != ed25519.SignatureSize || !ed25519.Verify(pub, h, sig) {
+		return newErr("BAD_PROOF", ErrBadProof, "")
+	}
+	return nil
 }
 
 // Credential is the parsed form of a VC 2.0 document with one Data Integrity proof.
