@@ -132,6 +132,8 @@ func (e *Engine) Evidence(in EvidenceInput) (*features.Features, error) {
 			f.Reasons = append(f.Reasons, features.DocumentExpired)
 		}
 		birth, _ := mrz.ISODate(m.BirthDate, false, in.Now)
+		exp, _ := mrz.ISODate(m.ExpiryDate, true, in.Now)
+		f.Document = &features.Document{BirthDate: birth, Nationality: m.Nationality, IssuingState: m.IssuingState, ExpiryDate: exp}
 		fields = append(fields, fieldPair{claimed: in.Claimed.Surname, read: m.Surname}, fieldPair{claimed: in.Claimed.BirthDate, read: birth})
 	}
 	if len(in.Barcode) > 0 {

@@ -119,6 +119,20 @@ type Features struct {
 
 	// Embedding is the selfie's face embedding quantised to int8 (see Quantize). Not consensus data.
 	Embedding []int8 `json:"embedding,omitempty"`
+
+	// Document holds the identity facts read from a machine-readable zone whose check digits
+	// passed, for issuing credentials (birth date, nationality, expiry). It is personal data: it is
+	// not part of the canonical encoding, never serialized, and nil when no valid zone was read.
+	Document *Document `json:"-"`
+}
+
+// Document is what a valid machine-readable zone says about its holder, dates in ISO 8601
+// (YYYY-MM-DD) and states as ICAO 9303 alpha-3 codes.
+type Document struct {
+	BirthDate    string
+	Nationality  string
+	IssuingState string
+	ExpiryDate   string
 }
 
 // ErrRange reports a basis-point field above MaxBP or an embedding of the wrong length.

@@ -11,9 +11,22 @@ import (
 	"github.com/virtengine/sdk/zk"
 )
 
-// countryNumeric maps the ICAO 9303 alpha-3 codes the demo meets to ISO 3166-1 numeric codes.
-// "UTO" (Utopia, ICAO's specimen state) takes 999 from ISO 3166-1's user-assigned range.
-var countryNumeric = map[string]uint16{"UTO": 999, "USA": 840, "FRA": 250, "CHE": 756, "DEU": 276}
+// countryNumeric maps ICAO 9303 alpha-3 codes to ISO 3166-1 numeric codes. "UTO" (Utopia, ICAO's
+// specimen state) takes 999 from ISO 3166-1's user-assigned range; "D" is Germany's MRZ code.
+var countryNumeric = map[string]uint16{"UTO": 999, "D": 276, "DEU": 276, "USA": 840, "FRA": 250, "CHE": 756,
+	"GBR": 826, "NLD": 528, "BEL": 56, "LUX": 442, "AUT": 40, "ITA": 380, "ESP": 724, "PRT": 620, "IRL": 372,
+	"DNK": 208, "SWE": 752, "NOR": 578, "FIN": 246, "ISL": 352, "POL": 616, "CZE": 203, "SVK": 703, "HUN": 348,
+	"SVN": 705, "HRV": 191, "ROU": 642, "BGR": 100, "GRC": 300, "CYP": 196, "MLT": 470, "EST": 233, "LVA": 428,
+	"LTU": 440, "UKR": 804, "TUR": 792, "CAN": 124, "MEX": 484, "BRA": 76, "ARG": 32, "CHL": 152, "COL": 170,
+	"AUS": 36, "NZL": 554, "JPN": 392, "KOR": 410, "CHN": 156, "IND": 356, "SGP": 702, "ISR": 376, "ZAF": 710,
+	"NGA": 566, "EGY": 818, "MAR": 504, "ARE": 784, "SAU": 682}
+
+// CountryNumeric returns the ISO 3166-1 numeric code of an ICAO 9303 state code (as read from a
+// machine-readable zone), false when the table does not know it.
+func CountryNumeric(alpha3 string) (uint16, bool) {
+	c, ok := countryNumeric[alpha3]
+	return c, ok
+}
 
 // newUUID returns a random RFC 9562 version-4 UUID URN for a credential id.
 func newUUID() (string, error) {

@@ -51,7 +51,22 @@ func (b *BioExtractor) Version() string {
 // measurements (similarity, live probability, head turn) or the embedding, which differ slightly
 // from one CPU to another. The biometric reason codes (SPOOF_SUSPECTED, NO_MOTION, …) stay with the
 // biometrics result; scoring sees the integers.
-func (b *BioExtractor) Extract(_ context.Context, ev *veid.Evidence) (veid.Features, error) {
+func (b *BioExtractor) Extract(ctx context.Context, ev *veid.Evidence) (veid.Features, error) {
+	f, _, err := b.ExtractDocument(ctx, ev)
+	return f, err
+}
+
+// ExtractDocument is Extract that also returns what the document's machine-readable zone says
+// (birth date, nationality, expiry) when its check digits passed; nil otherwise.
+func (b *BioExtractor) ExtractDocument(_ context.Context, ev *veid.Evidence) (veid.Features, *features.Document, error) {
+	f, bf, err := b.extract(ev)
+	if bf == nil {
+		return f, nil, err
+	}
+	return f, bf.Document, err
+}
+
+func (b *BioExtractor) extract(ev *veid.Evidence) (veid.Features, *features.Features, error) {
 	in := biometrics.EvidenceInput{Challenge: b.Challenge, Now: b.BlockTime}
 	for _, it := range ev.Items {
 		switch {
@@ -59,7 +74,7 @@ func (b *BioExtractor) Extract(_ context.Context, ev *veid.Evidence) (veid.Featu
 			in.Document = it.Data
 		case it.Kind == veid.KindIDDocument && it.Name == itemClaimed:
 			if err := json.Unmarshal(it.Data, &in.Claimed); err != nil {
-				return veid.Features{}, fmt.Errorf("claimed fields: %w", err)
+				return veid.Features{}, nil, fmt.Errorf("claimed fields: %w", err)
 			}
 		case it.Kind == veid.KindSelfie:
 			in.Selfie = it.Data
@@ -69,12 +84,12 @@ func (b *BioExtractor) Extract(_ context.Context, ev *veid.Evidence) (veid.Featu
 	}
 	f := veid.Features{HasDocument: in.Document != nil, HasSelfie: in.Selfie != nil, History: b.Account.History, Risk: b.Account.Risk}
 	if !f.HasSelfie {
-		return f, nil
+		return f, nil, nil
 	}
 	bf, err := b.Engine.Evidence(in)
 	if err != nil {
-		return f, fmt.Errorf("biometrics: %w", err)
+		return f, nil, fmt.Errorf("biometrics: %w", err)
 	}
 	f.Document, f.FaceMatch, f.Liveness, f.Consistency = bf.DocumentValidityBP, bf.FaceMatchBP, bf.LivenessBP, bf.ConsistencyBP
-	return f, nil
+	return f, bf, nil
 }
