@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"github.com/cometbft/cometbft/version"
 
 	"github.com/virtengine/sdk/veid"
+	"github.com/virtengine/sdk/zk"
 )
 
 // AppVersion is the application protocol version reported to CometBFT.
@@ -38,6 +40,11 @@ type Options struct {
 	// VoteWait bounds how long ExtendVote waits for an extraction in progress before voting without
 	// it (the request is voted on at a later height). Zero never waits.
 	VoteWait time.Duration
+	// AttestationKey (Ed25519) and IssuerKey (zk) sign the credentials the network issues, in this
+	// validator's vote extensions; their public keys are registered in the validator set. Without
+	// them the validator does not sign credentials.
+	AttestationKey ed25519.PrivateKey
+	IssuerKey      *zk.IssuerPrivateKey
 	// TamperVotes makes this validator lie in its identity votes. Tests use it to play a Byzantine
 	// validator; never set it otherwise.
 	TamperVotes bool

@@ -160,7 +160,7 @@ func TestMFAGate(t *testing.T) {
 	// Give the user a verified score (white-box: as a final tally would).
 	c := &execCtx{app: h.a, store: h.a.pending, height: h.height, time: h.now}
 	r := &IdentityRequest{ID: bytes.Repeat([]byte{1}, 32), Account: user.Address(), Status: ReqPending}
-	if err := finalize(c, r, 72, bytes.Repeat([]byte{2}, 32), "composite-v2", 2, true, nil); err != nil {
+	if err := finalize(c, r, 72, bytes.Repeat([]byte{2}, 32), "composite-v2", 2, true, nil, nil, 0); err != nil {
 		t.Fatal(err)
 	}
 	h.block()

@@ -198,6 +198,9 @@ func (a *App) endBlock(c *execCtx, req *abci.RequestFinalizeBlock) error {
 	if err := expireIdentity(c); err != nil {
 		return err
 	}
+	if err := closeIssuance(c); err != nil {
+		return err
+	}
 	if err := distributeFees(c, req.DecidedLastCommit); err != nil {
 		return err
 	}

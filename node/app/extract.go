@@ -68,14 +68,14 @@ func (a *App) startExtraction(com Committee, p Params, r *IdentityRequest) *extr
 	}
 	j := &extraction{done: make(chan struct{})}
 	a.jobs[k] = j
-	ex, env, at := a.opts.Extractor, r.Envelope, evalTime(p, r)
+	ex, env, at, reqTime := a.opts.Extractor, r.Envelope, evalTime(p, r), time.Unix(r.Time, 0).UTC()
 	id := append([]byte(nil), r.ID...)
 	go func() {
 		defer close(j.done)
 		a.extractSem <- struct{}{}
 		defer func() { <-a.extractSem }()
 		start := time.Now()
-		j.vote, j.err = scoreEvidence(com, ex, env, id, at)
+		j.vote, j.err = scoreEvidence(com, ex, env, id, at, reqTime)
 		j.took = time.Since(start)
 		if j.err != nil {
 			a.log.Warn("identity: cannot score evidence", "request", hex.EncodeToString(id[:8]), "err", j.err)
@@ -88,8 +88,10 @@ func (a *App) startExtraction(com Committee, p Params, r *IdentityRequest) *extr
 }
 
 // scoreEvidence opens the envelope, parses veid's evidence bundle, extracts features with ex at the
-// evaluation time and scores them with composite-v2.
-func scoreEvidence(com Committee, ex veid.Extractor, env, id []byte, at time.Time) (IdentityVote, error) {
+// evaluation time and scores them with composite-v2, and derives the credential attributes
+// (issueVote; the claims when ex is a ClaimsExtractor). reqTime is the block time that committed
+// the evidence.
+func scoreEvidence(com Committee, ex veid.Extractor, env, id []byte, at, reqTime time.Time) (IdentityVote, error) {
 	if ex == nil {
 		return IdentityVote{}, errors.New("no feature extractor configured")
 	}
@@ -101,7 +103,14 @@ func scoreEvidence(com Committee, ex veid.Extractor, env, id []byte, at time.Tim
 	if err != nil {
 		return IdentityVote{}, fmt.Errorf("evidence is not a veid evidence bundle: %w", err)
 	}
-	f, err := ex.Extract(WithEvaluationTime(context.Background(), at), ev)
+	ctx := WithEvaluationTime(context.Background(), at)
+	var f veid.Features
+	var claims Claims
+	if cx, ok := ex.(ClaimsExtractor); ok {
+		f, claims, err = cx.ExtractClaims(ctx, ev)
+	} else {
+		f, err = ex.Extract(ctx, ev)
+	}
 	if err != nil {
 		return IdentityVote{}, fmt.Errorf("extract: %w", err)
 	}
@@ -110,7 +119,9 @@ func scoreEvidence(com Committee, ex veid.Extractor, env, id []byte, at time.Tim
 	if err != nil {
 		return IdentityVote{}, err
 	}
-	return IdentityVote{Request: id, Score: uint32(r.Score), InputHash: r.InputHash[:], Tier: int(veid.TierFor(r.Score, r.Passed)), Passed: r.Passed}, nil
+	tier := int(veid.TierFor(r.Score, r.Passed))
+	return IdentityVote{Request: id, Score: uint32(r.Score), InputHash: r.InputHash[:], Tier: tier, Passed: r.Passed,
+		Issue: issueVote(ev, claims, id, uint32(r.Score), tier, r.Passed, reqTime, at)}, nil
 }
 
 // startExtractions starts extracting every pending request of the committed state and forgets the

@@ -36,6 +36,7 @@ type GenesisValidator struct {
 	CommitteeKey    []byte     `json:"committee_key,omitempty"` // envelope recipient key of the identity committee
 	Name            string     `json:"name,omitempty"`
 	AttestationKey  []byte     `json:"attestation_key,omitempty"` // Ed25519 key of its VC attestations
+	ZKIssuerKey     []byte     `json:"zk_issuer_key,omitempty"`   // zk.IssuerPublicKey of its zk credentials
 }
 
 // StateEntry is one key-value pair of a state export, hex encoded.
@@ -70,7 +71,7 @@ func (a *App) loadGenesis(s kv, g *Genesis, chainID string) error {
 		s.set(keyChainID, []byte(chainID))
 		// The validator set is the new genesis's, not the exported chain's.
 		for _, gv := range g.Validators {
-			v := Validator{PubKey: gv.ConsensusPubKey, Power: gv.Power, Operator: gv.Operator, CommitteeKey: gv.CommitteeKey, Name: gv.Name, AttestationKey: gv.AttestationKey}
+			v := Validator{PubKey: gv.ConsensusPubKey, Power: gv.Power, Operator: gv.Operator, CommitteeKey: gv.CommitteeKey, Name: gv.Name, AttestationKey: gv.AttestationKey, ZKIssuerKey: gv.ZKIssuerKey}
 			if err := putValidator(s, &v); err != nil {
 				return err
 			}
@@ -108,7 +109,7 @@ func (a *App) loadGenesis(s kv, g *Genesis, chainID string) error {
 		}
 	}
 	for _, gv := range g.Validators {
-		v := Validator{PubKey: gv.ConsensusPubKey, Power: gv.Power, Operator: gv.Operator, CommitteeKey: gv.CommitteeKey, Name: gv.Name, AttestationKey: gv.AttestationKey}
+		v := Validator{PubKey: gv.ConsensusPubKey, Power: gv.Power, Operator: gv.Operator, CommitteeKey: gv.CommitteeKey, Name: gv.Name, AttestationKey: gv.AttestationKey, ZKIssuerKey: gv.ZKIssuerKey}
 		if err := putValidator(s, &v); err != nil {
 			return err
 		}

@@ -157,7 +157,7 @@ func expireIdentity(c *execCtx) error {
 	return nil
 }
 
-func finalize(c *execCtx, r *IdentityRequest, score uint32, inputHash []byte, model string, tier int, passed bool, dissent [][]byte) error {
+func finalize(c *execCtx, r *IdentityRequest, score uint32, inputHash []byte, model string, tier int, passed bool, dissent [][]byte, iv *IssueVote, total int64) error {
 	r.Status, r.Score, r.InputHash, r.FinalAt, r.Dissent = ReqFinal, score, inputHash, c.height, dissent
 	r.Envelope = nil // the evidence leaves the state once scored
 	if err := putObj(c.store, pfxIdentReq+string(r.ID), r); err != nil {
@@ -172,6 +172,11 @@ func finalize(c *execCtx, r *IdentityRequest, score uint32, inputHash []byte, mo
 		Request: r.ID, Height: c.height, IssuedAt: c.time.Unix(), ExpiresAt: c.time.Unix() + attestationValidity}
 	if err := putObj(c.store, pfxIdentity+string(r.Account[:]), &id); err != nil {
 		return err
+	}
+	if passed {
+		if err := createCredential(c, r, &id, iv, total); err != nil {
+			return err
+		}
 	}
 	c.emit("identity_final", "account", r.Account.String(), "request", hex.EncodeToString(r.ID),
 		"score", strconv.FormatUint(uint64(score), 10), "status", status, "submitted_height", strconv.FormatInt(r.Height, 10))

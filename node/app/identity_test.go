@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	stded25519 "crypto/ed25519"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -18,6 +19,7 @@ import (
 	"github.com/virtengine/sdk/envelope"
 	"github.com/virtengine/sdk/node/tx"
 	"github.com/virtengine/sdk/veid"
+	"github.com/virtengine/sdk/zk"
 )
 
 // committeeNet is a 4-validator identity committee around one harness.
@@ -27,9 +29,19 @@ type committeeNet struct {
 	coms  []EvidenceCommittee
 	user  *tx.PrivKey
 	recip []envelope.Recipient
+	// Per validator, when set (issuance tests): its extractor and its credential issuer keys.
+	exs []veid.Extractor
+	att []stded25519.PrivateKey
+	zks []*zk.IssuerPrivateKey
 }
 
 func newCommitteeNet(t *testing.T) *committeeNet {
+	t.Helper()
+	return newCommitteeNetWith(t, nil)
+}
+
+// newCommitteeNetWith lets edit change each genesis validator (issuer keys).
+func newCommitteeNetWith(t *testing.T, edit func(i int, gv *GenesisValidator)) *committeeNet {
 	t.Helper()
 	root, user := key(t, tx.Ed25519, 1), key(t, tx.Ed25519, 2)
 	g := fundedGenesis(root, user)
@@ -43,7 +55,11 @@ func newCommitteeNet(t *testing.T) *committeeNet {
 		n.cons = append(n.cons, ck)
 		n.coms = append(n.coms, EvidenceCommittee{ID: id})
 		n.recip = append(n.recip, id.Recipient())
-		g.Validators = append(g.Validators, GenesisValidator{ConsensusPubKey: ck.PubKey().Bytes(), Power: 10, Operator: root.Address(), CommitteeKey: []byte(id.Recipient().String())})
+		gv := GenesisValidator{ConsensusPubKey: ck.PubKey().Bytes(), Power: 10, Operator: root.Address(), CommitteeKey: []byte(id.Recipient().String())}
+		if edit != nil {
+			edit(i, &gv)
+		}
+		g.Validators = append(g.Validators, gv)
 	}
 	n.h = newHarness(t, dbm.NewMemDB(), g, Options{Extractor: hashExtractor{}, VoteWait: 10 * time.Second})
 	n.h.block()
@@ -151,11 +167,17 @@ func (n *committeeNet) votes(t *testing.T, tamper, abstain map[int]bool) abci.Ex
 		if abstain[i] {
 			h.a.opts.Committee = nil
 		}
+		if n.exs != nil {
+			h.a.opts.Extractor = n.exs[i]
+		}
+		if n.att != nil {
+			h.a.opts.AttestationKey, h.a.opts.IssuerKey = n.att[i], n.zks[i]
+		}
 		r, err := h.a.ExtendVote(context.Background(), &abci.RequestExtendVote{Height: h.height})
 		if err != nil {
 			t.Fatal(err)
 		}
-		vr, _ := h.a.VerifyVoteExtension(context.Background(), &abci.RequestVerifyVoteExtension{Height: h.height, VoteExtension: r.VoteExtension})
+		vr, _ := h.a.VerifyVoteExtension(context.Background(), &abci.RequestVerifyVoteExtension{Height: h.height, VoteExtension: r.VoteExtension, ValidatorAddress: n.cons[i].PubKey().Address()})
 		if vr.Status != abci.ResponseVerifyVoteExtension_ACCEPT {
 			t.Fatalf("validator %d: own extension rejected", i)
 		}
@@ -164,7 +186,7 @@ func (n *committeeNet) votes(t *testing.T, tamper, abstain map[int]bool) abci.Ex
 		ec.Votes = append(ec.Votes, abci.ExtendedVoteInfo{Validator: abci.Validator{Address: n.cons[i].PubKey().Address(), Power: 10},
 			VoteExtension: r.VoteExtension, ExtensionSignature: sig, BlockIdFlag: cmtproto.BlockIDFlagCommit})
 	}
-	h.a.opts.Committee, h.a.opts.TamperVotes = nil, false
+	h.a.opts.Committee, h.a.opts.TamperVotes, h.a.opts.AttestationKey, h.a.opts.IssuerKey = nil, false, nil, nil
 	return ec
 }
 

@@ -65,7 +65,7 @@ func (e *marketEnv) verify(t *testing.T, acct tx.Address, score uint32) {
 	t.Helper()
 	c := &execCtx{app: e.h.a, store: e.h.a.pending, height: e.h.height, time: e.h.now}
 	r := &IdentityRequest{ID: bytes.Repeat([]byte{acct[0]}, 32), Account: acct, Status: ReqPending}
-	if err := finalize(c, r, score, bytes.Repeat([]byte{9}, 32), "composite-v2", 2, score >= 50, nil); err != nil {
+	if err := finalize(c, r, score, bytes.Repeat([]byte{9}, 32), "composite-v2", 2, score >= 50, nil, nil, 0); err != nil {
 		t.Fatal(err)
 	}
 	e.h.block()

@@ -16,6 +16,8 @@ import (
 //	/account/<address>        Account
 //	/identity/<address>       Identity (consensus score and attestation)
 //	/identity/request/<id>    IdentityRequest
+//	/identity/credential/<id> IssuedCredential of a final, passed request (signatures, no personal data)
+//	/identity/issuers         []IssuerKeys: the validators' registered credential issuer keys
 //	/params                   Params, with the MFA policy version and hash
 //	/validators               []Validator
 //	/fee_pool                 {"amount": n}
@@ -70,6 +72,21 @@ func (a *App) query(path string, data []byte) (any, error) {
 			return nil, txErr(ErrNotFound, "no identity request %x", id)
 		}
 		return &r, nil
+	case strings.HasPrefix(path, "identity/credential/"):
+		id, err := hex.DecodeString(strings.TrimPrefix(path, "identity/credential/"))
+		if err != nil || len(id) != 32 {
+			return nil, txErr(ErrNotFound, "request id is 64 hex characters")
+		}
+		c, err := getCredential(st, id)
+		if err != nil {
+			return nil, err
+		}
+		if c == nil {
+			return nil, txErr(ErrNotFound, "no credential for request %x (not final, not passed, or pending)", id)
+		}
+		return c, nil
+	case path == "identity/issuers":
+		return a.issuerKeys(st)
 	case strings.HasPrefix(path, "identity/"):
 		addr, err := tx.ParseAddress(strings.TrimPrefix(path, "identity/"))
 		if err != nil {

@@ -16,6 +16,9 @@ type Validator struct {
 	// AttestationKey is the Ed25519 key with which this validator signs W3C VC attestations of
 	// consensus scores (GET /v1/identity/{addr}/attestation).
 	AttestationKey []byte `cbor:"6,keyasint,omitempty" json:"attestation_key,omitempty"`
+	// ZKIssuerKey is the validator's zk credential issuer key (zk.IssuerPublicKey, 32 bytes): the
+	// key relying parties accept zk credentials from (/identity/issuers).
+	ZKIssuerKey []byte `cbor:"7,keyasint,omitempty" json:"zk_issuer_key,omitempty"`
 }
 
 // Address is the CometBFT consensus address (SHA-256(pubkey)[:20] for Ed25519).

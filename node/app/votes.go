@@ -59,12 +59,17 @@ type IdentityVote struct {
 	InputHash []byte `cbor:"3,keyasint"`
 	Tier      int    `cbor:"4,keyasint"`
 	Passed    bool   `cbor:"5,keyasint"`
+	// Issue are the credential attributes the validator derived from the evidence; the tally
+	// agrees on them with the score (issuance.go).
+	Issue *IssueVote `cbor:"6,keyasint,omitempty"`
 }
 
-// VoteExtension is what a validator attaches to its precommit: its identity votes, sorted by request.
+// VoteExtension is what a validator attaches to its precommit: its identity votes, sorted by request,
+// and its signatures of final credentials, sorted by request.
 type VoteExtension struct {
-	Model string         `cbor:"1,keyasint"`
-	Votes []IdentityVote `cbor:"2,keyasint"`
+	Model    string         `cbor:"1,keyasint"`
+	Votes    []IdentityVote `cbor:"2,keyasint"`
+	Issuance []IssueSig     `cbor:"3,keyasint,omitempty"`
 }
 
 // TallyVote is one validator's signed extension as the proposer saw it.
@@ -97,30 +102,22 @@ var errBadExtension = errors.New("bad vote extension")
 // model, returns an empty extension (abstains).
 func (a *App) ExtendVote(_ context.Context, req *abci.RequestExtendVote) (*abci.ResponseExtendVote, error) {
 	a.mu.Lock()
-	com := a.opts.Committee
-	if com == nil {
-		a.mu.Unlock()
-		return &abci.ResponseExtendVote{}, nil
-	}
 	st := dbView{a.db}
-	p, err := getParams(st)
-	if err != nil || p.IdentityModel != com.Model() || !sameModelFiles(p.ModelHashes, com) {
-		a.mu.Unlock()
-		return &abci.ResponseExtendVote{}, nil // another model: abstain (FEATURES.md §3.6)
-	}
-	reqs, err := a.pendingRequests(st)
-	if err != nil {
-		a.mu.Unlock()
-		return &abci.ResponseExtendVote{}, nil
-	}
-	jobs := make([]*extraction, len(reqs))
-	for i, r := range reqs {
-		jobs[i] = a.startExtraction(com, p, r)
+	ext := VoteExtension{Issuance: a.issuanceSigs(st)}
+	com := a.opts.Committee
+	var jobs []*extraction
+	if p, err := getParams(st); com != nil && err == nil && p.IdentityModel == com.Model() && sameModelFiles(p.ModelHashes, com) {
+		// (another model: abstain from identity votes, FEATURES.md §3.6)
+		if reqs, err := a.pendingRequests(st); err == nil {
+			for _, r := range reqs {
+				jobs = append(jobs, a.startExtraction(com, p, r))
+			}
+		}
+		ext.Model = com.Model()
 	}
 	tamper, deadline := a.opts.TamperVotes, time.Now().Add(a.opts.VoteWait)
 	a.mu.Unlock()
 
-	ext := VoteExtension{Model: com.Model()}
 	for _, j := range jobs {
 		if !waitDone(j.done, deadline) || j.err != nil {
 			continue
@@ -133,6 +130,9 @@ func (a *App) ExtendVote(_ context.Context, req *abci.RequestExtendVote) (*abci.
 	}
 	sort.Slice(ext.Votes, func(i, j int) bool { return bytes.Compare(ext.Votes[i].Request, ext.Votes[j].Request) < 0 })
 	if len(ext.Votes) == 0 {
+		ext.Model = ""
+	}
+	if len(ext.Votes) == 0 && len(ext.Issuance) == 0 {
 		return &abci.ResponseExtendVote{}, nil
 	}
 	b, err := tx.Marshal(ext)
@@ -169,16 +169,21 @@ func waitDone(done <-chan struct{}, deadline time.Time) bool {
 func (a *App) VerifyVoteExtension(_ context.Context, req *abci.RequestVerifyVoteExtension) (*abci.ResponseVerifyVoteExtension, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if err := a.checkExtension(req.VoteExtension); err != nil {
+	if err := a.checkExtension(req.VoteExtension, req.ValidatorAddress); err != nil {
 		a.log.Warn("rejecting vote extension", "height", req.Height, "validator", hex.EncodeToString(req.ValidatorAddress), "err", err)
 		return &abci.ResponseVerifyVoteExtension{Status: abci.ResponseVerifyVoteExtension_REJECT}, nil
 	}
 	return &abci.ResponseVerifyVoteExtension{Status: abci.ResponseVerifyVoteExtension_ACCEPT}, nil
 }
 
-func (a *App) checkExtension(b []byte) error {
-	_, err := parseExtension(b)
-	return err
+// checkExtension checks an extension's form and the signatures of its issuance part against the
+// signer's registered issuer keys (a tampered signature is rejected).
+func (a *App) checkExtension(b []byte, consAddr []byte) error {
+	ext, err := parseExtension(b)
+	if err != nil {
+		return err
+	}
+	return a.verifyIssuance(ext, consAddr)
 }
 
 func parseExtension(b []byte) (*VoteExtension, error) {
@@ -198,6 +203,22 @@ func parseExtension(b []byte) (*VoteExtension, error) {
 		}
 		if i > 0 && bytes.Compare(ext.Votes[i-1].Request, v.Request) >= 0 {
 			return nil, fmt.Errorf("%w: votes not sorted or duplicated", errBadExtension)
+		}
+		if v.Issue != nil {
+			if err := v.Issue.check(); err != nil {
+				return nil, fmt.Errorf("%w: vote %d: %v", errBadExtension, i, err)
+			}
+		}
+	}
+	if len(ext.Issuance) > maxVotesPerExtension {
+		return nil, fmt.Errorf("%w: %d issuance signatures", errBadExtension, len(ext.Issuance))
+	}
+	for i, s := range ext.Issuance {
+		if len(s.Request) != 32 || len(s.VCSig) != 64 || (len(s.ZKSig) != 0 && len(s.ZKSig) != 64) {
+			return nil, fmt.Errorf("%w: issuance signature %d malformed", errBadExtension, i)
+		}
+		if i > 0 && bytes.Compare(ext.Issuance[i-1].Request, s.Request) >= 0 {
+			return nil, fmt.Errorf("%w: issuance signatures not sorted or duplicated", errBadExtension)
 		}
 	}
 	return &ext, nil
@@ -285,18 +306,23 @@ func (a *App) deliverInternal(c *execCtx, b []byte) error {
 		hash   string
 		tier   int
 		passed bool
+		issue  string // the credential attributes (IssueVote.digest)
 	}
 	type group struct {
 		power int64
 		vals  [][]byte
 	}
 	byReq := map[string]map[key]*group{}
+	issues := map[string]*IssueVote{}
 	var reqIDs []string
 	model := ""
 	for _, v := range t.Votes {
 		ext, err := parseExtension(v.Extension)
 		if err != nil {
 			continue
+		}
+		if err := applyIssuance(c, v.Validator, v.Power, ext.Issuance, total); err != nil {
+			return err
 		}
 		p, err := getParams(c.store)
 		if err != nil {
@@ -312,7 +338,8 @@ func (a *App) deliverInternal(c *execCtx, b []byte) error {
 				byReq[id] = map[key]*group{}
 				reqIDs = append(reqIDs, id)
 			}
-			k := key{iv.Score, string(iv.InputHash), iv.Tier, iv.Passed}
+			k := key{iv.Score, string(iv.InputHash), iv.Tier, iv.Passed, iv.Issue.digest()}
+			issues[k.issue] = iv.Issue
 			g := byReq[id][k]
 			if g == nil {
 				g = &group{}
@@ -341,7 +368,10 @@ func (a *App) deliverInternal(c *execCtx, b []byte) error {
 			if keys[i].score != keys[j].score {
 				return keys[i].score < keys[j].score
 			}
-			return keys[i].hash < keys[j].hash
+			if keys[i].hash != keys[j].hash {
+				return keys[i].hash < keys[j].hash
+			}
+			return keys[i].issue < keys[j].issue
 		})
 		for _, k := range keys {
 			g := groups[k]
@@ -355,7 +385,7 @@ func (a *App) deliverInternal(c *execCtx, b []byte) error {
 				}
 			}
 			sort.Slice(dissent, func(i, j int) bool { return bytes.Compare(dissent[i], dissent[j]) < 0 })
-			if err := finalize(c, &r, k.score, []byte(k.hash), model, k.tier, k.passed, dissent); err != nil {
+			if err := finalize(c, &r, k.score, []byte(k.hash), model, k.tier, k.passed, dissent, issues[k.issue], total); err != nil {
 				return err
 			}
 			break
