@@ -19,6 +19,7 @@ import (
 	"github.com/virtengine/sdk/envelope"
 	"github.com/virtengine/sdk/node/app"
 	"github.com/virtengine/sdk/node/tx"
+	"github.com/virtengine/sdk/zk"
 )
 
 // ErrNotInitialised is returned by Start on a home without a node (run Init first).
@@ -61,6 +62,8 @@ type ValidatorInfo struct {
 	Operator     tx.Address
 	// AttestationKey is the Ed25519 public key of the validator's VC attestations.
 	AttestationKey []byte
+	// ZKIssuerKey is the public key (zk.IssuerPublicKey) with which the validator signs zk credentials.
+	ZKIssuerKey []byte
 }
 
 func cometConfig(home string) *cfg.Config {
@@ -121,6 +124,13 @@ func Init(home string, o InitOptions) (*ValidatorInfo, error) {
 	if err := os.WriteFile(attestationKeyFile(home), []byte(hex.EncodeToString(att.Seed())+"\n"), 0o600); err != nil {
 		return nil, err
 	}
+	zkKey, err := zk.GenerateIssuerKey(nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(zkIssuerKeyFile(home), []byte(hex.EncodeToString(zkKey.Bytes())+"\n"), 0o600); err != nil {
+		return nil, err
+	}
 	lc := LocalConfig{APIAddr: orDefault(o.APIAddr, DefaultAPIAddr), Moniker: o.Moniker}
 	if err := writeJSON(localConfigFile(home), lc); err != nil {
 		return nil, err
@@ -129,7 +139,7 @@ func Init(home string, o InitOptions) (*ValidatorInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	vi := &ValidatorInfo{Name: o.Moniker, ConsensusKey: pub.Bytes(), NodeID: string(nk.ID()), P2PAddr: c.P2P.ListenAddress, CommitteeKey: com.Recipient().String(), AttestationKey: att.Public().(ed25519.PublicKey)}
+	vi := &ValidatorInfo{Name: o.Moniker, ConsensusKey: pub.Bytes(), NodeID: string(nk.ID()), P2PAddr: c.P2P.ListenAddress, CommitteeKey: com.Recipient().String(), AttestationKey: att.Public().(ed25519.PublicKey), ZKIssuerKey: zkKey.Public().Bytes()}
 	if o.SkipGenesis {
 		return vi, nil
 	}
@@ -159,7 +169,7 @@ func WriteGenesis(home, chainID string, vals []*ValidatorInfo, g app.Genesis, ge
 	for _, v := range vals {
 		pk := ed25519PubKey(v.ConsensusKey)
 		doc.Validators = append(doc.Validators, cmttypes.GenesisValidator{Address: pk.Address(), PubKey: pk, Power: DefaultStake, Name: v.Name})
-		g.Validators = append(g.Validators, app.GenesisValidator{ConsensusPubKey: v.ConsensusKey, Power: DefaultStake, Operator: v.Operator, CommitteeKey: []byte(v.CommitteeKey), Name: v.Name, AttestationKey: v.AttestationKey})
+		g.Validators = append(g.Validators, app.GenesisValidator{ConsensusPubKey: v.ConsensusKey, Power: DefaultStake, Operator: v.Operator, CommitteeKey: []byte(v.CommitteeKey), Name: v.Name, AttestationKey: v.AttestationKey, ZKIssuerKey: v.ZKIssuerKey})
 	}
 	st, err := json.Marshal(g)
 	if err != nil {
@@ -189,6 +199,25 @@ func loadAttestationKey(home string) ed25519.PrivateKey {
 	}
 	return ed25519.NewKeyFromSeed(seed)
 }
+func zkIssuerKeyFile(home string) string { return filepath.Join(home, "config", "zk_issuer_key") }
+
+// loadZKIssuerKey reads the validator's zk credential issuer key (nil when the home predates it).
+func loadZKIssuerKey(home string) *zk.IssuerPrivateKey {
+	b, err := os.ReadFile(zkIssuerKeyFile(home))
+	if err != nil {
+		return nil
+	}
+	raw, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil {
+		return nil
+	}
+	k, err := zk.ParseIssuerPrivateKey(raw)
+	if err != nil {
+		return nil
+	}
+	return k
+}
+
 func localConfigFile(home string) string { return filepath.Join(home, "config", "virtengine.json") }
 
 func orDefault(s, d string) string {

@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/virtengine/sdk/biometrics"
+	"github.com/virtengine/sdk/biometrics/features"
 	"github.com/virtengine/sdk/internal/demo"
 	"github.com/virtengine/sdk/node/app"
 	"github.com/virtengine/sdk/veid"
+	"github.com/virtengine/sdk/zk"
 )
 
 // DefaultVoteWait is how long a validator's ExtendVote waits for an identity extraction in progress
@@ -51,13 +54,21 @@ func (b BioExtractor) Version() string {
 
 // Extract runs biometrics.Engine.Evidence on the bundle at the evaluation time.
 func (b BioExtractor) Extract(ctx context.Context, ev *veid.Evidence) (veid.Features, error) {
+	f, _, err := b.ExtractClaims(ctx, ev)
+	return f, err
+}
+
+// ExtractClaims implements app.ClaimsExtractor: Extract, plus the birth date, nationality (the
+// issuing state when the zone has none) and expiry of a document whose machine-readable zone passed
+// its check digits. A state the country table does not know leaves the country 0 (no zk credential).
+func (b BioExtractor) ExtractClaims(ctx context.Context, ev *veid.Evidence) (veid.Features, app.Claims, error) {
 	at, ok := app.EvaluationTime(ctx)
 	if !ok {
-		return veid.Features{}, errors.New("node: extraction without an evaluation time")
+		return veid.Features{}, app.Claims{}, errors.New("node: extraction without an evaluation time")
 	}
 	eng, err := b.engine()
 	if err != nil {
-		return veid.Features{}, fmt.Errorf("node: biometric models: %w", err)
+		return veid.Features{}, app.Claims{}, fmt.Errorf("node: biometric models: %w", err)
 	}
 	x := &demo.BioExtractor{Engine: eng, Account: defaultAccount, BlockTime: at, Challenge: biometrics.TurnLeft}
 	// One extraction at a time per process (in-process devnets share the engine): the first votes
@@ -67,7 +78,29 @@ func (b BioExtractor) Extract(ctx context.Context, ev *veid.Evidence) (veid.Feat
 	// checked directly).
 	extractMu.Lock()
 	defer extractMu.Unlock()
-	return x.Extract(ctx, ev)
+	f, doc, err := x.ExtractDocument(ctx, ev)
+	return f, claimsOf(doc), err
+}
+
+func claimsOf(doc *features.Document) app.Claims {
+	var c app.Claims
+	if doc == nil {
+		return c
+	}
+	day := func(iso string) uint32 {
+		t, err := time.Parse("2006-01-02", iso)
+		if err != nil || t.Year() < 1900 {
+			return 0
+		}
+		return zk.DayOf(t)
+	}
+	c.BirthDate, c.DocumentExpiry = day(doc.BirthDate), day(doc.ExpiryDate)
+	state := strings.TrimRight(doc.Nationality, "<")
+	if state == "" {
+		state = strings.TrimRight(doc.IssuingState, "<")
+	}
+	c.Country, _ = demo.CountryNumeric(state)
+	return c
 }
 
 var (

@@ -165,10 +165,12 @@ func Start(ctx context.Context, home string, o Options) (*Node, error) {
 	}
 	n := &Node{home: home, log: log, done: make(chan struct{})}
 	n.api = api.NewServer(log)
-	if k := loadAttestationKey(home); k != nil {
-		n.api.SetIssuer(k)
+	attKey, zkKey := loadAttestationKey(home), loadZKIssuerKey(home)
+	if attKey != nil {
+		n.api.SetIssuer(attKey)
 	}
-	a, err := app.New(db, app.Options{Logger: log.With("module", "app"), Committee: committee, Extractor: o.Extractor, VoteWait: o.VoteWait, OnBlock: n.api.OnBlock, TamperVotes: o.TamperVotes, SnapshotInterval: o.SnapshotInterval})
+	a, err := app.New(db, app.Options{Logger: log.With("module", "app"), Committee: committee, Extractor: o.Extractor, VoteWait: o.VoteWait, OnBlock: n.api.OnBlock, TamperVotes: o.TamperVotes, SnapshotInterval: o.SnapshotInterval,
+		AttestationKey: attKey, IssuerKey: zkKey})
 	if err != nil {
 		db.Close()
 		return nil, err
