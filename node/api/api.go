@@ -85,6 +85,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/accounts/{addr}", s.alias("account"))
 	mux.HandleFunc("GET /v1/identity/{addr}", s.alias("identity"))
 	mux.HandleFunc("GET /v1/identity/{addr}/attestation", s.attestation)
+	mux.HandleFunc("GET /v1/identity/{addr}/credential", s.credential)
 	mux.HandleFunc("POST /v1/txs", s.submit)
 	mux.HandleFunc("GET /v1/txs/{hash}", s.getTx)
 	mux.HandleFunc("GET /v1/events", s.stream)

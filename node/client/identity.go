@@ -9,6 +9,7 @@ import (
 	"github.com/virtengine/sdk/node/app"
 	"github.com/virtengine/sdk/node/tx"
 	"github.com/virtengine/sdk/veid"
+	"github.com/virtengine/sdk/zk"
 )
 
 // Committee returns the identity committee's envelope recipients: every validator's committee key.
@@ -93,4 +94,68 @@ func (c *Client) WaitIdentity(ctx context.Context, id string) (*app.IdentityRequ
 		case <-sleep():
 		}
 	}
+}
+
+// Credential returns the network's credential of a final, passed identity request (the request id
+// in hex): public attributes, commitment and one proof per signing validator.
+func (c *Client) Credential(ctx context.Context, id string) (*app.IssuedCredential, error) {
+	var cr app.IssuedCredential
+	if err := c.Query(ctx, "/identity/credential/"+id, &cr); err != nil {
+		return nil, err
+	}
+	return &cr, nil
+}
+
+// WaitCredential polls until the credential of request id is issued (signed by more than 2/3 of
+// the voting power) or its signing window closed (app.CredUnissued, returned with an error).
+func (c *Client) WaitCredential(ctx context.Context, id string) (*app.IssuedCredential, error) {
+	for {
+		cr, err := c.Credential(ctx, id)
+		if err == nil && cr.Status == app.CredIssued {
+			return cr, nil
+		}
+		if err == nil && cr.Status == app.CredUnissued {
+			return cr, fmt.Errorf("client: credential of %s was not signed by more than 2/3 of the voting power", id)
+		}
+		if err := c.WaitHeight(ctx, 0); err != nil {
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-sleep():
+		}
+	}
+}
+
+// IssuerKeys returns the validators' registered credential issuer keys.
+func (c *Client) IssuerKeys(ctx context.Context) ([]app.IssuerKeys, error) {
+	var keys []app.IssuerKeys
+	if err := c.Query(ctx, "/identity/issuers", &keys); err != nil {
+		return nil, err
+	}
+	return keys, nil
+}
+
+// ZKIssuers returns the registered zk issuer keys: a relying party puts them into its presentation
+// request's accepted issuers (zk.NewRequest), so only credentials signed by a validator verify.
+func (c *Client) ZKIssuers(ctx context.Context) ([]zk.IssuerPublicKey, error) {
+	keys, err := c.IssuerKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := app.ZKIssuers(keys)
+	if len(out) == 0 {
+		return nil, fmt.Errorf("client: the network has no registered zk issuer keys")
+	}
+	return out, nil
+}
+
+// CheckZKIssuer returns app.ErrNotValidatorIssuer unless the key is a registered validator issuer key.
+func (c *Client) CheckZKIssuer(ctx context.Context, issuer zk.IssuerPublicKey) error {
+	keys, err := c.IssuerKeys(ctx)
+	if err != nil {
+		return err
+	}
+	return app.CheckZKIssuer(keys, issuer)
 }
