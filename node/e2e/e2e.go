@@ -9,6 +9,7 @@ package e2e
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -172,6 +173,9 @@ type flow struct {
 	fido, veidKey             *tx.PrivKey
 	aliceUsage, provUsage     ed25519.PrivateKey
 	aliceEnv, provEnv         *envelope.HPKEIdentity
+	holder                    *zk.HolderSecret // the wallet's zk holder secret
+	credSeed                  []byte           // the secret seed of its credential request
+	requestID                 string
 	evidenceHeight, finalAt   int64
 	score                     uint32
 	orderID, bidID, jobID     string
@@ -223,13 +227,25 @@ func (f *flow) identity() error {
 	if err != nil {
 		return err
 	}
+	// The wallet asks for a zk credential inside the sealed bundle: its holder key and a secret seed
+	// from which the validators derive the commitment's blinding (app.CredentialRequest).
+	f.holder = must(zk.GenerateHolderSecret(nil))
+	f.credSeed = make([]byte, 32)
+	if _, err := rand.Read(f.credSeed); err != nil {
+		return err
+	}
+	item, err := app.NewCredentialRequestItem(f.holder.PublicKey(), f.credSeed)
+	if err != nil {
+		return err
+	}
+	ev.Items = append(ev.Items, item)
 	sender := must(envelope.GenerateSigningKey(envelope.Ed25519))
 	submitted := time.Now()
 	id, res, err := f.c.SubmitEvidenceBundle(f.ctx, f.alice, sender, ev)
 	if err != nil {
 		return err
 	}
-	f.evidenceHeight = res.Height
+	f.evidenceHeight, f.requestID = res.Height, id
 	f.r.step("evidence", summary+": evidence bundle sealed to the validator committee (X-Wing envelope)", res.Height)
 	req, err := f.c.WaitIdentity(f.ctx, id)
 	if err != nil {
@@ -246,41 +262,39 @@ func (f *flow) identity() error {
 	return nil
 }
 
-// credential: the identity network's issuer reads the consensus score from the chain and issues the
-// zk credential; a relying party asks for "score ≥ 70, not expired" and verifies the proof offline.
+// credential: the validators sign the credential in their vote extensions once the score is final;
+// the wallet fetches it from the chain and rebuilds its zk credential (the attributes read from the
+// document come sealed to its seed); the VC is checked against the registered attestation keys, and
+// a relying party that accepts only the validators' registered zk issuer keys asks for "score ≥ 70,
+// not expired" and verifies the proof offline.
 func (f *flow) credential() error {
-	var ident app.Identity
-	if err := f.c.Query(f.ctx, "/identity/"+f.alice.Address().String(), &ident); err != nil {
-		return err
-	}
-	issuer, err := zk.GenerateIssuerKey(nil)
+	cr, err := f.c.WaitCredential(f.ctx, f.requestID)
 	if err != nil {
 		return err
 	}
-	holder, err := zk.GenerateHolderSecret(nil)
+	creds, err := cr.HolderCredentials(f.credSeed, f.holder.PublicKey())
 	if err != nil {
 		return err
 	}
-	issued := time.Unix(ident.IssuedAt, 0).UTC()
-	cred, err := zk.Issue(issuer, zk.Attributes{BirthDate: zk.Day(1990, time.May, 17), Country: 276, Score: uint8(ident.Score), Tier: uint8(ident.Tier),
-		Flags: zk.FlagDocument, IssuedAt: zk.DayOf(issued), ExpiresAt: zk.DayOf(time.Unix(ident.ExpiresAt, 0)), HolderKey: holder.PublicKey()}, nil)
+	cred, holder := creds[0], f.holder
+	keys, err := f.c.IssuerKeys(f.ctx)
 	if err != nil {
 		return err
 	}
-	// A validator attests the consensus score as a W3C VC (eddsa-jcs-2022); anyone checks it against
-	// the validator's attestation key published in the validator set.
+	if err := app.CheckZKIssuer(keys, cred.Issuer); err != nil {
+		return err
+	}
+	issued := time.Unix(cr.ValidFrom, 0).UTC()
+	// The W3C VC (eddsa-jcs-2022) served by a node from the on-chain signatures; anyone checks it
+	// against the validators' registered attestation keys.
 	vcb, err := httpGet(f.ctx, "http://"+f.nw.Node(0).APIAddr()+"/v1/identity/"+f.alice.Address().String()+"/attestation")
 	if err != nil {
 		return err
 	}
-	var vals []app.Validator
-	if err := f.c.Query(f.ctx, "/validators", &vals); err != nil {
-		return err
-	}
 	verified := false
-	for _, v := range vals {
-		if len(v.AttestationKey) == ed25519.PublicKeySize {
-			if _, err := veid.VerifyVC(vcb, ed25519.PublicKey(v.AttestationKey), issued.Add(time.Hour)); err == nil {
+	for _, k := range keys {
+		if len(k.AttestationKey) == ed25519.PublicKeySize {
+			if _, err := veid.VerifyVC(vcb, ed25519.PublicKey(k.AttestationKey), issued.Add(time.Hour)); err == nil {
 				verified = true
 			}
 		}
@@ -288,12 +302,18 @@ func (f *flow) credential() error {
 	if !verified {
 		return fmt.Errorf("the VC attestation does not verify under any validator's attestation key")
 	}
-	f.r.step("credential", fmt.Sprintf("W3C VC attestation (eddsa-jcs-2022, verified) and zk credential issued for score %d tier %d, valid to %s", ident.Score, ident.Tier, time.Unix(ident.ExpiresAt, 0).UTC().Format("2006-01-02")), ident.Height)
+	f.r.step("credential", fmt.Sprintf("issued by the network: %d of %d validators signed (VC proofs and zk signatures, power %d/%d); zk credential for score %d tier %d, born %s, country %d, valid to %s",
+		len(cr.Proofs), len(keys), cr.SignedPower, cr.TotalPower, cred.Attributes.Score, cred.Attributes.Tier,
+		zk.DayDate(cred.Attributes.BirthDate).Format("2006-01-02"), cred.Attributes.Country, zk.DayDate(cred.Attributes.ExpiresAt).Format("2006-01-02")), f.finalAt)
+	issuers, err := f.c.ZKIssuers(f.ctx)
+	if err != nil {
+		return err
+	}
 	pk, vk, err := zk.SetupUnsafe(zk.Groth16)
 	if err != nil {
 		return err
 	}
-	req, err := zk.NewRequest("https://relying-party.example", zk.DayOf(issued), issuer.Public())
+	req, err := zk.NewRequest("https://relying-party.example", zk.DayOf(issued), issuers...)
 	if err != nil {
 		return err
 	}
@@ -318,7 +338,7 @@ func (f *flow) credential() error {
 	if _, err := f.c.Submit(f.ctx, f.faucet, &tx.MsgRegisterVK{ID: f.vkID, Key: vkb, AllowUnsafe: true}); err != nil {
 		return err
 	}
-	req2, err := zk.NewRequest("https://relying-party.example", zk.DayOf(issued), issuer.Public())
+	req2, err := zk.NewRequest("https://relying-party.example", zk.DayOf(issued), issuers...)
 	if err != nil {
 		return err
 	}
