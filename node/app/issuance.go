@@ -215,7 +215,7 @@ func issueVote(ev *veid.Evidence, claims Claims, request []byte, score uint32, t
 	}
 	attrs := zk.Attributes{BirthDate: claims.BirthDate, Country: claims.Country, Score: uint8(score), Tier: uint8(tier), Flags: v.Flags,
 		IssuedAt: v.IssuedAt, ExpiresAt: v.ExpiresAt, HolderKey: cr.HolderKey}
-	c := zk.Credential{Version: zk.CircuitVersion, Attributes: attrs, Randomness: blindingScalar(seed, request)}
+	c := zk.Credential{Version: zk.CredentialVersion, Attributes: attrs, Randomness: blindingScalar(seed, request)}
 	cm, err := c.Commitment()
 	if err != nil {
 		return v // attributes out of range (a birth date after the issue day, …): no zk credential
@@ -322,7 +322,7 @@ func (c *IssuedCredential) HolderCredentials(seed []byte, holderKey zk.Scalar) (
 		if err != nil {
 			continue
 		}
-		cred := &zk.Credential{Version: zk.CircuitVersion, Attributes: attrs, Randomness: blindingScalar(seed, c.Request), Issuer: iss, Signature: p.ZKSig}
+		cred := &zk.Credential{Version: zk.CredentialVersion, Attributes: attrs, Randomness: blindingScalar(seed, c.Request), Issuer: iss, Signature: p.ZKSig}
 		if cred.Verify() == nil {
 			out = append(out, cred)
 		}
