@@ -56,7 +56,8 @@ func hashData(proofConfig, unsecured map[string]any) ([]byte, error) {
 }
 
 // AddProof signs a JSON document with an eddsa-jcs-2022 Data Integrity proof and returns the
-// secured document (eddsa-jcs-2022 §3.3.1 "Create Proof"). The document must not carry a proof.
+// secured document (eddsa-jcs-2022 §3.3.1 "Create Proof"). The document must not carry a proof, and
+// the secured document must stay within what VerifyProof accepts (MaxVCLen, MaxJSONDepth).
 func AddProof(doc []byte, opts ProofOptions, key ed25519.PrivateKey) ([]byte, error) {
 	if len(key) != ed25519.PrivateKeySize {
 		return nil, newErr("BAD_PROOF", ErrBadProof, "signing key is not an Ed25519 private key")
@@ -97,7 +98,16 @@ func AddProof(doc []byte, opts ProofOptions, key ed25519.PrivateKey) ([]byte, er
 	}
 	proof["proofValue"] = MultibaseEncode(ed25519.Sign(key, h))
 	m["proof"] = proof
-	return json.Marshal(m)
+	out, err := json.Marshal(m)
+	if err != nil {
+		return nil, newErr("MALFORMED_VC", ErrMalformedVC, "%v", err)
+	}
+	// The proof adds bytes and copies @context one level deeper: a document near MaxVCLen or
+	// MaxJSONDepth would be signed into one that VerifyProof refuses. Refuse it here instead.
+	if _, err := decodeObject(out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ProofInfo is what a verified proof said.

@@ -272,3 +272,42 @@ func TestNewIssuerBadKey(t *testing.T) {
 		}
 	}
 }
+
+// AddProof used to sign documents that VerifyProof then refused: the proof copies @context one level
+// deeper (a context nested to MaxJSONDepth-1 came out too deep) and adds bytes (a document just under
+// MaxVCLen came out over it). Found by FuzzDataIntegrity's sign-verify round trip. AddProof now
+// refuses such documents, and everything it signs verifies.
+func TestAddProofOutputVerifies(t *testing.T) {
+	_, pub, priv := loadW3C(t)
+	opts := ProofOptions{VerificationMethod: "did:key:x#x", Created: t0}
+	nested := func(n int) []byte {
+		return []byte(`{"@context":` + strings.Repeat("[", n) + `"x"` + strings.Repeat("]", n) + `}`)
+	}
+	pad := func(n int) []byte { return []byte(`{"@context":"x","pad":"` + strings.Repeat("a", n) + `"}`) }
+	for name, doc := range map[string][]byte{
+		"context nested to the limit":  nested(MaxJSONDepth - 1),
+		"context nested deeper":        nested(MaxJSONDepth),
+		"document just under MaxVCLen": pad(MaxVCLen - 40),
+	} {
+		out, err := AddProof(doc, opts, priv)
+		if err != nil {
+			if !errors.Is(err, ErrMalformedVC) {
+				t.Errorf("%s: %v, want ErrMalformedVC", name, err)
+			}
+			continue
+		}
+		if _, err := VerifyProof(out, pub); err != nil {
+			t.Errorf("%s: AddProof output does not verify: %v", name, err)
+		}
+	}
+	// Documents comfortably inside the limits are still signed.
+	for _, doc := range [][]byte{nested(MaxJSONDepth - 2), pad(MaxVCLen / 2)} {
+		out, err := AddProof(doc, opts, priv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := VerifyProof(out, pub); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
