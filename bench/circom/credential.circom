@@ -1,8 +1,10 @@
 pragma circom 2.1.0;
 
-// The statements of VirtEngine's credential-v1 (zk/CIRCUITS.md §3) written with circomlib gadgets:
-// EdDSAPoseidonVerifier, comparators and SMTVerifier. It is the JavaScript reference stack that the
-// Go/gnark implementation is measured against (bench.js); it mirrors the same public inputs.
+// The statements of VirtEngine's credential-v2 (zk/CIRCUITS.md §3) written with circomlib gadgets:
+// EdDSAPoseidonVerifier, comparators, SMTVerifier and Poseidon. It is the JavaScript reference stack
+// that the Go/gnark implementation is measured against (bench.js); it mirrors the same public inputs,
+// and like zk's circuit it holds every statement, switched by the statement bits: the inline country
+// list and the Merkle-root country set (a 4-ary tree of Poseidon(4) nodes, 4 levels, 256 leaves).
 
 include "node_modules/circomlib/circuits/poseidon.circom";
 include "node_modules/circomlib/circuits/eddsaposeidon.circom";
@@ -10,7 +12,33 @@ include "node_modules/circomlib/circuits/comparators.circom";
 include "node_modules/circomlib/circuits/bitify.circom";
 include "node_modules/circomlib/circuits/smt/smtverifier.circom";
 
-template CredentialV1(nRanges, nCountries, nAttrs, depth) {
+// CountryLevel places node at position b0 + 2·b1 among three siblings (in order) and hashes the four
+// lanes, as zk's merkle.go does (with circomlib's Poseidon(4) instead of zk's width-4 Poseidon2).
+template CountryLevel() {
+    signal input node;
+    signal input b0;
+    signal input b1;
+    signal input s[3];
+    signal output out;
+    signal e3 <== b0 * b1;
+    signal e1 <== b0 - e3;
+    signal e2 <== b1 - e3;
+    signal e0 <== 1 - b0 - b1 + e3;
+    signal t0 <== e0 * (node - s[0]);
+    signal t1 <== e1 * (node - s[0]);
+    signal t2 <== b1 * (s[1] - s[0]);
+    signal t3 <== e2 * (node - s[1]);
+    signal t4 <== e3 * (s[2] - s[1]);
+    signal t5 <== e3 * (node - s[2]);
+    component h = Poseidon(4);
+    h.inputs[0] <== s[0] + t0;
+    h.inputs[1] <== s[0] + t1 + t2;
+    h.inputs[2] <== s[1] + t3 + t4;
+    h.inputs[3] <== s[2] + t5;
+    out <== h.out;
+}
+
+template CredentialV2(nRanges, nCountries, nAttrs, depth, countryLevels) {
     // public
     signal input issuerAx;
     signal input issuerAy;
@@ -20,6 +48,7 @@ template CredentialV1(nRanges, nCountries, nAttrs, depth) {
     signal input lo[nRanges];
     signal input hi[nRanges];
     signal input countries[nCountries];
+    signal input countryRoot;
     signal input revocationRoot;
     signal input requiredFlags;
     signal input discloseMask;
@@ -33,11 +62,13 @@ template CredentialV1(nRanges, nCountries, nAttrs, depth) {
     signal input S;
     signal input holderSecret;
     signal input siblings[depth];
+    signal input countryPos;
+    signal input countrySiblings[countryLevels][3];
     signal input oldKey;
     signal input oldValue;
     signal input isOld0;
 
-    component on = Num2Bits(5);
+    component on = Num2Bits(6);
     on.in <== statements;
 
     // commitment and issuer signature
@@ -73,6 +104,22 @@ template CredentialV1(nRanges, nCountries, nAttrs, depth) {
     prod[0] <== 1;
     for (var i = 0; i < nCountries; i++) { prod[i + 1] <== prod[i] * (attr[1] - countries[i]); }
     on.out[1] * prod[nCountries] === 0;
+
+    // country in a large set: a leaf of the country tree under countryRoot
+    component pos = Num2Bits(2 * countryLevels);
+    pos.in <== countryPos;
+    component lv[countryLevels];
+    signal cnode[countryLevels + 1];
+    cnode[0] <== attr[1];
+    for (var k = 0; k < countryLevels; k++) {
+        lv[k] = CountryLevel();
+        lv[k].node <== cnode[k];
+        lv[k].b0 <== pos.out[2 * k];
+        lv[k].b1 <== pos.out[2 * k + 1];
+        for (var i = 0; i < 3; i++) { lv[k].s[i] <== countrySiblings[k][i]; }
+        cnode[k + 1] <== lv[k].out;
+    }
+    on.out[5] * (cnode[countryLevels] - countryRoot) === 0;
 
     // required flags
     component fb = Num2Bits(8);
@@ -114,4 +161,4 @@ template CredentialV1(nRanges, nCountries, nAttrs, depth) {
 }
 
 component main {public [issuerAx, issuerAy, nonce, audience, statements, lo, hi, countries,
-    revocationRoot, requiredFlags, discloseMask, disclosed, nullifier]} = CredentialV1(5, 16, 9, 32);
+    countryRoot, revocationRoot, requiredFlags, discloseMask, disclosed, nullifier]} = CredentialV2(5, 16, 9, 32, 4);
