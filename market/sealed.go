@@ -27,7 +27,9 @@ func (EnvelopeInspector) Recipients(b []byte) ([]string, bool, error) {
 	}
 	ids := make([]string, 0, len(info.Recipients))
 	for _, r := range info.Recipients {
-		ids = append(ids, r.KeyID)
+		if r.KeyID != "" { // an anonymous envelope's stanzas carry no key id: it names no one
+			ids = append(ids, r.KeyID)
+		}
 	}
 	return ids, info.Anonymous, nil
 }
