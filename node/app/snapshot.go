@@ -164,8 +164,11 @@ func (a *App) ApplySnapshotChunk(_ context.Context, req *abci.RequestApplySnapsh
 		return &abci.ResponseApplySnapshotChunk{Result: abci.ResponseApplySnapshotChunk_RETRY, RefetchChunks: []uint32{req.Index}, RejectSenders: []string{req.Sender}}, nil
 	}
 	for _, p := range pairs {
-		if isMeta(string(p[0])) {
-			return &abci.ResponseApplySnapshotChunk{Result: abci.ResponseApplySnapshotChunk_REJECT_SNAPSHOT}, nil
+		// A peer wrote this chunk: a key the store cannot hold, or one of the app's own metadata
+		// keys, rejects the snapshot (an error here would abort the node's state sync altogether).
+		if len(p[0]) == 0 || isMeta(string(p[0])) {
+			a.restoring = nil
+			return &abci.ResponseApplySnapshotChunk{Result: abci.ResponseApplySnapshotChunk_REJECT_SNAPSHOT, RejectSenders: []string{req.Sender}}, nil
 		}
 		r.st.set(string(p[0]), p[1])
 	}
@@ -175,7 +178,9 @@ func (a *App) ApplySnapshotChunk(_ context.Context, req *abci.RequestApplySnapsh
 	}
 	lt := &ltHash{}
 	if err := applyWrites(lt, r.st); err != nil {
-		return nil, err
+		a.restoring = nil
+		a.log.Warn("state sync: snapshot state cannot be applied", "height", r.height, "err", err)
+		return &abci.ResponseApplySnapshotChunk{Result: abci.ResponseApplySnapshotChunk_REJECT_SNAPSHOT}, nil
 	}
 	if !bytes.Equal(appHashOf(r.height, lt), r.appHash) {
 		a.restoring = nil

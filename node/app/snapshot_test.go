@@ -12,7 +12,7 @@ import (
 )
 
 // snapshotSource runs blocks until a snapshot exists and returns it with the app hash at its height.
-func snapshotSource(t *testing.T) (*harness, *abci.Snapshot, []byte, *tx.PrivKey) {
+func snapshotSource(t testing.TB) (*harness, *abci.Snapshot, []byte, *tx.PrivKey) {
 	t.Helper()
 	alice, bob := key(t, tx.Ed25519, 1), key(t, tx.Ed25519, 2)
 	h := newHarness(t, dbm.NewMemDB(), fundedGenesis(alice), Options{SnapshotInterval: 3})
