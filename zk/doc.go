@@ -18,8 +18,8 @@
 // CIRCUITS.md; constraint counts are pinned in testdata/constraints.json.
 //
 // A wallet or service that proves repeatedly keeps a Prover (NewProver): the key stays in memory with
-// its bases expanded for faster multi-scalar multiplication, and each proof does about a third less
-// work than Prove.
+// its bases expanded for faster multi-scalar multiplication, and each proof takes about 28% less CPU
+// than Prove.
 //
 // Backends: Groth16 on BN254 (default; 128-byte proofs) and PLONK. Keys come from SetupUnsafe (a
 // development setup whose trapdoor is known: marked Unsafe, refused by Verifier by default) or from

@@ -141,6 +141,22 @@ func TestGroth16TablesProve(t *testing.T) {
 	if string(seen[0]) == string(seen[1]) {
 		t.Fatal("two proofs are equal: the randomizers are not fresh")
 	}
+	// concurrent proofs share the tables
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			proof, err := tb.prove(w)
+			if err == nil {
+				err = groth16.Verify(proof, vk, pub)
+			}
+			errs <- err
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatalf("concurrent proof: %v", err)
+		}
+	}
 	// another public input does not verify; a false witness does not prove
 	other := &proverTestCircuit{X: 0, Y: 0, Z: bigOf(u64(1))}
 	wo, _ := frontend.NewWitness(other, ecc.BN254.ScalarField(), frontend.PublicOnly())
