@@ -34,7 +34,7 @@ func TestReport(t *testing.T) {
 	}
 	big := os.Getenv("VE_BENCH_1G") != ""
 	f := newFixture(t)
-	rep := map[string]any{"load_average_start": loadAverage(), "gomaxprocs": runtime.GOMAXPROCS(0)}
+	rep := map[string]any{"load_average_start": loadAverage(), "gomaxprocs": runtime.GOMAXPROCS(0), "sched_autogroup": autogroup()}
 	rounds := 7
 	if n, err := strconv.Atoi(os.Getenv("VE_BENCH_ROUNDS")); err == nil && n > 0 {
 		rounds = n
@@ -168,6 +168,18 @@ func interleaveCPU(rounds int, a, b func() error) measured {
 		ratios = append(ratios, float64(db[i])/float64(da[i]))
 	}
 	return measured{median(da), median(db), median(ca), median(cb), round(slices.Min(ratios)), round(slices.Max(ratios))}
+}
+
+// autogroup reports whether the kernel shares CPU fairly between sessions rather than threads
+// (kernel.sched_autogroup_enabled): then, while another session keeps a core busy, this process
+// gets about one core however many threads it runs, and a parallel pipeline cannot beat age by
+// more than its CPU efficiency.
+func autogroup() string {
+	b, err := os.ReadFile("/proc/sys/kernel/sched_autogroup_enabled")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.TrimSpace(string(b))
 }
 
 // loadAverage is the first field of /proc/loadavg: how busy the machine was.
