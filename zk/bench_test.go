@@ -4,8 +4,9 @@ import (
 	"testing"
 )
 
-// Benchmarks of the standard presentation (every statement on). The same-run comparison with the
-// circom/snarkjs reference is `virtengine zk bench --reference bench/circom` (TARGETS.md).
+// Benchmarks of the standard presentation (TARGETS.md). The same-run comparison with the
+// circom/snarkjs reference is `virtengine zk bench --reference bench/circom` (TARGETS.md); its
+// numbers are in bench/circom/README.md.
 
 func BenchmarkProveGroth16(b *testing.B) {
 	f := testFixture(b)
@@ -14,6 +15,47 @@ func BenchmarkProveGroth16(b *testing.B) {
 	path := f.path()
 	for b.Loop() {
 		if _, err := Prove(pk, req, f.cred, f.holder, path); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkProverGroth16 is BenchmarkProveGroth16 with a Prover (bases expanded once, not timed),
+// each proof answering a new request.
+func BenchmarkProverGroth16(b *testing.B) {
+	f := testFixture(b)
+	pk, _ := groth16Keys(b)
+	prover, err := NewProver(pk)
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := f.path()
+	b.ResetTimer()
+	for b.Loop() {
+		req := f.fullRequest(b)
+		if _, err := prover.Prove(req, f.cred, f.holder, path); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSolve is the witness solving alone (a part of every proof).
+func BenchmarkSolve(b *testing.B) {
+	f := testFixture(b)
+	a, _, err := buildAssignment(f.fullRequest(b), f.cred, f.holder, f.path())
+	if err != nil {
+		b.Fatal(err)
+	}
+	w, err := newFullWitness(a)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cs, err := compile(Groth16)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := cs.Solve(w); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -74,3 +74,30 @@ func Example() {
 	// again: false nonce_replayed
 	// zk: the credential does not satisfy the request: not_revoked: credential slot 0 is revoked
 }
+
+// ExampleNewCountryTree: a set too large for the inline list (the EU and EEA, 30 codes) goes into a
+// request as a country_set; the circuit's public input is its Merkle root, and the wallet proves a
+// path to its own country's leaf without revealing which one.
+func ExampleNewCountryTree() {
+	eea := []uint16{40, 56, 100, 191, 196, 203, 208, 233, 246, 250, 276, 300, 348, 372, 380, 428,
+		440, 442, 470, 528, 616, 620, 642, 703, 705, 724, 752, 352, 438, 578}
+	tree, _ := zk.NewCountryTree(eea)
+	fmt.Println(len(tree.Codes()), "countries, root", tree.Root())
+
+	path, _ := tree.Path(276) // Germany: what Prove computes from the request
+	root, _ := path.Root(276)
+	fmt.Println("Germany's path leads to the root:", root == tree.Root())
+
+	_, err := tree.Path(840)
+	fmt.Println(err)
+
+	req, _ := zk.NewRequest("https://shop.example", zk.Day(2026, time.November, 28))
+	req.CountrySet = eea
+	r, _ := req.CountrySetRoot()
+	fmt.Println("request's root is the tree's:", r == tree.Root())
+	// Output:
+	// 30 countries, root 0x2bdea85ff48edd2bb9579caa28a512dc6c9bd37552365a5439a75ea38d14097c
+	// Germany's path leads to the root: true
+	// zk: the credential does not satisfy the request: country_set: country 840 is not in the requested set
+	// request's root is the tree's: true
+}
