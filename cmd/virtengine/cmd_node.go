@@ -359,21 +359,53 @@ func newTxCmd() *cobra.Command {
 	grant.Flags().StringVar(&account, "account", "", "account address")
 	grant.Flags().StringVar(&role, "role", "", "administrator, validator, moderator, provider, support or customer")
 	var fid, fkind, fkey string
-	reg := &cobra.Command{Use: "register-factor --from NAME --id ID --kind fido2|totp|veid --key KEYNAME", Short: "Register a second-factor key for MFA-gated transactions", Args: cobra.NoArgs,
+	factorKey := func() (tx.PubKey, error) {
+		kr, err := keyring.Open(ndKeyringDir())
+		if err != nil {
+			return tx.PubKey{}, err
+		}
+		k, _, err := kr.Get(fkey)
+		if err != nil {
+			return tx.PubKey{}, err
+		}
+		return k.PubKey(), nil
+	}
+	reg := &cobra.Command{Use: "register-factor --from NAME --id ID --kind fido2|totp --key KEYNAME [--factor ID=KEYNAME]...",
+		Short: "Register a second-factor key for MFA-gated transactions",
+		Long: `register-factor enrolls a second-factor key. The account's first factor needs only the account
+key (register fido2 first: the MFA policy's key-rotation rule asks for VEID + FIDO2); every later
+one needs that step-up: a verified identity (VEID, score >= 50) and --factor signatures of the
+registered FIDO2 key. VEID is never a key: it is the account's identity, final on chain.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			kr, err := keyring.Open(ndKeyringDir())
+			pk, err := factorKey()
 			if err != nil {
 				return err
 			}
-			k, _, err := kr.Get(fkey)
-			if err != nil {
-				return err
-			}
-			return run(cmd, &tx.MsgRegisterFactor{ID: fid, Kind: fkind, PubKey: k.PubKey()})
+			return run(cmd, &tx.MsgRegisterFactor{ID: fid, Kind: fkind, PubKey: pk})
 		}}
 	reg.Flags().StringVar(&fid, "id", "", "factor id")
-	reg.Flags().StringVar(&fkind, "kind", tx.FactorFIDO2, "fido2, totp or veid")
+	reg.Flags().StringVar(&fkind, "kind", tx.FactorFIDO2, "fido2 or totp")
 	reg.Flags().StringVar(&fkey, "key", "", "keyring name of the factor's key")
+	replace := &cobra.Command{Use: "replace-factor --from NAME --id ID --key KEYNAME --factor ID=KEYNAME...",
+		Short: "Replace the key of a registered factor (MFA key-rotation step-up: VEID + FIDO2, signed with the current keys)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			pk, err := factorKey()
+			if err != nil {
+				return err
+			}
+			return run(cmd, &tx.MsgReplaceFactor{ID: fid, PubKey: pk})
+		}}
+	replace.Flags().StringVar(&fid, "id", "", "factor id")
+	replace.Flags().StringVar(&fkey, "key", "", "keyring name of the factor's new key")
+	remove := &cobra.Command{Use: "remove-factor --from NAME --id ID --factor ID=KEYNAME...",
+		Short: "Remove a registered factor (MFA disable-a-factor step-up: VEID + FIDO2 + TOTP)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return run(cmd, &tx.MsgRemoveFactor{ID: fid})
+		}}
+	remove.Flags().StringVar(&fid, "id", "", "factor id")
 	var evDoc, evClaimed, evSelfie string
 	var evFrames []string
 	var evDemo bool
@@ -468,7 +500,7 @@ func newTxCmd() *cobra.Command {
 		}}
 	submit.Flags().StringVar(&mtype, "type", "", "message type: "+strings.Join(tx.Types(), ", "))
 	submit.Flags().StringVar(&mjson, "msg", "{}", "the message as JSON")
-	c.AddCommand(send, grant, reg, evidence, submit)
+	c.AddCommand(send, grant, reg, replace, remove, evidence, submit)
 	return c
 }
 

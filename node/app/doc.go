@@ -25,6 +25,15 @@
 // (score, input hash) holds more than 2/3 of the total voting power; other votes are recorded as
 // dissent. Evidence leaves the state once scored.
 //
+// # MFA gating (FEATURES.md §4.3)
+//
+// Sensitive transactions (gate.go) must meet their rule of mfa.DefaultPolicy, whose version
+// Params.MFAPolicy pins: the signer's identity score and every factor of one factor set. fido2 and
+// totp are registered keys whose signatures travel in the transaction; veid is the signer's own
+// identity record, final by consensus, never a key. The first factor is enrolled freely; adding,
+// replacing (key rotation) or removing (disable a factor) one afterwards is gated, against the
+// factors held before the change. Offerings that require MFA ask for the policy's order rule.
+//
 // # State and app hash
 //
 // Keys are prefixed by module (a/ accounts, id/ identity, m/ market and settlement, j/ jobs, zk/

@@ -10,6 +10,7 @@ import (
 	"github.com/virtengine/sdk/envelope"
 	"github.com/virtengine/sdk/hpc"
 	"github.com/virtengine/sdk/market"
+	"github.com/virtengine/sdk/mfa"
 	"github.com/virtengine/sdk/node/tx"
 	"github.com/virtengine/sdk/settlement"
 )
@@ -39,8 +40,9 @@ func (i identities) Identity(account string) (market.Identity, error) {
 	return market.Identity{Score: score, Tier: uint8(id.Tier)}, nil
 }
 
-// stepUp implements market.StepUpChecker: the transaction itself carries the step-up (verified
-// factor signatures), so a session is open exactly for the signer of a transaction with factors.
+// stepUp implements market.StepUpChecker: the transaction itself carries the step-up, so a session
+// is open exactly for the signer of a transaction that meets the MFA policy's order rule (marketRule):
+// its minimum score and every factor of one of its factor sets, not just any one factor.
 type stepUp struct {
 	signer string
 	passed bool
@@ -50,12 +52,35 @@ func (s stepUp) HasStepUp(account, _ string, _ int64) (bool, error) {
 	return s.passed && account == s.signer, nil
 }
 
+// marketRule is the policy rule an offering's MFA requirement asks for: the order rule for the
+// order's value, or, for a value the table leaves ungated and for the other market actions, the
+// table's first order rule (the offering asked for a step-up, so the table's order step-up applies).
+func marketRule(c *execCtx, d *tx.Decoded) (mfa.Rule, error) {
+	var value uint64
+	if o, ok := d.Msg.(orderValued); ok {
+		value = o.OrderValue()
+	}
+	rule, err := policyRule(c, mfa.TxOrder, value)
+	if errors.Is(err, mfa.ErrNotRequired) {
+		for _, r := range gatePolicy.Rules {
+			if r.Tx == mfa.TxOrder {
+				return r, nil
+			}
+		}
+	}
+	return rule, err
+}
+
 func (c *execCtx) market(signer *Account, d *tx.Decoded) (*market.Market, error) {
-	passed, err := passedFactors(signer, d)
-	if err != nil {
+	// Factor signatures that do not verify refuse the transaction whether or not a step-up is needed.
+	if _, err := mfaPassed(c, signer, d); err != nil {
 		return nil, err
 	}
-	return market.New(moduleStore{c.store, pfxMarket}, market.Config{Identities: identities{c}, MFA: stepUp{signer.Address.String(), len(passed) > 0}}), nil
+	// No rule (a policy version the network did not pin) opens no step-up; offerings without an MFA
+	// requirement still trade.
+	rule, err := marketRule(c, d)
+	passed := err == nil && mfaCheck(c, signer, d, rule) == nil
+	return market.New(moduleStore{c.store, pfxMarket}, market.Config{Identities: identities{c}, MFA: stepUp{signer.Address.String(), passed}}), nil
 }
 
 func (c *execCtx) ledger() *settlement.Ledger {

@@ -76,22 +76,64 @@ func init() {
 			return nil
 		})
 	})
+	// Factor changes: the first factor is free (bootstrap); adding another, replacing or removing
+	// one is gated by the MFA policy (gate.go: key rotation, disable a factor), verified against the
+	// factors registered before the change.
 	handle("mfa/register_factor", func(c *execCtx, signer *Account, d *tx.Decoded) error {
 		m := d.Msg.(*tx.MsgRegisterFactor)
+		if m.Kind == tx.FactorVEID { // refused by Validate too; kept so no path registers a veid key
+			return txErr(ErrUnauthorized, "veid is your verified identity on chain, not a key: submit evidence with identity/submit")
+		}
 		return updateAccount(c, signer.Address, func(a *Account) error {
-			for _, f := range a.Factors {
-				if f.ID == m.ID {
-					return txErr(ErrInvalidState, "factor %q already registered", m.ID)
-				}
+			if a.factor(m.ID) >= 0 {
+				return txErr(ErrInvalidState, "factor %q already registered: replace it with mfa/replace_factor or choose another id", m.ID)
 			}
 			if len(a.Factors) >= maxFactors {
-				return txErr(ErrInvalidState, "at most %d factors", maxFactors)
+				return txErr(ErrInvalidState, "at most %d factors: remove one first (mfa/remove_factor)", maxFactors)
 			}
 			a.Factors = append(a.Factors, Factor{ID: m.ID, Kind: m.Kind, PubKey: m.PubKey})
 			c.emit("factor_registered", "account", a.Address.String(), "kind", m.Kind)
 			return nil
 		})
 	})
+	handle("mfa/replace_factor", func(c *execCtx, signer *Account, d *tx.Decoded) error {
+		m := d.Msg.(*tx.MsgReplaceFactor)
+		return updateAccount(c, signer.Address, func(a *Account) error {
+			i := a.factor(m.ID)
+			if i < 0 {
+				return txErr(ErrNotFound, "no factor %q on %s: register it with mfa/register_factor", m.ID, a.Address)
+			}
+			a.Factors[i].PubKey = m.PubKey
+			c.emit("factor_replaced", "account", a.Address.String(), "kind", a.Factors[i].Kind)
+			return nil
+		})
+	})
+	handle("mfa/remove_factor", func(c *execCtx, signer *Account, d *tx.Decoded) error {
+		m := d.Msg.(*tx.MsgRemoveFactor)
+		return updateAccount(c, signer.Address, func(a *Account) error {
+			i := a.factor(m.ID)
+			if i < 0 {
+				return txErr(ErrNotFound, "no factor %q on %s", m.ID, a.Address)
+			}
+			kind := a.Factors[i].Kind
+			a.Factors = append(a.Factors[:i], a.Factors[i+1:]...)
+			if len(a.Factors) == 0 {
+				a.Factors = nil
+			}
+			c.emit("factor_removed", "account", a.Address.String(), "kind", kind)
+			return nil
+		})
+	})
+}
+
+// factor returns the index of the registered factor id, or -1.
+func (a *Account) factor(id string) int {
+	for i := range a.Factors {
+		if a.Factors[i].ID == id {
+			return i
+		}
+	}
+	return -1
 }
 
 func updateAccount(c *execCtx, addr tx.Address, f func(*Account) error) error {

@@ -99,8 +99,8 @@ func TestMarketOrderGating(t *testing.T) {
 	big.Deposit = 5000
 	wantCode(t, h, h.sign(e.cust, big), CodeMFARequired)
 	mustOK(t, h, h.sign(e.cust, &tx.MsgRegisterFactor{ID: "k", Kind: tx.FactorFIDO2, PubKey: e.fido.PubKey()}))
-	mustOK(t, h, h.sign(e.cust, &tx.MsgRegisterFactor{ID: "f", Kind: tx.FactorVEID, PubKey: e.veidF.PubKey()}))
-	mustOK(t, h, h.sign(e.cust, big, tx.NamedSigner{ID: "k", Key: e.fido}, tx.NamedSigner{ID: "f", Key: e.veidF}))
+	// VEID is the customer's verified identity (score 80), FIDO2 the registered key.
+	mustOK(t, h, h.sign(e.cust, big, tx.NamedSigner{ID: "k", Key: e.fido}))
 }
 
 // Lease, job and usage, each with its reject twin: a job by someone else, an illegal job transition,
@@ -171,11 +171,16 @@ func TestDepositWithdraw(t *testing.T) {
 	e := newMarketEnv(t)
 	h := e.h
 	before := h.account(e.cust.Address()).Balance
-	mustOK(t, h, h.sign(e.cust, &tx.MsgWithdraw{Amount: 20_000}))
-	wantCode(t, h, h.sign(e.cust, &tx.MsgWithdraw{Amount: 40_000}), CodeInsufficientFunds)
+	// A withdrawal above 10,000 is sensitive (VEID + FIDO2, score ≥ 70): refused without them.
+	wantCode(t, h, h.sign(e.cust, &tx.MsgWithdraw{Amount: 20_000}), CodeMFARequired)
+	e.verify(t, e.cust.Address(), 80)
+	mustOK(t, h, h.sign(e.cust, &tx.MsgRegisterFactor{ID: "k", Kind: tx.FactorFIDO2, PubKey: e.fido.PubKey()}))
+	fido := tx.NamedSigner{ID: "k", Key: e.fido}
+	mustOK(t, h, h.sign(e.cust, &tx.MsgWithdraw{Amount: 20_000}, fido))
+	wantCode(t, h, h.sign(e.cust, &tx.MsgWithdraw{Amount: 40_000}, fido), CodeInsufficientFunds)
 	mustOK(t, h, h.sign(e.cust, &tx.MsgDeposit{Amount: 5_000}))
-	if got := h.account(e.cust.Address()).Balance; got != before+20_000-5_000-3 {
-		t.Fatalf("bank %d, want %d", got, before+20_000-5_000-3)
+	if got := h.account(e.cust.Address()).Balance; got != before+20_000-5_000-5 {
+		t.Fatalf("bank %d, want %d", got, before+20_000-5_000-5)
 	}
 	l := qledger(dbView{h.db})
 	if bal, _ := l.Balance(e.cust.Address().String()); bal != 50_000-20_000+5_000 {
@@ -187,4 +192,26 @@ func TestDepositWithdraw(t *testing.T) {
 	if err := l.CheckInvariants(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// An offering that asks for MFA gets the policy's order step-up (score ≥ 70, VEID + FIDO2), not
+// "any one factor": a TOTP signature is refused, even for a small order the table leaves ungated.
+func TestMarketMFAFollowsPolicy(t *testing.T) {
+	e := newMarketEnv(t)
+	h := e.h
+	mustOK(t, h, h.sign(e.prov, &tx.MsgCreateOffering{ID: "offm", Category: "hpc", Prices: []tx.Price{{Resource: uint8(settlement.CPU), Unit: "hourly", Price: 1000}},
+		Regions: []string{"eu"}, MinBid: 100, ProviderKey: e.provSig.Public().(ed25519.PublicKey), EnvKeyID: e.provEnv.KeyID().String(), MFA: true}))
+	totp := key(t, tx.Ed25519, 12)
+	fido, tsig := tx.NamedSigner{ID: "k", Key: e.fido}, tx.NamedSigner{ID: "t", Key: totp}
+	mustOK(t, h, h.sign(e.cust, &tx.MsgRegisterFactor{ID: "k", Kind: tx.FactorFIDO2, PubKey: e.fido.PubKey()}))
+	small := e.order(t, "m1")
+	small.OfferingID = "offm"
+	// Reject: FIDO2 without a verified identity (no VEID, no score).
+	wantCode(t, h, h.sign(e.cust, small, fido), CodeMFARequired)
+	e.verify(t, e.cust.Address(), 80)
+	mustOK(t, h, h.sign(e.cust, &tx.MsgRegisterFactor{ID: "t", Kind: tx.FactorTOTP, PubKey: totp.PubKey()}, fido))
+	// Reject: VEID + TOTP is one factor short of VEID + FIDO2.
+	wantCode(t, h, h.sign(e.cust, small, tsig), CodeMFARequired)
+	// Accept: VEID (identity) + FIDO2.
+	mustOK(t, h, h.sign(e.cust, small, fido))
 }

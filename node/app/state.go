@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"sort"
 
+	"github.com/virtengine/sdk/mfa"
 	"github.com/virtengine/sdk/node/tx"
 )
 
@@ -76,11 +77,15 @@ type Params struct {
 	// instead of the block time that committed the evidence. Devnets set it because the only test
 	// documents are expired specimens (the demo's simulated date); production networks leave it 0.
 	EvidenceTime int64 `cbor:"6,keyasint,omitempty" json:"evidence_time,omitempty"`
+	// MFAPolicy pins the version of the MFA policy table gated transactions are checked against
+	// (mfa.DefaultPolicyVersion); a node applying another table refuses them rather than decide
+	// differently. Empty: not pinned (networks created before the pin).
+	MFAPolicy string `cbor:"7,keyasint,omitempty" json:"mfa_policy,omitempty"`
 }
 
 // DefaultParams are the parameters a fresh network starts with.
 func DefaultParams() Params {
-	return Params{MinFee: 1, IdentityModel: "composite-v2", IdentityVoteWindow: 10}
+	return Params{MinFee: 1, IdentityModel: "composite-v2", IdentityVoteWindow: 10, MFAPolicy: mfa.DefaultPolicyVersion}
 }
 
 func getObj(s kv, key string, v any) (bool, error) {

@@ -170,7 +170,7 @@ type flow struct {
 	r   *runner
 
 	faucet, alice, prov       *tx.PrivKey
-	fido, veidKey             *tx.PrivKey
+	fido                      *tx.PrivKey
 	aliceUsage, provUsage     ed25519.PrivateKey
 	aliceEnv, provEnv         *envelope.HPKEIdentity
 	holder                    *zk.HolderSecret // the wallet's zk holder secret
@@ -202,7 +202,7 @@ func (f *flow) onboard() error {
 	f.alice, f.prov = must(tx.GenerateKey(tx.Ed25519)), must(tx.GenerateKey(tx.Secp256k1))
 	f.sfx = f.alice.Address().String()[:8]
 	f.off, f.vkID, f.invID = "hpc-eu-"+f.sfx, "credential-v1-dev-"+f.sfx, "inv-"+f.sfx
-	f.fido, f.veidKey = must(tx.GenerateKey(tx.Secp256k1)), must(tx.GenerateKey(tx.Ed25519))
+	f.fido = must(tx.GenerateKey(tx.Secp256k1))
 	_, f.aliceUsage, _ = ed25519.GenerateKey(nil)
 	_, f.provUsage, _ = ed25519.GenerateKey(nil)
 	f.aliceEnv, f.provEnv = must(envelope.GenerateIdentity(envelope.XWing)), must(envelope.GenerateIdentity(envelope.XWing))
@@ -385,14 +385,10 @@ func (f *flow) provider() error {
 }
 
 func (f *flow) order() error {
-	// MFA: the order is above 1,000, so the policy asks for VEID + FIDO2 (FEATURES.md §4.3).
-	for _, fr := range []struct {
-		id, kind string
-		k        *tx.PrivKey
-	}{{"fido2-key", tx.FactorFIDO2, f.fido}, {"face-recheck", tx.FactorVEID, f.veidKey}} {
-		if _, err := f.c.Submit(f.ctx, f.alice, &tx.MsgRegisterFactor{ID: fr.id, Kind: fr.kind, PubKey: fr.k.PubKey()}); err != nil {
-			return err
-		}
+	// MFA: the order is above 1,000, so the policy asks for VEID + FIDO2 (FEATURES.md §4.3): VEID is
+	// alice's identity, final by consensus above; FIDO2 is her first factor key, enrolled freely.
+	if _, err := f.c.Submit(f.ctx, f.alice, &tx.MsgRegisterFactor{ID: "fido2-key", Kind: tx.FactorFIDO2, PubKey: f.fido.PubKey()}); err != nil {
+		return err
 	}
 	if _, err := f.c.Submit(f.ctx, f.alice, &tx.MsgDeposit{Amount: 200_000}); err != nil {
 		return err
@@ -406,11 +402,11 @@ func (f *flow) order() error {
 	res, err := f.c.Submit(f.ctx, f.alice, &tx.MsgCreateOrder{ID: f.orderID, OfferingID: f.off, Category: string(market.HPC), Region: "eu-north",
 		Resources: []tx.Qty{{Resource: uint8(settlement.CPU), Amount: 4}}, MaxPrice: 10_000, Duration: 3600, Deposit: 100_000,
 		CustomerKey: f.aliceUsage.Public().(ed25519.PublicKey), EnvKeyID: f.aliceEnv.KeyID().String(), Config: cfg},
-		tx.NamedSigner{ID: "fido2-key", Key: f.fido}, tx.NamedSigner{ID: "face-recheck", Key: f.veidKey})
+		tx.NamedSigner{ID: "fido2-key", Key: f.fido})
 	if err != nil {
 		return err
 	}
-	f.r.step("order", "100,000 locked in escrow; configuration sealed to customer and provider; MFA VEID + FIDO2 passed", res.Height)
+	f.r.step("order", "100,000 locked in escrow; configuration sealed to customer and provider; MFA VEID (identity on chain) + FIDO2 passed", res.Height)
 	return nil
 }
 

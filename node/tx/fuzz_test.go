@@ -16,6 +16,8 @@ func seeds(t testing.TB) [][]byte {
 		&MsgRevokeRole{Account: to, Role: RoleCustomer},
 		&MsgSetAccountState{Account: to, State: StateSuspended},
 		&MsgRegisterFactor{ID: "key", Kind: FactorFIDO2, PubKey: s.PubKey()},
+		&MsgReplaceFactor{ID: "key", PubKey: k.PubKey()},
+		&MsgRemoveFactor{ID: "key"},
 		&MsgSubmitEvidence{Envelope: []byte("VEENV")},
 	}
 	msgs = append(msgs, extraSeedMsgs(to, s.PubKey())...)
