@@ -143,7 +143,11 @@ func Init(home string, o InitOptions) (*ValidatorInfo, error) {
 	if o.SkipGenesis {
 		return vi, nil
 	}
-	g := app.Genesis{Params: app.DefaultParams()}
+	params, err := GenesisParams()
+	if err != nil {
+		return nil, err
+	}
+	g := app.Genesis{Params: params}
 	if o.Faucet != nil {
 		amt := o.FaucetAmount
 		if amt == 0 {

@@ -55,8 +55,10 @@ type Options struct {
 	// the chain: the light client trusts the header at TrustHeight with hash TrustHash and verifies
 	// the snapshot's app hash against the chain (node/app checks the state against it).
 	StateSync *StateSync
-	// ModelHashes are the sha256 (hex) of the model files this validator scores with; when the
-	// network pins hashes in its parameters, a validator whose files differ abstains.
+	// ModelHashes are the sha256 (hex) of the model files this validator scores with; nil means
+	// LocalModelHashes (this machine's copies of ModelFiles, hashed at start). When the network pins
+	// hashes in its parameters (node init and devnets pin PinnedModelHashes), a validator whose files
+	// differ abstains from identity votes and logs why.
 	ModelHashes []string
 	// Extractor computes identity features from opened evidence bundles; nil means the biometrics
 	// extractor (BioExtractor over SharedEngine, opened at the first extraction).
@@ -150,6 +152,13 @@ func Start(ctx context.Context, home string, o Options) (*Node, error) {
 		id, err := envelope.ParseIdentity(strings.TrimSpace(string(kb)))
 		if err != nil {
 			return nil, fmt.Errorf("node: committee key: %w", err)
+		}
+		if o.ModelHashes == nil {
+			// The files this validator scores with, hashed now; the network's pinned hashes
+			// (Params.ModelHashes) decide whether it votes or abstains (logged by the app).
+			if o.ModelHashes, err = LocalModelHashes(); err != nil {
+				log.Warn("cannot hash the biometric model files: this validator abstains from identity votes", "err", err)
+			}
 		}
 		committee = app.EvidenceCommittee{ID: id, Files: o.ModelHashes}
 		if o.Extractor == nil {

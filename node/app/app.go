@@ -88,6 +88,8 @@ type App struct {
 	jobs       map[jobKey]*extraction // feature extractions by request and committee key (a.mu)
 	extractSem chan struct{}          // one extraction at a time
 
+	abstain string // why ExtendVote abstains ("" when it votes), logged when it changes
+
 	snaps     []*snapshot // the latest snapshots, served to nodes in state sync
 	restoring *restore
 }

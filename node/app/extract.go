@@ -146,7 +146,7 @@ func (a *App) startExtractions() {
 		return
 	}
 	p, err := getParams(st)
-	if err != nil || p.IdentityModel != com.Model() || !sameModelFiles(p.ModelHashes, com) {
+	if err != nil || abstainReason(p, com) != "" {
 		return
 	}
 	for _, r := range reqs {

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -361,6 +362,12 @@ func TestIdentityPinnedModelHashes(t *testing.T) {
 	ec := n.votes(t, nil, nil)
 	if len(ec.Votes[0].VoteExtension) != 0 {
 		t.Fatal("validator with other model files voted")
+	}
+	if why := abstainReason(p, n.coms[0]); !strings.Contains(why, "model files differ") || !strings.Contains(why, "bb22") {
+		t.Fatalf("abstain reason %q does not name the missing pinned hash", why)
+	}
+	if why := abstainReason(p, n.coms[1]); why != "" {
+		t.Fatalf("validator with the pinned files abstains: %q", why)
 	}
 	if !n.propose(t, ec) {
 		t.Fatal("proposal rejected")

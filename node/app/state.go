@@ -63,8 +63,10 @@ func (a *Account) removeRole(r string) {
 // Params are the network parameters, set at genesis and changed by governance.
 type Params struct {
 	MinFee uint64 `cbor:"1,keyasint" json:"min_fee"`
-	// IdentityModel pins the scoring model version and its model file hashes; a validator whose local
-	// model differs abstains from identity votes (FEATURES.md §3.6).
+	// IdentityModel pins the scoring model version and ModelHashes the sha256 of the biometric model
+	// files validators extract with (node.PinnedModelHashes: node init and devnets set them); a
+	// validator whose model or files differ abstains from identity votes and logs why (FEATURES.md
+	// §3.6). Empty ModelHashes pins no files.
 	IdentityModel string   `cbor:"2,keyasint" json:"identity_model"`
 	ModelHashes   []string `cbor:"3,keyasint,omitempty" json:"model_hashes,omitempty"`
 	// IdentityVoteWindow is how many blocks a pending identity request waits for a >2/3 agreement
@@ -83,7 +85,8 @@ type Params struct {
 	MFAPolicy string `cbor:"7,keyasint,omitempty" json:"mfa_policy,omitempty"`
 }
 
-// DefaultParams are the parameters a fresh network starts with.
+// DefaultParams are the parameters a fresh network starts with. They pin no model files: the app
+// does not know the extractor's models; package node adds them (node.GenesisParams).
 func DefaultParams() Params {
 	return Params{MinFee: 1, IdentityModel: "composite-v2", IdentityVoteWindow: 10, MFAPolicy: mfa.DefaultPolicyVersion}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -32,24 +33,48 @@ type ModelFiles interface {
 	ModelHashes() []string
 }
 
-func sameModelFiles(pinned []string, com Committee) bool {
-	if len(pinned) == 0 {
-		return true
+// abstainReason says why this validator's committee must not vote under the network's parameters
+// p, or "" when it may: another scoring model, or model files whose sha256 differ from the pinned
+// Params.ModelHashes (FEATURES.md §3.6). Validators with other model bytes could score differently;
+// they abstain rather than dissent.
+func abstainReason(p Params, com Committee) string {
+	if p.IdentityModel != com.Model() {
+		return fmt.Sprintf("scoring model %q, the network pins %q: run a node release with the pinned model", com.Model(), p.IdentityModel)
+	}
+	if len(p.ModelHashes) == 0 {
+		return ""
 	}
 	mf, ok := com.(ModelFiles)
-	if !ok {
-		return false
+	if !ok || len(mf.ModelHashes()) == 0 {
+		return "the network pins model file hashes (params.model_hashes) and this validator reports none: fetch the models (scripts/setup.sh) and restart"
 	}
 	have := map[string]bool{}
 	for _, h := range mf.ModelHashes() {
 		have[h] = true
 	}
-	for _, h := range pinned {
+	var missing []string
+	for _, h := range p.ModelHashes { // pinned order: a deterministic message
 		if !have[h] {
-			return false
+			missing = append(missing, h)
 		}
 	}
-	return true
+	if len(missing) > 0 {
+		return fmt.Sprintf("model files differ from the network's pinned params.model_hashes (no local file has sha256 %s): fetch the pinned models (scripts/setup.sh) and restart", strings.Join(missing, ", "))
+	}
+	return ""
+}
+
+// noteAbstain logs, once per change, why this validator abstains from identity votes (a.mu held).
+func (a *App) noteAbstain(reason string) {
+	if reason == a.abstain {
+		return
+	}
+	a.abstain = reason
+	if reason != "" {
+		a.log.Warn("abstaining from identity votes", "reason", reason)
+	} else {
+		a.log.Info("voting on identity requests", "reason", "model and model files match the network's parameters")
+	}
 }
 
 // IdentityVote is one validator's score for one request.
@@ -106,14 +131,18 @@ func (a *App) ExtendVote(_ context.Context, req *abci.RequestExtendVote) (*abci.
 	ext := VoteExtension{Issuance: a.issuanceSigs(st)}
 	com := a.opts.Committee
 	var jobs []*extraction
-	if p, err := getParams(st); com != nil && err == nil && p.IdentityModel == com.Model() && sameModelFiles(p.ModelHashes, com) {
-		// (another model: abstain from identity votes, FEATURES.md §3.6)
-		if reqs, err := a.pendingRequests(st); err == nil {
-			for _, r := range reqs {
-				jobs = append(jobs, a.startExtraction(com, p, r))
+	if p, err := getParams(st); com != nil && err == nil {
+		if why := abstainReason(p, com); why != "" {
+			a.noteAbstain(why) // another model or other model files: abstain from identity votes (FEATURES.md §3.6)
+		} else {
+			a.noteAbstain("")
+			if reqs, err := a.pendingRequests(st); err == nil {
+				for _, r := range reqs {
+					jobs = append(jobs, a.startExtraction(com, p, r))
+				}
 			}
+			ext.Model = com.Model()
 		}
-		ext.Model = com.Model()
 	}
 	tamper, deadline := a.opts.TamperVotes, time.Now().Add(a.opts.VoteWait)
 	a.mu.Unlock()

@@ -8,6 +8,8 @@ package devnet
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -144,7 +146,10 @@ func Create(dir string, cfg Config) (*Network, error) {
 		vals = append(vals, vi)
 		nw.Nodes = append(nw.Nodes, NodeInfo{Name: name, Home: home, RPC: rpc, P2P: p2p, API: api, NodeID: vi.NodeID, Operator: op.Address()})
 	}
-	params := app.DefaultParams()
+	params, err := node.GenesisParams() // the biometric model files pinned by hash
+	if err != nil {
+		return nil, err
+	}
 	switch {
 	case cfg.DisputeWindow == 0:
 		params.DisputeWindow = DefaultDisputeWindow
@@ -207,6 +212,9 @@ type StartOptions struct {
 	Byzantine []int
 	// Abstain lists validators that cast no identity votes.
 	Abstain []int
+	// OtherModels lists validators that run model files other than the pinned ones (tests: one
+	// file's hash is replaced); they abstain from identity votes and log why.
+	OtherModels []int
 	// Reference, when set, runs the application it returns (CometBFT's kvstore) on every validator
 	// instead of VirtEngine's, for side-by-side benchmarks.
 	Reference func() abcitypes.Application
@@ -231,6 +239,14 @@ func (nw *Network) StartNode(ctx context.Context, i int, o StartOptions) error {
 		lg = slog.New(slog.DiscardHandler)
 	}
 	no := node.Options{Logger: lg, PersistentPeers: nw.Peers(i), TamperVotes: contains(o.Byzantine, i), Abstain: contains(o.Abstain, i)}
+	if contains(o.OtherModels, i) {
+		h, err := node.LocalModelHashes()
+		if err != nil {
+			return fmt.Errorf("devnet: %s: %w", n.Name, err)
+		}
+		other := sha256.Sum256([]byte("devnet: another face detector"))
+		no.ModelHashes = append([]string{hex.EncodeToString(other[:])}, h[1:]...)
+	}
 	if o.Reference != nil {
 		no.ReferenceApp = o.Reference()
 	}

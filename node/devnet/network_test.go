@@ -1,7 +1,12 @@
 package devnet
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -91,6 +96,84 @@ func TestFourValidatorsTwoDisagreeNoFinal(t *testing.T) {
 	if err := c.Query(ctx, "/identity/"+user.Address().String(), new(app.Identity)); err == nil {
 		t.Fatal("an identity score was recorded")
 	}
+}
+
+// The biometric model files are pinned by hash at genesis: validator 1 runs another face detector
+// file, so it abstains from identity votes and logs why, while the other three finalize the score
+// (3 of 4 is more than 2/3); an abstention is not dissent.
+func TestFourValidatorsOtherModelFilesAbstain(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 180*time.Second)
+	defer cancel()
+	logs := &syncBuffer{}
+	nw := testNet(t, 4, StartOptions{OtherModels: []int{1}, Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	c := clientFor(t, ctx, nw, 0)
+	var params struct {
+		Params app.Params `json:"params"`
+	}
+	if err := c.Query(ctx, "/params", &params); err != nil {
+		t.Fatal(err)
+	}
+	pinned, err := node.PinnedModelHashes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(params.Params.ModelHashes, ",") != strings.Join(pinned, ",") || len(pinned) != len(node.ModelFiles) {
+		t.Fatalf("genesis pins %v, want %v", params.Params.ModelHashes, pinned)
+	}
+	local, err := node.LocalModelHashes()
+	if err != nil || strings.Join(local, ",") != strings.Join(pinned, ",") {
+		t.Fatalf("this machine's model files %v (%v) are not the pinned ones", local, err)
+	}
+	f := faucet(t, nw)
+	user, _ := tx.GenerateKey(tx.Ed25519)
+	if _, err := c.Submit(ctx, f, &tx.MsgSend{To: user.Address(), Amount: 10_000}); err != nil {
+		t.Fatal(err)
+	}
+	sk, _ := envelope.GenerateSigningKey(envelope.Ed25519)
+	ev, want := genuine(t)
+	id, _, err := c.SubmitEvidenceBundle(ctx, user, sk, ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.WaitIdentity(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != app.ReqFinal || r.Score != uint32(want.Score) || len(r.Dissent) != 0 {
+		t.Fatalf("request %+v, want final score %d without dissent", r, want.Score)
+	}
+	abstained := map[string]string{}
+	for _, line := range strings.Split(logs.String(), "\n") {
+		var rec struct {
+			Msg, Node, Reason string
+		}
+		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "abstaining from identity votes" {
+			abstained[rec.Node] = rec.Reason
+		}
+	}
+	if len(abstained) != 1 || !strings.Contains(abstained["node1"], "model files differ") {
+		t.Fatalf("abstentions logged: %v; want node1's, saying its model files differ", abstained)
+	}
+	h, _ := c.Height(ctx)
+	appHashesAgree(t, ctx, nw, h)
+}
+
+// syncBuffer is a bytes.Buffer safe for the validators' concurrent log writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // genuine is the SDK demo's genuine capture (real images) and the result an honest validator
