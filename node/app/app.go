@@ -45,8 +45,9 @@ type Options struct {
 	// them the validator does not sign credentials.
 	AttestationKey ed25519.PrivateKey
 	IssuerKey      *zk.IssuerPrivateKey
-	// TamperVotes makes this validator lie in its identity votes. Tests use it to play a Byzantine
-	// validator; never set it otherwise.
+	// TamperVotes makes this validator lie in its identity votes: at every height it votes a made-up
+	// score and input hash on every pending request, without extracting. Tests use it to play a
+	// Byzantine validator; never set it otherwise.
 	TamperVotes bool
 }
 

@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -138,24 +139,27 @@ func (a *App) ExtendVote(_ context.Context, req *abci.RequestExtendVote) (*abci.
 			a.noteAbstain("")
 			if reqs, err := a.pendingRequests(st); err == nil {
 				for _, r := range reqs {
+					if a.opts.TamperVotes {
+						// Byzantine tests: lie at once about every pending request, without
+						// extracting, so the lie is in every tally while the request is pending
+						// (and in the one that makes it final).
+						ext.Votes = append(ext.Votes, tamperedVote(r.ID))
+						continue
+					}
 					jobs = append(jobs, a.startExtraction(com, p, r))
 				}
 			}
 			ext.Model = com.Model()
 		}
 	}
-	tamper, deadline := a.opts.TamperVotes, time.Now().Add(a.opts.VoteWait)
+	deadline := time.Now().Add(a.opts.VoteWait)
 	a.mu.Unlock()
 
 	for _, j := range jobs {
 		if !waitDone(j.done, deadline) || j.err != nil {
 			continue
 		}
-		v := j.vote
-		if tamper {
-			v.Score = (v.Score + 13) % 101
-		}
-		ext.Votes = append(ext.Votes, v)
+		ext.Votes = append(ext.Votes, j.vote)
 	}
 	sort.Slice(ext.Votes, func(i, j int) bool { return bytes.Compare(ext.Votes[i].Request, ext.Votes[j].Request) < 0 })
 	if len(ext.Votes) == 0 {
@@ -169,6 +173,12 @@ func (a *App) ExtendVote(_ context.Context, req *abci.RequestExtendVote) (*abci.
 		return nil, err
 	}
 	return &abci.ResponseExtendVote{VoteExtension: b}, nil
+}
+
+// tamperedVote is a Byzantine validator's made-up vote on request id (Options.TamperVotes).
+func tamperedVote(id []byte) IdentityVote {
+	h := sha256.Sum256(append([]byte("virtengine/tampered-vote/"), id...))
+	return IdentityVote{Request: id, Score: 13, InputHash: h[:], Tier: 0, Passed: false}
 }
 
 // waitDone reports whether done is closed by deadline.
