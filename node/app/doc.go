@@ -19,9 +19,10 @@
 // features itself (Options.Extractor: the biometrics models in a node) in a goroutine, at the
 // evaluation time of that block (EvaluationTime), then scores them with veid's integer model; it
 // abstains, and logs why, if its model or model files differ from the pinned parameters
-// (Params.IdentityModel, Params.ModelHashes). ExtendVote puts the votes
-// of finished extractions in the vote extension, waiting at most Options.VoteWait for one in
-// progress (extract.go); VerifyVoteExtension accepts well-formed votes only. The next proposer puts the signed extensions first in its block (a tally, checked in
+// (Params.IdentityModel, Params.ModelHashes). ExtendVote puts the votes of finished extractions in
+// the vote extension, waiting at most Options.VoteWait for one in progress (extract.go);
+// VerifyVoteExtension accepts well-formed votes on requests pending in the committed state only.
+// The next proposer puts the signed extensions first in its block (a tally, checked in
 // ProcessProposal against the validators' keys), and FinalizeBlock makes a score final when one
 // (score, input hash) holds more than 2/3 of the total voting power; other votes are recorded as
 // dissent. Evidence leaves the state once scored.

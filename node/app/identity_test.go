@@ -344,6 +344,40 @@ func TestVerifyVoteExtensionRejectsMalformed(t *testing.T) {
 	}
 }
 
+// VerifyVoteExtension accepts votes only on requests pending in the committed state: a vote on an
+// unknown request or on one already final is rejected; the same vote while pending is accepted.
+func TestVerifyVoteExtensionOnlyPendingRequests(t *testing.T) {
+	n := newCommitteeNet(t)
+	verify := func(reqID []byte) abci.ResponseVerifyVoteExtension_VerifyStatus {
+		t.Helper()
+		b, err := tx.Marshal(VoteExtension{Model: "composite-v2", Votes: []IdentityVote{{Request: reqID, Score: 70, InputHash: make([]byte, 32), Tier: 2, Passed: true}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := n.h.a.VerifyVoteExtension(context.Background(), &abci.RequestVerifyVoteExtension{Height: n.h.height + 1, VoteExtension: b})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Status
+	}
+	if verify(bytes.Repeat([]byte{7}, 32)) != abci.ResponseVerifyVoteExtension_REJECT {
+		t.Fatal("vote on an unknown request accepted")
+	}
+	id := n.submit(t, bundle("gina"))
+	if verify(id) != abci.ResponseVerifyVoteExtension_ACCEPT {
+		t.Fatal("vote on a pending request rejected")
+	}
+	if !n.propose(t, n.votes(t, nil, nil)) {
+		t.Fatal("proposal rejected")
+	}
+	if r := n.request(t, id); r.Status != ReqFinal {
+		t.Fatalf("request %+v not final", r)
+	}
+	if verify(id) != abci.ResponseVerifyVoteExtension_REJECT {
+		t.Fatal("vote on a final request accepted")
+	}
+}
+
 // Validators' model files are pinned by hash in the parameters: a validator running other files
 // abstains, and with two of four abstaining nothing is final.
 func TestIdentityPinnedModelHashes(t *testing.T) {

@@ -203,8 +203,11 @@ func waitDone(done <-chan struct{}, deadline time.Time) bool {
 }
 
 // VerifyVoteExtension accepts well-formed extensions only: canonical encoding, bounded, sorted,
-// scores in 0..100, 32-byte input hashes, known pending requests. It does not reject a vote for
-// disagreeing (that would stall consensus when many disagree); the tally decides what counts.
+// scores in 0..100, 32-byte input hashes, and votes only on requests pending in the committed state
+// (the previous height's, which every validator verifying votes of this height holds, so the answer
+// is deterministic), and issuance signatures that verify against the signer's issuer keys. It does
+// not reject a vote for disagreeing (that would stall consensus when many disagree); the tally
+// decides what counts.
 func (a *App) VerifyVoteExtension(_ context.Context, req *abci.RequestVerifyVoteExtension) (*abci.ResponseVerifyVoteExtension, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -215,12 +218,24 @@ func (a *App) VerifyVoteExtension(_ context.Context, req *abci.RequestVerifyVote
 	return &abci.ResponseVerifyVoteExtension{Status: abci.ResponseVerifyVoteExtension_ACCEPT}, nil
 }
 
-// checkExtension checks an extension's form and the signatures of its issuance part against the
-// signer's registered issuer keys (a tampered signature is rejected).
+// checkExtension checks an extension's form, that its identity votes are on requests pending in the
+// committed state, and the signatures of its issuance part against the signer's registered issuer
+// keys (a tampered signature is rejected).
 func (a *App) checkExtension(b []byte, consAddr []byte) error {
 	ext, err := parseExtension(b)
 	if err != nil {
 		return err
+	}
+	st := dbView{a.db}
+	for i, v := range ext.Votes {
+		var r IdentityRequest
+		ok, err := getObj(st, pfxIdentReq+string(v.Request), &r)
+		if err != nil {
+			return err
+		}
+		if !ok || r.Status != ReqPending {
+			return fmt.Errorf("%w: vote %d is on request %x, which is not pending", errBadExtension, i, v.Request)
+		}
 	}
 	return a.verifyIssuance(ext, consAddr)
 }
