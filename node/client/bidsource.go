@@ -90,8 +90,8 @@ func (f *OrderFeed) Sync(ctx context.Context) error {
 func (f *OrderFeed) refresh(ctx context.Context, id string) error {
 	var o market.Order
 	if err := f.c.Query(ctx, "/market/order/"+id, &o); err != nil {
-		var te *TxError
-		if errors.As(err, &te) { // the node answered: no such order (a transport error is retried)
+		var qe *QueryError
+		if errors.As(err, &qe) { // the node answered: no such order (a transport error is retried)
 			f.drop(id)
 			return nil
 		}

@@ -40,6 +40,22 @@ func (e *TxError) Error() string {
 }
 func (e *TxError) Unwrap() error { return ErrRejected }
 
+// ErrQuery is returned when the node refuses or fails a query; the QueryError says why.
+var ErrQuery = errors.New("client: query failed")
+
+// QueryError carries the ABCI code and log of a failed query (app.CodeNotFound: nothing at that
+// path). A query changes nothing: it is not a rejected transaction.
+type QueryError struct {
+	Path string
+	Code uint32
+	Log  string
+}
+
+func (e *QueryError) Error() string {
+	return fmt.Sprintf("query %s failed (code %d): %s", e.Path, e.Code, e.Log)
+}
+func (e *QueryError) Unwrap() error { return ErrQuery }
+
 // Result is a committed transaction.
 type Result struct {
 	Hash   string            `json:"hash"`
@@ -98,12 +114,13 @@ func (c *Client) QueryData(ctx context.Context, path string, data []byte, out an
 		return err
 	}
 	if r.Response.Code != 0 {
-		return &TxError{Code: r.Response.Code, Log: r.Response.Log, Stage: "query"}
+		return &QueryError{Path: path, Code: r.Response.Code, Log: r.Response.Log}
 	}
 	return json.Unmarshal(r.Response.Value, out)
 }
 
-// Account returns an account, or an error wrapping ErrRejected with code CodeNotFound.
+// Account returns an account, or a *QueryError (wrapping ErrQuery) with code app.CodeNotFound when
+// the address has none.
 func (c *Client) Account(ctx context.Context, a tx.Address) (*app.Account, error) {
 	var acc app.Account
 	if err := c.Query(ctx, "/account/"+a.String(), &acc); err != nil {
