@@ -224,20 +224,34 @@ func TestCrashKill9UnderLoad(t *testing.T) {
 			t.Fatalf("app hash at %d: node0 %X, node%d %X", h, first, i, b.Block.AppHash)
 		}
 	}
-	// No committed transaction lost: every transaction node0 has committed is in every node's chain.
+	// No committed transaction lost: at every height every node's chain holds the same block as
+	// node0's, read from the block stores (crash-consistent: consensus replays from them). CometBFT's
+	// tx index is written after the block is committed, so a kill -9 can lose its last entries on the
+	// killed node; it is not what "committed" means and the test does not read it.
+	inChain := map[string]int64{}
+	for hh := int64(1); hh <= h+1; hh++ {
+		hq := hh
+		b0, err := clients[0].RPC.Block(ctx, &hq)
+		if err != nil {
+			t.Fatalf("node0 block %d: %v", hh, err)
+		}
+		for i, c := range clients[1:] {
+			bi, err := c.RPC.Block(ctx, &hq)
+			if err != nil {
+				t.Fatalf("node%d block %d: %v", i+1, hh, err)
+			}
+			if !bytes.Equal(bi.BlockID.Hash, b0.BlockID.Hash) || len(bi.Block.Txs) != len(b0.Block.Txs) {
+				t.Fatalf("block %d: node0 %X (%d txs), node%d %X (%d txs)", hh, b0.BlockID.Hash, len(b0.Block.Txs), i+1, bi.BlockID.Hash, len(bi.Block.Txs))
+			}
+		}
+		for _, x := range b0.Block.Txs {
+			inChain[fmt.Sprintf("%X", x.Hash())] = hh
+		}
+	}
 	committed := 0
 	for hash := range sent {
-		hb, _ := hexBytes(hash)
-		r0, err := clients[0].RPC.Tx(ctx, hb, false)
-		if err != nil {
-			continue // never committed (dropped from a killed node's mempool)
-		}
-		committed++
-		for i, c := range clients[1:] {
-			ri, err := c.RPC.Tx(ctx, hb, false)
-			if err != nil || ri.Height != r0.Height {
-				t.Fatalf("tx %s committed at %d on node0, node%d: %v", hash, r0.Height, i+1, err)
-			}
+		if _, ok := inChain[hash]; ok {
+			committed++
 		}
 	}
 	acc, err := clients[0].Account(ctx, to.Address())
@@ -270,16 +284,4 @@ func TestCrashKill9UnderLoad(t *testing.T) {
 		t.Fatal("no transaction committed under load")
 	}
 	t.Logf("%d kills; %d of %d transfers committed, app hash %X at height %d identical on all nodes", rounds, committed, len(sent), first, h)
-}
-
-func hexBytes(s string) ([]byte, error) {
-	b := make([]byte, len(s)/2)
-	for i := range b {
-		v, err := strconv.ParseUint(s[2*i:2*i+2], 16, 8)
-		if err != nil {
-			return nil, err
-		}
-		b[i] = byte(v)
-	}
-	return b, nil
 }
