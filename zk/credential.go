@@ -129,7 +129,7 @@ func (c *Credential) Commitment() (Scalar, error) {
 // Issue commits to attrs with fresh randomness from r (crypto/rand.Reader when nil) and signs the
 // commitment. The holder keeps the returned credential.
 func Issue(issuer *IssuerPrivateKey, attrs Attributes, r io.Reader) (*Credential, error) {
-	if issuer == nil || issuer.k == nil {
+	if !issuer.ready() {
 		return nil, fmt.Errorf("%w: empty issuer key (use GenerateIssuerKey or ParseIssuerPrivateKey)", ErrInvalidKey)
 	}
 	if r == nil {

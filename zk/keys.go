@@ -31,11 +31,27 @@ func GenerateIssuerKey(r io.Reader) (*IssuerPrivateKey, error) {
 	return &IssuerPrivateKey{k: k}, nil
 }
 
-// Public returns the issuer's public key.
-func (k *IssuerPrivateKey) Public() IssuerPublicKey { return IssuerPublicKey{p: k.k.PublicKey} }
+// Public returns the issuer's public key. A nil or zero-value key (not made by GenerateIssuerKey or
+// ParseIssuerPrivateKey) has no public key: Public returns the zero IssuerPublicKey, which no request
+// accepts and ParseIssuerPublicKey never produces.
+func (k *IssuerPrivateKey) Public() IssuerPublicKey {
+	if !k.ready() {
+		return IssuerPublicKey{}
+	}
+	return IssuerPublicKey{p: k.k.PublicKey}
+}
 
-// Bytes returns the private key encoding (gnark-crypto format). Keep it secret.
-func (k *IssuerPrivateKey) Bytes() []byte { return k.k.Bytes() }
+// Bytes returns the private key encoding (gnark-crypto format). Keep it secret. A nil or zero-value
+// key encodes as nil.
+func (k *IssuerPrivateKey) Bytes() []byte {
+	if !k.ready() {
+		return nil
+	}
+	return k.k.Bytes()
+}
+
+// ready reports whether k holds a key.
+func (k *IssuerPrivateKey) ready() bool { return k != nil && k.k != nil }
 
 // ParseIssuerPrivateKey decodes a key produced by Bytes.
 func ParseIssuerPrivateKey(b []byte) (*IssuerPrivateKey, error) {
@@ -55,6 +71,9 @@ func ParseIssuerPrivateKey(b []byte) (*IssuerPrivateKey, error) {
 
 // sign signs the commitment (one field element).
 func (k *IssuerPrivateKey) sign(commitment fr.Element) ([]byte, error) {
+	if !k.ready() {
+		return nil, fmt.Errorf("%w: empty issuer key", ErrInvalidKey)
+	}
 	msg := commitment.Bytes()
 	return k.k.Sign(msg[:], newChallengeHasher())
 }

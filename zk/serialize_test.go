@@ -290,3 +290,47 @@ func TestNilInputs(t *testing.T) {
 		t.Errorf("revoke on zero tree: %v", err)
 	}
 }
+
+// TestZeroIssuerKey: a nil or zero-value issuer private key has no public key and no encoding, and
+// nothing derived from it is accepted; a real key (the accept twin) round-trips.
+func TestZeroIssuerKey(t *testing.T) {
+	f := testFixture(t)
+	for name, k := range map[string]*IssuerPrivateKey{"nil": nil, "zero": {}} {
+		t.Run(name, func(t *testing.T) {
+			pub := k.Public()
+			if pub != (IssuerPublicKey{}) {
+				t.Errorf("public key of an empty key: %v", pub)
+			}
+			if b := k.Bytes(); len(b) != 0 {
+				t.Errorf("encoding of an empty key: %x", b)
+			}
+			if _, err := ParseIssuerPrivateKey(k.Bytes()); !errors.Is(err, ErrInvalidKey) {
+				t.Errorf("parsing an empty key's encoding: %v", err)
+			}
+			if _, err := ParseIssuerPublicKey(pub.Bytes()); !errors.Is(err, ErrInvalidKey) {
+				t.Errorf("parsing an empty key's public key: %v", err)
+			}
+			if _, err := Issue(k, f.cred.Attributes, nil); !errors.Is(err, ErrInvalidKey) {
+				t.Errorf("issuing with an empty key: %v", err)
+			}
+			req := f.fullRequest(t)
+			req.AcceptedIssuers = []IssuerPublicKey{pub}
+			if err := CheckCredential(req, f.cred, f.holder, f.path()); err == nil {
+				t.Error("a request accepting only the empty key accepted the credential")
+			}
+		})
+	}
+	t.Run("real key", func(t *testing.T) {
+		b := f.issuer.Bytes()
+		k, err := ParseIssuerPrivateKey(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !k.Public().Equal(f.issuer.Public()) {
+			t.Error("public key changed across Bytes/Parse")
+		}
+		if _, err := ParseIssuerPublicKey(k.Public().Bytes()); err != nil {
+			t.Errorf("real public key: %v", err)
+		}
+	})
+}
