@@ -21,6 +21,10 @@ var (
 	ErrCeremony           = errors.New("zk: ceremony contribution does not verify")
 	ErrNonceReplayed      = errors.New("zk: nonce already used")
 	ErrVerificationFailed = errors.New("zk: presentation rejected")
+	// ErrCredentialExpired and ErrCredentialRevoked are the causes of the *UnsatisfiedError that
+	// Prove and CheckCredential return for an expired (ExpiresAt ≤ Today) or revoked credential.
+	ErrCredentialExpired = errors.New("zk: credential expired")
+	ErrCredentialRevoked = errors.New("zk: credential revoked")
 )
 
 // FieldError reports which attribute or field of an input is wrong.

@@ -1,6 +1,8 @@
 package zk
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"time"
@@ -29,9 +31,14 @@ const (
 	ReasonNonce             Reason = "nonce_mismatch"      // the proof is for another nonce (another session)
 	ReasonAudience          Reason = "audience_mismatch"   // the proof is for another verifier
 	ReasonRevocationRoot    Reason = "revocation_root_mismatch"
-	ReasonStatement         Reason = "statement_mismatch" // a public input differs from what the request implies
-	ReasonProof             Reason = "proof_invalid"      // the proof does not verify
-	ReasonReplay            Reason = "nonce_replayed"     // a valid presentation for this nonce was already accepted
+	// ReasonExpired: the request checks NotExpired and the proof shows the credential unexpired only
+	// before an earlier day than the request's Today (lo[expires_at] is lower than the request
+	// implies): the proof cannot vouch for the credential today, because the credential has expired
+	// since or the proof is stale.
+	ReasonExpired   Reason = "expired"
+	ReasonStatement Reason = "statement_mismatch" // a public input differs from what the request implies
+	ReasonProof     Reason = "proof_invalid"      // the proof does not verify
+	ReasonReplay    Reason = "nonce_replayed"     // a valid presentation for this nonce was already accepted
 )
 
 // Result is the outcome of Verify. When Valid, Issuer, Disclosed and Nullifier are what the relying
@@ -157,6 +164,15 @@ func (v *Verifier) Verify(req *Request, p *Presentation, now time.Time) Result {
 				return reject(ReasonAudience, "the proof was made for another audience")
 			case "revocation_root":
 				return reject(ReasonRevocationRoot, "the proof uses another revocation root")
+			case expiresLoName:
+				w := scalarOf(want[i])
+				if got := p.PublicInputs[i]; req.NotExpired && bytes.Compare(got[:], w[:]) < 0 {
+					// got < want ≤ MaxRangeValue, so it fits in its last 8 bytes.
+					if lo := binary.BigEndian.Uint64(got[24:]); lo > 0 {
+						return reject(ReasonExpired, "the proof shows the credential unexpired on day %d, not on the request's day %d", lo-1, req.Today)
+					}
+					return reject(ReasonExpired, "the proof does not show the credential unexpired on the request's day %d", req.Today)
+				}
 			}
 			return reject(ReasonStatement, "public input %s does not match the request", name)
 		}
@@ -177,6 +193,9 @@ func (v *Verifier) Verify(req *Request, p *Presentation, now time.Time) Result {
 	}
 	return Result{Valid: true, Issuer: p.Issuer, Disclosed: p.Disclosed, Nullifier: p.Nullifier}
 }
+
+// expiresLoName is the public input holding the lower bound of expires_at (Today+1 under NotExpired).
+var expiresLoName = "lo[" + attributeNames[AttrExpiresAt] + "]"
 
 // verifyProof checks an encoded proof against the public-input vector.
 func verifyProof(vk *VerifyingKey, proof []byte, pub []fr.Element) error {

@@ -112,6 +112,8 @@ func TestVerifyRejects(t *testing.T) {
 			o := other.Public()
 			p.Issuer = &o
 		}, ReasonStatement},
+		// The verifier cannot tell a revoked credential from one proven against an older root (the
+		// slot is hidden), so this stays revocation_root_mismatch; Prove reports ErrCredentialRevoked.
 		{"newer revocation root", func(req *Request, p *Presentation, v *Verifier) {
 			t2 := NewRevocationTree()
 			if _, err := t2.Revoke(f.cred.Attributes.RevocationIndex); err != nil {
@@ -123,6 +125,13 @@ func TestVerifyRejects(t *testing.T) {
 		{"credential expired by the verifier's today", func(req *Request, p *Presentation, v *Verifier) {
 			req.Today = f.cred.Attributes.ExpiresAt
 			req.MinAge = 0
+		}, ReasonExpired},
+		{"proof for a later day than the request's", func(req *Request, p *Presentation, v *Verifier) {
+			req.Today-- // the proof's expiry bound is stronger than asked, but not the statement asked
+			req.MinAge = 0
+		}, ReasonStatement},
+		{"expiry bound lowered, request without NotExpired", func(req *Request, p *Presentation, v *Verifier) {
+			req.NotExpired = false
 		}, ReasonStatement},
 		{"tampered disclosed value", func(req *Request, p *Presentation, v *Verifier) {
 			p.Disclosed[0].Value = scalarOf(u64(3))
@@ -193,4 +202,53 @@ func TestProveRefuses(t *testing.T) {
 	if _, err := Prove(pk, req, f.cred, nil, f.path()); !errors.As(err, &ue) || ue.Statement != "holder" {
 		t.Fatalf("missing holder secret: %v", err)
 	}
+}
+
+// TestProveRefusesExpiredRevoked: the prover's pre-check names an expired or revoked credential with
+// its own cause; a credential that is not yet valid, or a path for another slot, fails the same
+// statement without that cause.
+func TestProveRefusesExpiredRevoked(t *testing.T) {
+	f := testFixture(t)
+	var ue *UnsatisfiedError
+	check := func(name string, err error, stmt string, cause error, isCause bool) {
+		t.Helper()
+		if !errors.As(err, &ue) || ue.Statement != stmt || !errors.Is(err, ErrUnsatisfied) {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if errors.Is(err, cause) != isCause {
+			t.Fatalf("%s: errors.Is(%v) = %v, want %v", name, cause, !isCause, isCause)
+		}
+	}
+	req := f.fullRequest(t)
+	if err := CheckCredential(req, f.cred, f.holder, f.path()); err != nil {
+		t.Fatalf("valid credential refused: %v", err)
+	}
+
+	req.Today, req.MinAge = f.cred.Attributes.ExpiresAt, 0
+	check("expired", CheckCredential(req, f.cred, f.holder, f.path()), "not_expired", ErrCredentialExpired, true)
+	req.Today = f.cred.Attributes.ExpiresAt - 1
+	if err := CheckCredential(req, f.cred, f.holder, f.path()); err != nil {
+		t.Fatalf("last valid day refused: %v", err)
+	}
+	req.Today = f.cred.Attributes.IssuedAt - 1
+	check("not yet valid", CheckCredential(req, f.cred, f.holder, f.path()), "not_expired", ErrCredentialExpired, false)
+
+	req = f.fullRequest(t)
+	t2 := NewRevocationTree()
+	for range f.cred.Attributes.RevocationIndex + 1 {
+		if _, err := t2.Allocate(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := t2.Revoke(f.cred.Attributes.RevocationIndex); err != nil {
+		t.Fatal(err)
+	}
+	root := t2.Root()
+	req.RevocationRoot = &root
+	revPath := t2.Path(f.cred.Attributes.RevocationIndex)
+	check("revoked", CheckCredential(req, f.cred, f.holder, &revPath),
+		"not_revoked", ErrCredentialRevoked, true)
+	req = f.fullRequest(t)
+	otherPath := f.tree.Path(0) // slot 0 is valid, but not the credential's
+	check("path for another slot", CheckCredential(req, f.cred, f.holder, &otherPath), "not_revoked", ErrCredentialRevoked, false)
 }

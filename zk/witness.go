@@ -110,12 +110,22 @@ func assignPublic(c *Circuit, v []fr.Element) {
 type UnsatisfiedError struct {
 	Statement string // "issuer", "age", "not_expired", "range:<attr>", "country", "country_set", "flags", "not_revoked", "holder", "nullifier"
 	Msg       string
+	// Cause, when set, is a more specific sentinel: ErrCredentialExpired ("not_expired" failing
+	// because ExpiresAt ≤ Today) or ErrCredentialRevoked ("not_revoked" failing because the
+	// credential's slot is revoked). errors.Is matches both ErrUnsatisfied and Cause.
+	Cause error
 }
 
 func (e *UnsatisfiedError) Error() string {
+	if e.Cause != nil {
+		return fmt.Sprintf("%v: %s: %v: %s", ErrUnsatisfied, e.Statement, e.Cause, e.Msg)
+	}
 	return fmt.Sprintf("%v: %s: %s", ErrUnsatisfied, e.Statement, e.Msg)
 }
 func (e *UnsatisfiedError) Unwrap() error { return ErrUnsatisfied }
+
+// Is reports whether target is the error's Cause (errors.Is finds ErrUnsatisfied through Unwrap).
+func (e *UnsatisfiedError) Is(target error) bool { return e.Cause != nil && target == e.Cause }
 
 func unsat(stmt, format string, args ...any) error {
 	return &UnsatisfiedError{Statement: stmt, Msg: fmt.Sprintf(format, args...)}
@@ -151,13 +161,17 @@ func CheckCredential(req *Request, cred *Credential, holder *HolderSecret, rev *
 		x := el[attr]
 		if x.Cmp(ptr(u64(uint64(lo[i])))) < 0 || x.Cmp(ptr(u64(uint64(hi[i])))) > 0 {
 			name := "range:" + attributeNames[attr]
+			var cause error
 			switch {
 			case attr == AttrBirthDate && req.MinAge > 0 && x.Cmp(ptr(u64(uint64(AgeCutoff(req.Today, req.MinAge))))) > 0:
 				name = "age"
+			case attr == AttrExpiresAt && req.NotExpired && x.Cmp(ptr(u64(uint64(req.Today)))) <= 0:
+				name, cause = "not_expired", ErrCredentialExpired
 			case (attr == AttrExpiresAt || attr == AttrIssuedAt) && req.NotExpired:
 				name = "not_expired"
 			}
-			return unsat(name, "%s = %d is outside [%d, %d]", attributeNames[attr], x.Uint64(), lo[i], hi[i])
+			return &UnsatisfiedError{Statement: name, Cause: cause,
+				Msg: fmt.Sprintf("%s = %d is outside [%d, %d]", attributeNames[attr], x.Uint64(), lo[i], hi[i])}
 		}
 	}
 	if s&StmtCountry != 0 && !slices.Contains(req.Countries, a.Country) {
@@ -177,7 +191,8 @@ func CheckCredential(req *Request, cred *Credential, holder *HolderSecret, rev *
 			return unsat("not_revoked", "revocation path is for slot %d, credential has %d", rev.Index, a.RevocationIndex)
 		}
 		if rev.Leaf != (Scalar{}) {
-			return unsat("not_revoked", "credential slot %d is revoked", rev.Index)
+			return &UnsatisfiedError{Statement: "not_revoked", Cause: ErrCredentialRevoked,
+				Msg: fmt.Sprintf("credential slot %d is revoked", rev.Index)}
 		}
 		root, err := rev.Root()
 		if err != nil {
