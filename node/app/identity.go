@@ -9,6 +9,7 @@ import (
 	"github.com/virtengine/sdk/envelope"
 
 	"github.com/virtengine/sdk/node/tx"
+	"github.com/virtengine/sdk/veid"
 )
 
 // Identity state keys.
@@ -97,6 +98,18 @@ func init() {
 		m := d.Msg.(*tx.MsgSubmitEvidence)
 		if err := requireEnvelope(envelope.ClassIdentityScope, m.Envelope, "identity evidence (seal it to the validators' committee keys)"); err != nil {
 			return err
+		}
+		ids, err := c.app.committeeKeyIDs(c.store)
+		if err != nil {
+			return err
+		}
+		// Evidence no validator can open would only wait out the vote window; evidence sealed to
+		// other keys too is allowed (the holder's own key, for consent re-wraps), not without one
+		// of the committee's (veid, FEATURES.md §3.1).
+		if len(ids) > 0 {
+			if err := veid.CheckEvidenceRecipients(m.Envelope, ids); err != nil {
+				return txErr(tx.ErrInvalidMsg, "identity evidence must be sealed, with named recipients, to every validator's committee key (client.Committee lists them): %v", err)
+			}
 		}
 		req := IdentityRequest{ID: d.Hash[:], Account: signer.Address, Envelope: m.Envelope, Height: c.height, Status: ReqPending, Time: c.time.Unix()}
 		if err := putObj(c.store, pfxIdentReq+string(req.ID), &req); err != nil {
@@ -187,3 +200,29 @@ func finalize(c *execCtx, r *IdentityRequest, score uint32, inputHash []byte, mo
 }
 
 func sameBytes(a, b []byte) bool { return bytes.Equal(a, b) }
+
+// committeeKeyIDs lists the key ids of every validator's committee key, in state order.
+func (a *App) committeeKeyIDs(s kv) ([]envelope.KeyID, error) {
+	it, err := a.db.Iterator([]byte(pfxVal), []byte("v0"))
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	var out []envelope.KeyID
+	for ; it.Valid(); it.Next() {
+		var v Validator
+		ok, err := getObj(s, string(it.Key()), &v)
+		if err != nil {
+			return nil, err
+		}
+		if !ok || len(v.CommitteeKey) == 0 {
+			continue
+		}
+		r, err := envelope.ParseRecipient(string(v.CommitteeKey))
+		if err != nil {
+			continue // a key no client can seal to; the validator cannot vote either
+		}
+		out = append(out, r.KeyID())
+	}
+	return out, it.Error()
+}

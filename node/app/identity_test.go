@@ -485,3 +485,39 @@ func TestIdentityScoreFromEvidenceBytes(t *testing.T) {
 		}
 	}
 }
+
+// Evidence must be sealed, with named recipients, to every validator's committee key: sealed to
+// the committee plus the holder it is accepted; to another key, to all but one validator, or
+// anonymously it is refused at submission instead of waiting out the vote window unopened.
+func TestIdentityEvidenceRecipients(t *testing.T) {
+	n := newCommitteeNet(t)
+	pt, err := bundle("recipients").MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sk, _ := envelope.GenerateSigningKey(envelope.Ed25519)
+	holder, _ := envelope.GenerateIdentity(envelope.X25519)
+	stranger, _ := envelope.GenerateIdentity(envelope.X25519)
+	seal := func(rs []envelope.Recipient, opts *envelope.SealOptions) []byte {
+		env, err := envelope.Seal(pt, sk, rs, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return env
+	}
+	for _, c := range []struct {
+		name string
+		env  []byte
+		code uint32
+	}{
+		{"committee and holder", seal(append(append([]envelope.Recipient{}, n.recip...), holder.Recipient()), nil), CodeOK},
+		{"a stranger only", seal([]envelope.Recipient{stranger.Recipient()}, nil), CodeInvalidMsg},
+		{"all but one validator", seal(n.recip[:3], nil), CodeInvalidMsg},
+		{"anonymous", seal(n.recip, &envelope.SealOptions{Anonymous: true}), CodeInvalidMsg},
+	} {
+		r := n.h.block(n.h.sign(n.user, &tx.MsgSubmitEvidence{Envelope: c.env}))
+		if r[0].Code != c.code {
+			t.Errorf("%s: code %d (%s), want %d", c.name, r[0].Code, r[0].Log, c.code)
+		}
+	}
+}
