@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/cometbft/cometbft/crypto/ed25519"
+
 	"github.com/virtengine/sdk/node/tx"
 )
 
@@ -37,6 +39,14 @@ type GenesisValidator struct {
 	Name            string     `json:"name,omitempty"`
 	AttestationKey  []byte     `json:"attestation_key,omitempty"` // Ed25519 key of its VC attestations
 	ZKIssuerKey     []byte     `json:"zk_issuer_key,omitempty"`   // zk.IssuerPublicKey of its zk credentials
+}
+
+// check rejects a validator whose consensus key is not an Ed25519 key (its address would panic).
+func (gv GenesisValidator) check() error {
+	if len(gv.ConsensusPubKey) != ed25519.PubKeySize {
+		return fmt.Errorf("app: genesis validator %q: consensus_pubkey is %d bytes, want %d", gv.Name, len(gv.ConsensusPubKey), ed25519.PubKeySize)
+	}
+	return nil
 }
 
 // StateEntry is one key-value pair of a state export, hex encoded.
@@ -71,6 +81,9 @@ func (a *App) loadGenesis(s kv, g *Genesis, chainID string) error {
 		s.set(keyChainID, []byte(chainID))
 		// The validator set is the new genesis's, not the exported chain's.
 		for _, gv := range g.Validators {
+			if err := gv.check(); err != nil {
+				return err
+			}
 			v := Validator{PubKey: gv.ConsensusPubKey, Power: gv.Power, Operator: gv.Operator, CommitteeKey: gv.CommitteeKey, Name: gv.Name, AttestationKey: gv.AttestationKey, ZKIssuerKey: gv.ZKIssuerKey}
 			if err := putValidator(s, &v); err != nil {
 				return err
@@ -109,6 +122,9 @@ func (a *App) loadGenesis(s kv, g *Genesis, chainID string) error {
 		}
 	}
 	for _, gv := range g.Validators {
+		if err := gv.check(); err != nil {
+			return err
+		}
 		v := Validator{PubKey: gv.ConsensusPubKey, Power: gv.Power, Operator: gv.Operator, CommitteeKey: gv.CommitteeKey, Name: gv.Name, AttestationKey: gv.AttestationKey, ZKIssuerKey: gv.ZKIssuerKey}
 		if err := putValidator(s, &v); err != nil {
 			return err
