@@ -24,6 +24,7 @@ import (
 	rpclocal "github.com/cometbft/cometbft/rpc/client/local"
 	"github.com/spf13/viper"
 
+	"github.com/virtengine/sdk/biometrics"
 	"github.com/virtengine/sdk/envelope"
 	"github.com/virtengine/sdk/node/api"
 	"github.com/virtengine/sdk/node/app"
@@ -219,6 +220,11 @@ func Start(ctx context.Context, home string, o Options) (*Node, error) {
 		go n.apiSrv.Serve(ln)
 	}
 	log.Info("node started", "rpc", n.RPCAddr(), "api", n.APIAddr(), "chain_id", cmt.GenesisDoc().ChainID)
+	if committee != nil {
+		// Identity votes must agree bit for bit; a dissent between validators on different CPU classes
+		// is explained by OpenCV's dispatch (biometrics/RESULTS.md), so say which one this process uses.
+		log.Info("identity extraction", "opencv_cpu_features", strings.Join(biometrics.OpenCVCPUFeatures(), ","))
+	}
 	go func() {
 		select {
 		case <-ctx.Done():
