@@ -39,6 +39,9 @@ const (
 	ReasonStatement Reason = "statement_mismatch" // a public input differs from what the request implies
 	ReasonProof     Reason = "proof_invalid"      // the proof does not verify
 	ReasonReplay    Reason = "nonce_replayed"     // a valid presentation for this nonce was already accepted
+	// ReasonNonceStore: the presentation verified but the nonce store failed (I/O, lock, corrupt
+	// file), so it could not be recorded and is not accepted.
+	ReasonNonceStore Reason = "nonce_store_error"
 )
 
 // Result is the outcome of Verify. When Valid, Issuer, Disclosed and Nullifier are what the relying
@@ -188,7 +191,10 @@ func (v *Verifier) Verify(req *Request, p *Presentation, now time.Time) Result {
 			expiry = time.Unix(req.ValidUntil, 0)
 		}
 		if err := v.Nonces.Use(req.Audience, req.Nonce, now, expiry); err != nil {
-			return reject(ReasonReplay, "%v", err)
+			if errors.Is(err, ErrNonceReplayed) {
+				return reject(ReasonReplay, "%v", err)
+			}
+			return reject(ReasonNonceStore, "%v", err)
 		}
 	}
 	return Result{Valid: true, Issuer: p.Issuer, Disclosed: p.Disclosed, Nullifier: p.Nullifier}

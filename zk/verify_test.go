@@ -2,6 +2,7 @@ package zk
 
 import (
 	"errors"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -87,6 +88,9 @@ func TestVerifyRejects(t *testing.T) {
 				t.Fatal(r.Err())
 			}
 		}, ReasonReplay},
+		{"nonce store fails", func(req *Request, p *Presentation, v *Verifier) {
+			v.Nonces = &FileNonceStore{Path: filepath.Join(t.TempDir(), "missing-dir", "nonces.json")}
+		}, ReasonNonceStore},
 		{"other nonce", func(req *Request, p *Presentation, v *Verifier) {
 			req.Nonce[31] ^= 1
 		}, ReasonNonce},

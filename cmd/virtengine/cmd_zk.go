@@ -793,7 +793,7 @@ func newZKProveCmd() *cobra.Command {
 }
 
 func newZKVerifyCmd() *cobra.Command {
-	var vkPath, reqPath, presPath string
+	var vkPath, reqPath, presPath, nonceDB string
 	var allowUnsafe bool
 	c := &cobra.Command{
 		Use:   "verify",
@@ -821,7 +821,11 @@ func newZKVerifyCmd() *cobra.Command {
 				return err
 			}
 			t0 := time.Now()
-			res := (&zk.Verifier{Key: &vk, AllowUnsafeSetup: allowUnsafe}).Verify(req, pres, time.Now())
+			v := &zk.Verifier{Key: &vk, AllowUnsafeSetup: allowUnsafe}
+			if nonceDB != "" {
+				v.Nonces = &zk.FileNonceStore{Path: nonceDB}
+			}
+			res := v.Verify(req, pres, time.Now())
 			us := time.Since(t0).Microseconds()
 			if err := emit(cmd, res, func(w io.Writer) {
 				if res.Valid {
@@ -841,8 +845,11 @@ func newZKVerifyCmd() *cobra.Command {
 			}
 			if !res.Valid {
 				hint := ""
-				if res.Reason == zk.ReasonUnsafeKey {
+				switch res.Reason {
+				case zk.ReasonUnsafeKey:
 					hint = " (pass --allow-unsafe for development keys)"
+				case zk.ReasonReplay:
+					hint = " (this presentation was already accepted; ask the wallet for a new one with a fresh request)"
 				}
 				return &exitError{code: 1, err: fmt.Errorf("presentation rejected: %s%s", res.Reason, hint), reported: jsonOut}
 			}
@@ -854,6 +861,7 @@ func newZKVerifyCmd() *cobra.Command {
 	f.StringVar(&reqPath, "request", "request.json", "the request that was sent")
 	f.StringVar(&presPath, "presentation", "presentation.json", "presentation file")
 	f.BoolVar(&allowUnsafe, "allow-unsafe", false, "accept keys from the UNSAFE development setup")
+	f.StringVar(&nonceDB, "nonce-db", "", "file recording the (audience, nonce) of accepted presentations, so none is accepted twice (created if missing; shared safely by concurrent runs)")
 	return c
 }
 

@@ -39,8 +39,20 @@ func TestZKCLI(t *testing.T) {
 		t.Fatalf("valid presentation rejected: %s", out.Reason)
 	}
 
+	// Replay protection: with --nonce-db the first verify is accepted and the second refused.
+	parse(c.ok("zk", "verify", "--allow-unsafe", "--nonce-db", "nonces.json", "--json"))
+	if !out.Valid {
+		t.Fatalf("first verify with --nonce-db rejected: %s", out.Reason)
+	}
+	stdout, _, ok := c.run("zk", "verify", "--allow-unsafe", "--nonce-db", "nonces.json", "--json")
+	parse(stdout)
+	if ok || out.Valid || out.Reason != "nonce_replayed" {
+		t.Fatalf("replayed presentation accepted with --nonce-db: ok=%v %+v", ok, out)
+	}
+	c.refused("already accepted", "zk", "verify", "--allow-unsafe", "--nonce-db", "nonces.json")
+
 	// Reject twins.
-	stdout, _, ok := c.run("zk", "verify", "--json")
+	stdout, _, ok = c.run("zk", "verify", "--json")
 	parse(stdout)
 	if ok || out.Valid || out.Reason != "unsafe_key" {
 		t.Fatalf("development key accepted without --allow-unsafe: ok=%v %+v", ok, out)
