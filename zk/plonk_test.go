@@ -2,11 +2,12 @@ package zk
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 )
 
 // TestPlonkRoundTrip: the universal-setup backend proves and verifies the full request; a tampered
-// proof and a proof for another nonce are refused; keys round-trip.
+// proof, a proof for another nonce and a false statement are refused; keys round-trip.
 func TestPlonkRoundTrip(t *testing.T) {
 	f := testFixture(t)
 	pk, vk, err := SetupUnsafe(PLONK)
@@ -43,5 +44,21 @@ func TestPlonkRoundTrip(t *testing.T) {
 	moved.PublicInputs = append([]Scalar(nil), p.PublicInputs...)
 	moved.PublicInputs[publicIndex("nonce")] = other.Nonce
 	wantReason(t, v.Verify(&other, &moved, testNow), ReasonProof)
+
+	// A false statement (age below the requested minimum) cannot be proven with PLONK either: Prove
+	// refuses it natively, and the PLONK prover refuses the witness built anyway.
+	young := f.fullRequest(t)
+	young.MinAge = 120
+	var ue *UnsatisfiedError
+	if _, err := Prove(pk, young, f.cred, f.holder, f.path()); !errors.As(err, &ue) || ue.Statement != "age" {
+		t.Fatalf("PLONK Prove of a false age: %v", err)
+	}
+	bad, _, err := buildAssignment(young, f.cred, f.holder, f.path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := proveAssignment(pk, bad); !errors.Is(err, ErrUnsatisfied) {
+		t.Fatalf("PLONK prover accepted a false statement: %v", err)
+	}
 	t.Logf("PLONK proof: %d bytes", len(p.Proof))
 }
