@@ -226,12 +226,14 @@ func (i *HPKEIdentity) SecretString() string {
 	return bech32Encode(p.secretHRP, encodeKey(uint16(i.kem), i.raw))
 }
 
-// String returns SecretString, for the callers that store keys with it. fmt does not call it: an
-// identity prints redacted with every verb (see Format).
-//
-// Deprecated: use SecretString to encode the key. String will return the redacted form once no
-// caller stores keys with it.
-func (i *HPKEIdentity) String() string { return i.SecretString() }
+// String returns the identity redacted, as fmt prints it: the secret key's prefix and the key id
+// of its public half. Use SecretString to encode the key.
+func (i *HPKEIdentity) String() string {
+	if i == nil {
+		return "<nil>"
+	}
+	return i.redacted()
+}
 
 // Format prints the identity redacted, with every verb (%v, %s, %q, %x, …): the secret key's
 // prefix, "…(redacted", and the key id of its public half, as in

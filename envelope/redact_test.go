@@ -128,8 +128,8 @@ func aeadLeaks(a any) []string {
 	return out
 }
 
-// TestSecretStringRoundTrip: SecretString is the explicit way to the secret, and String still
-// returns it for the callers that store keys with it.
+// TestSecretStringRoundTrip: SecretString is the explicit way to the secret; String is redacted,
+// as fmt prints it.
 func TestSecretStringRoundTrip(t *testing.T) {
 	id := mustIdentity(t, XWing)
 	if got, err := ParseIdentity(id.SecretString()); err != nil || got.KeyID() != id.KeyID() {
@@ -139,8 +139,14 @@ func TestSecretStringRoundTrip(t *testing.T) {
 	if got, err := ParseSigningKey(sk.SecretString()); err != nil || !got.Public().Equal(sk.Public()) {
 		t.Fatalf("signing key: %v", err)
 	}
-	if id.String() != id.SecretString() || sk.String() != sk.SecretString() { //nolint:staticcheck // the deprecated method's contract
-		t.Fatal("String no longer returns the encoded secret")
+	if id.String() != fmt.Sprint(id) || sk.String() != fmt.Sprint(sk) ||
+		strings.Contains(id.String(), id.SecretString()[len("VE-SECRET-XW-1"):]) || strings.Contains(sk.String(), sk.SecretString()[8:]) {
+		t.Fatalf("String must be the redacted form: %q %q", id.String(), sk.String())
+	}
+	var nilI *HPKEIdentity
+	var nilS *SigningKey
+	if nilI.String() != "<nil>" || nilS.String() != "<nil>" {
+		t.Fatal("nil keys must print <nil>")
 	}
 	var nilID *HPKEIdentity
 	var nilSK *SigningKey

@@ -146,12 +146,13 @@ func (k *SigningKey) SecretString() string {
 	return bech32Encode(p.secretHRP, encodeKey(uint16(k.pub.scheme), k.seed))
 }
 
-// String returns SecretString, for the callers that store keys with it. fmt does not call it: a
-// signing key prints redacted with every verb (see Format).
-//
-// Deprecated: use SecretString to encode the key. String will return the redacted form once no
-// caller stores keys with it.
-func (k *SigningKey) String() string { return k.SecretString() }
+// String returns the signing key redacted, as fmt prints it. Use SecretString to encode the key.
+func (k *SigningKey) String() string {
+	if k == nil {
+		return "<nil>"
+	}
+	return k.redacted()
+}
 
 // Format prints the key redacted, with every verb (%v, %s, %q, %x, …): the secret key's prefix,
 // "…(redacted", and the key id of its public half, as in "VE-SECRET-ED-1…(redacted, key id 5a…)".

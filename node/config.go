@@ -114,7 +114,7 @@ func Init(home string, o InitOptions) (*ValidatorInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(committeeKeyFile(home), []byte(com.String()+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(committeeKeyFile(home), []byte(com.SecretString()+"\n"), 0o600); err != nil {
 		return nil, err
 	}
 	_, att, err := ed25519.GenerateKey(nil)

@@ -121,7 +121,7 @@ func (st *localState) account(name string) (*walletAccount, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &walletAccount{Seed: seed, Envelope: id.String()}
+	a := &walletAccount{Seed: seed, Envelope: id.SecretString()}
 	st.wallet.Accounts[name] = a
 	return a, nil
 }
