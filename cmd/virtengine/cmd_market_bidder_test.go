@@ -62,7 +62,13 @@ func TestMarketBidderOnDevnet(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	dir := t.TempDir()
+	// Not t.TempDir: CometBFT may still be closing files in the node's home after Stop returns,
+	// and t.TempDir fails the test when its removal does (as node/devnet's tests do).
+	dir, err := os.MkdirTemp("", "bidder-devnet-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
 	nw, err := devnet.Create(filepath.Join(dir, "net"), devnet.Config{Validators: 1, RandomPorts: true, TimeoutCommit: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
