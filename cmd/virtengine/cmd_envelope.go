@@ -157,6 +157,9 @@ func newEnvSealCmd() *cobra.Command {
 			if len(kf.Signers) == 0 {
 				return fmt.Errorf("%s holds no signing key (VE-SECRET-ED-… or VE-SECRET-MD-…); generate one with 'virtengine envelope keygen'", signPath)
 			}
+			if jsonOut && out == "" {
+				return errors.New("with --json the report goes to stdout: write the envelope to a file with -o")
+			}
 			in, closeIn, err := openInput(args)
 			if err != nil {
 				return err
@@ -166,7 +169,7 @@ func newEnvSealCmd() *cobra.Command {
 			if chacha {
 				opts.AEAD = envelope.ChaCha20Poly1305
 			}
-			return writeOutput(out, func(w io.Writer) error {
+			if err := writeOutput(out, func(w io.Writer) error {
 				var aw io.WriteCloser
 				dst := w
 				if armor {
@@ -189,7 +192,10 @@ func newEnvSealCmd() *cobra.Command {
 					return aw.Close()
 				}
 				return nil
-			})
+			}); err != nil {
+				return err
+			}
+			return reportWritten(cmd, out)
 		},
 	}
 	c.Flags().StringArrayVarP(&recipients, "recipient", "r", nil, "recipient public key (vexw1… or vecx1…); repeat for each recipient")
@@ -308,14 +314,20 @@ A removed recipient who kept the old envelope can still read that copy.`,
 				}
 				opts.Remove = append(opts.Remove, id)
 			}
+			if jsonOut && out == "" {
+				return errors.New("with --json the report goes to stdout: write the envelope to a file with -o")
+			}
 			in, closeIn, err := openInput(args)
 			if err != nil {
 				return err
 			}
 			defer closeIn()
-			return writeOutput(out, func(w io.Writer) error {
+			if err := writeOutput(out, func(w io.Writer) error {
 				return explainOpen(envelope.Rewrap(w, maybeDearmor(in), opts))
-			})
+			}); err != nil {
+				return err
+			}
+			return reportWritten(cmd, out)
 		},
 	}
 	c.Flags().StringArrayVarP(&idPaths, "identity", "i", nil, "key file with a current recipient's identity")
@@ -495,4 +507,23 @@ func abbreviate(s string) string {
 		return s[:20] + "…" + s[len(s)-12:]
 	}
 	return s
+}
+
+// reportWritten prints, with --json, what seal or rewrap wrote to path: the file and the
+// envelope's inspection (suites, recipient key ids, signer, sizes). Without --json it prints nothing:
+// the envelope itself is the output.
+func reportWritten(cmd *cobra.Command, path string) error {
+	if !jsonOut {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	info, err := envelope.Inspect(maybeDearmor(f))
+	if err != nil {
+		return fmt.Errorf("inspect %s: %w", path, err)
+	}
+	return writeJSON(cmd.OutOrStdout(), map[string]any{"output": path, "envelope": info})
 }

@@ -110,6 +110,32 @@ func TestEnvelopeCLI(t *testing.T) {
 	if len(info.Recipients) != 1 || info.Recipients[0].KeyID != alice["recipient_key_id"] || info.Sizes.Plaintext != len(pt) {
 		t.Fatalf("inspect: %+v", info)
 	}
+	// --json on seal and rewrap reports what was written (the envelope's inspection); it needs -o,
+	// since the envelope itself would otherwise go to stdout.
+	var sealed struct {
+		Output   string `json:"output"`
+		Envelope struct {
+			Recipients []struct {
+				KeyID string `json:"key_id"`
+			} `json:"recipients"`
+		} `json:"envelope"`
+	}
+	json.Unmarshal([]byte(c.must(nil, "--json", "envelope", "seal", "-r", bob["recipient"], "--sign", "alice.key", "-o", "j.env", "pt")), &sealed)
+	if sealed.Output != "j.env" || len(sealed.Envelope.Recipients) != 1 || sealed.Envelope.Recipients[0].KeyID != bob["recipient_key_id"] {
+		t.Fatalf("seal --json: %+v", sealed)
+	}
+	json.Unmarshal([]byte(c.must(nil, "--json", "envelope", "rewrap", "-i", "bob.key", "--sign", "alice.key", "--add", alice["recipient"], "-o", "j2.env", "j.env")), &sealed)
+	if sealed.Output != "j2.env" || len(sealed.Envelope.Recipients) != 2 {
+		t.Fatalf("rewrap --json: %+v", sealed)
+	}
+	for _, args := range [][]string{
+		{"--json", "envelope", "seal", "-r", bob["recipient"], "--sign", "alice.key", "pt"},
+		{"--json", "envelope", "rewrap", "-i", "bob.key", "--sign", "alice.key", "--add", alice["recipient"], "j.env"},
+	} {
+		if out, errs, ok := c.run(nil, args...); ok || !strings.Contains(out, "with -o") { // --json: the error is JSON on stdout
+			t.Fatalf("%v without -o: %s %s", args, out, errs)
+		}
+	}
 	// Keys from BIP-39 words, and back.
 	var m map[string]string
 	json.Unmarshal([]byte(c.must(nil, "--json", "envelope", "keygen", "--mnemonic", "-o", "m.key")), &m)
