@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 
@@ -264,5 +265,29 @@ func TestGenesisExportImport(t *testing.T) {
 	}
 	if acc := h2.account(alice.Address()); acc.Sequence != 1 || !acc.HasRole(tx.RoleGenesis) {
 		t.Fatalf("imported alice: %+v", acc)
+	}
+}
+
+// A genesis that lists one account twice with balances summing past 2^64-1 is refused instead of
+// wrapping to a small balance; the same account listed twice within range gets the sum.
+func TestGenesisBalanceOverflow(t *testing.T) {
+	k := key(t, tx.Ed25519, 9)
+	for _, c := range []struct {
+		a, b   uint64
+		refuse bool
+	}{{10, 20, false}, {^uint64(0), 1, true}} {
+		g := Genesis{Accounts: []GenesisAccount{{Address: k.Address(), Balance: c.a}, {Address: k.Address(), Balance: c.b}}}
+		st, err := json.Marshal(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := New(dbm.NewMemDB(), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = a.InitChain(context.Background(), &abci.RequestInitChain{ChainId: testChain, InitialHeight: 1, AppStateBytes: st})
+		if c.refuse != (err != nil) {
+			t.Fatalf("balances %d + %d: err %v, want refused %v", c.a, c.b, err, c.refuse)
+		}
 	}
 }

@@ -110,6 +110,9 @@ func (a *App) loadGenesis(s kv, g *Genesis, chainID string) error {
 				return err
 			}
 		}
+		if acc.Balance+ga.Balance < acc.Balance {
+			return fmt.Errorf("app: genesis account %s: balances listed for it add up to more than 2^64-1", ga.Address)
+		}
 		acc.Balance += ga.Balance
 		for _, r := range ga.Roles {
 			if !tx.KnownRole(r) {
