@@ -55,7 +55,7 @@ func buildVectors(t *testing.T) *vectorFile {
 		p.PublicInputs[publicIndex("nonce")] = r.Nonce
 	})
 	add("other audience", ReasonAudience, func(r *Request, p *Presentation) { r.Audience = "https://evil.example" })
-	add("newer day: credential expired", ReasonStatement, func(r *Request, p *Presentation) {
+	add("newer day: credential expired", ReasonExpired, func(r *Request, p *Presentation) {
 		r.Today = fix.cred.Attributes.ExpiresAt
 		r.MinAge = 0
 	})

@@ -117,9 +117,6 @@ type UnsatisfiedError struct {
 }
 
 func (e *UnsatisfiedError) Error() string {
-	if e.Cause != nil {
-		return fmt.Sprintf("%v: %s: %v: %s", ErrUnsatisfied, e.Statement, e.Cause, e.Msg)
-	}
 	return fmt.Sprintf("%v: %s: %s", ErrUnsatisfied, e.Statement, e.Msg)
 }
 func (e *UnsatisfiedError) Unwrap() error { return ErrUnsatisfied }
