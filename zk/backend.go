@@ -200,14 +200,25 @@ func (vk *VerifyingKey) UnmarshalBinary(data []byte) error {
 		return err
 	}
 	out := VerifyingKey{Backend: b, Unsafe: unsafe}
-	switch b {
-	case Groth16:
-		out.g16 = groth16.NewVerifyingKey(ecc.BN254)
-		_, err = out.g16.ReadFrom(r)
-	case PLONK:
-		out.plonk = plonk.NewVerifyingKey(ecc.BN254)
-		_, err = out.plonk.ReadFrom(r)
+	prescan := prescanGroth16VK
+	if b == PLONK {
+		prescan = prescanPlonkVK
 	}
+	if err := prescan(data[len(data)-r.Len():]); err != nil {
+		return err
+	}
+	err = guardDecode("verifying key", func() error {
+		var err error
+		switch b {
+		case Groth16:
+			out.g16 = groth16.NewVerifyingKey(ecc.BN254)
+			_, err = out.g16.ReadFrom(r)
+		case PLONK:
+			out.plonk = plonk.NewVerifyingKey(ecc.BN254)
+			_, err = out.plonk.ReadFrom(r)
+		}
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("%w: verifying key: %v", ErrMalformed, err)
 	}
@@ -245,14 +256,18 @@ func (pk *ProvingKey) UnmarshalBinary(data []byte) error {
 		return err
 	}
 	out := ProvingKey{Backend: b, Unsafe: unsafe}
-	switch b {
-	case Groth16:
-		out.g16 = groth16.NewProvingKey(ecc.BN254)
-		_, err = out.g16.ReadFrom(r)
-	case PLONK:
-		out.plonk = plonk.NewProvingKey(ecc.BN254)
-		_, err = out.plonk.ReadFrom(r)
-	}
+	err = guardDecode("proving key", func() error {
+		var err error
+		switch b {
+		case Groth16:
+			out.g16 = groth16.NewProvingKey(ecc.BN254)
+			_, err = out.g16.ReadFrom(r)
+		case PLONK:
+			out.plonk = plonk.NewProvingKey(ecc.BN254)
+			_, err = out.plonk.ReadFrom(r)
+		}
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("%w: proving key: %v", ErrMalformed, err)
 	}
@@ -307,10 +322,18 @@ func encodePlonkProof(p plonk.Proof) ([]byte, error) {
 }
 
 func decodePlonkProof(data []byte) (plonk.Proof, error) {
+	if err := prescanPlonkProof(data); err != nil {
+		return nil, err
+	}
 	p := plonk.NewProof(ecc.BN254)
 	r := bytes.NewReader(data)
-	if _, err := p.ReadFrom(r); err != nil {
-		return nil, fmt.Errorf("%w: PLONK proof: %v", ErrMalformed, err)
+	if err := guardDecode("PLONK proof", func() error {
+		if _, err := p.ReadFrom(r); err != nil {
+			return fmt.Errorf("%w: PLONK proof: %v", ErrMalformed, err)
+		}
+		return nil
+	}); err != nil {
+		return nil, err
 	}
 	if r.Len() != 0 {
 		return nil, fmt.Errorf("%w: trailing bytes after PLONK proof", ErrMalformed)

@@ -106,10 +106,18 @@ func (p *Phase1) UnmarshalBinary(b []byte) error {
 	if len(b) < 8 {
 		return fmt.Errorf("%w: phase 1 state too short", ErrMalformed)
 	}
+	if err := prescanPhase1(b); err != nil {
+		return err
+	}
 	var q mpcsetup.Phase1
 	r := bytes.NewReader(b[8:])
-	if _, err := q.ReadFrom(r); err != nil || r.Len() != 0 {
-		return fmt.Errorf("%w: phase 1 state: %v", ErrMalformed, err)
+	if err := guardDecode("phase 1 state", func() error {
+		if _, err := q.ReadFrom(r); err != nil || r.Len() != 0 {
+			return fmt.Errorf("%w: phase 1 state: %v", ErrMalformed, err)
+		}
+		return nil
+	}); err != nil {
+		return err
 	}
 	p.p, p.n = &q, u64be(b[:8])
 	return nil
@@ -156,10 +164,18 @@ func (r *Phase1Result) UnmarshalBinary(b []byte) error {
 	if len(b) < 8 {
 		return fmt.Errorf("%w: phase 1 result too short", ErrMalformed)
 	}
+	if err := prescanPhase1Result(b); err != nil {
+		return err
+	}
 	var c mpcsetup.SrsCommons
 	rd := bytes.NewReader(b[8:])
-	if _, err := c.ReadFrom(rd); err != nil || rd.Len() != 0 {
-		return fmt.Errorf("%w: phase 1 result: %v", ErrMalformed, err)
+	if err := guardDecode("phase 1 result", func() error {
+		if _, err := c.ReadFrom(rd); err != nil || rd.Len() != 0 {
+			return fmt.Errorf("%w: phase 1 result: %v", ErrMalformed, err)
+		}
+		return nil
+	}); err != nil {
+		return err
 	}
 	r.c, r.n = c, u64be(b[:8])
 	return nil
@@ -216,10 +232,18 @@ func (p *Phase2) MarshalBinary() ([]byte, error) {
 
 // UnmarshalBinary decodes a state written by MarshalBinary.
 func (p *Phase2) UnmarshalBinary(b []byte) error {
+	if err := prescanPhase2(b); err != nil {
+		return err
+	}
 	var q mpcsetup.Phase2
 	r := bytes.NewReader(b)
-	if _, err := q.ReadFrom(r); err != nil || r.Len() != 0 {
-		return fmt.Errorf("%w: phase 2 state: %v", ErrMalformed, err)
+	if err := guardDecode("phase 2 state", func() error {
+		if _, err := q.ReadFrom(r); err != nil || r.Len() != 0 {
+			return fmt.Errorf("%w: phase 2 state: %v", ErrMalformed, err)
+		}
+		return nil
+	}); err != nil {
+		return err
 	}
 	p.p = &q
 	return nil
