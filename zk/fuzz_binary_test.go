@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -136,9 +138,18 @@ func FuzzPhase2Unmarshal(f *testing.F) {
 // bodies are not fuzzed: gnark's proving-key decoder allocates what the input declares (see
 // CIRCUITS.md §6); proving keys are the operator's own files.
 func FuzzKeyUnmarshal(f *testing.F) {
-	_, vk := groth16Keys(f)
-	vb, _ := vk.MarshalBinary()
-	addTruncations(f, vb)
+	// The published vectors' development key: no setup in each fuzzing worker.
+	raw, err := os.ReadFile(filepath.Join("testdata", "vectors.json"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	var vf struct {
+		VerifyingKey []byte `json:"verifying_key"`
+	}
+	if err := json.Unmarshal(raw, &vf); err != nil {
+		f.Fatal(err)
+	}
+	addTruncations(f, vf.VerifyingKey)
 	pb := mustCeremonySeeds(f)[3]
 	f.Add(pb[:min(len(pb), 64)])
 	var hdr bytes.Buffer
