@@ -203,19 +203,13 @@ func sameBytes(a, b []byte) bool { return bytes.Equal(a, b) }
 
 // committeeKeyIDs lists the key ids of every validator's committee key, in state order.
 func (a *App) committeeKeyIDs(s kv) ([]envelope.KeyID, error) {
-	it, err := a.db.Iterator([]byte(pfxVal), []byte("v0"))
+	vals, err := a.validators(s)
 	if err != nil {
 		return nil, err
 	}
-	defer it.Close()
 	var out []envelope.KeyID
-	for ; it.Valid(); it.Next() {
-		var v Validator
-		ok, err := getObj(s, string(it.Key()), &v)
-		if err != nil {
-			return nil, err
-		}
-		if !ok || len(v.CommitteeKey) == 0 {
+	for _, v := range vals {
+		if len(v.CommitteeKey) == 0 {
 			continue
 		}
 		r, err := envelope.ParseRecipient(string(v.CommitteeKey))
@@ -224,5 +218,5 @@ func (a *App) committeeKeyIDs(s kv) ([]envelope.KeyID, error) {
 		}
 		out = append(out, r.KeyID())
 	}
-	return out, it.Error()
+	return out, nil
 }

@@ -591,21 +591,15 @@ func closeIssuance(c *execCtx) error {
 
 // issuerKeys lists every validator's registered issuer keys, by consensus address.
 func (a *App) issuerKeys(s kv) ([]IssuerKeys, error) {
-	it, err := a.db.Iterator([]byte(pfxVal), []byte("v0"))
+	vals, err := a.validators(s)
 	if err != nil {
 		return nil, err
 	}
-	defer it.Close()
 	var out []IssuerKeys
-	for ; it.Valid(); it.Next() {
-		var v Validator
-		ok, err := getObj(s, string(it.Key()), &v)
-		if err != nil {
-			return nil, err
-		}
-		if ok && (len(v.AttestationKey) > 0 || len(v.ZKIssuerKey) > 0) {
+	for _, v := range vals {
+		if len(v.AttestationKey) > 0 || len(v.ZKIssuerKey) > 0 {
 			out = append(out, IssuerKeys{Validator: v.Address(), Name: v.Name, Power: v.Power, AttestationKey: v.AttestationKey, ZKIssuerKey: v.ZKIssuerKey})
 		}
 	}
-	return out, it.Error()
+	return out, nil
 }

@@ -129,6 +129,7 @@ func (a *App) query(path string, data []byte) (any, error) {
 	return nil, txErr(ErrNotFound, "unknown query path %q", path)
 }
 
+// validators lists the validator records in key order (committed keys, values read through s).
 func (a *App) validators(s kv) ([]Validator, error) {
 	it, err := a.db.Iterator([]byte(pfxVal), []byte("v0"))
 	if err != nil {
@@ -138,10 +139,13 @@ func (a *App) validators(s kv) ([]Validator, error) {
 	var out []Validator
 	for ; it.Valid(); it.Next() {
 		var v Validator
-		if err := tx.Unmarshal(it.Value(), &v); err != nil {
+		ok, err := getObj(s, string(it.Key()), &v)
+		if err != nil {
 			return nil, err
 		}
-		out = append(out, v)
+		if ok {
+			out = append(out, v)
+		}
 	}
 	return out, it.Error()
 }

@@ -449,21 +449,13 @@ func (a *App) deliverInternal(c *execCtx, b []byte) error {
 }
 
 func totalPower(a *App, s kv) (int64, error) {
-	it, err := a.db.Iterator([]byte(pfxVal), []byte("v0"))
+	vals, err := a.validators(s)
 	if err != nil {
 		return 0, err
 	}
-	defer it.Close()
 	var total int64
-	for ; it.Valid(); it.Next() {
-		var v Validator
-		ok, err := getObj(s, string(it.Key()), &v)
-		if err != nil {
-			return 0, err
-		}
-		if ok {
-			total += v.Power
-		}
+	for _, v := range vals {
+		total += v.Power
 	}
-	return total, it.Error()
+	return total, nil
 }
