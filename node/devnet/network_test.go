@@ -16,6 +16,7 @@ import (
 	"github.com/virtengine/sdk/internal/demo"
 	"github.com/virtengine/sdk/node"
 	"github.com/virtengine/sdk/node/app"
+	"github.com/virtengine/sdk/node/client"
 	"github.com/virtengine/sdk/node/tx"
 	"github.com/virtengine/sdk/veid"
 )
@@ -28,27 +29,9 @@ func TestFourValidatorsByzantineIdentity(t *testing.T) {
 	defer cancel()
 	nw := testNet(t, 4, StartOptions{Byzantine: []int{2}})
 	c := clientFor(t, ctx, nw, 0)
-	c3 := clientFor(t, ctx, nw, 3)
-	f := faucet(t, nw)
-	user, _ := tx.GenerateKey(tx.Ed25519)
-	fund, err := c.Submit(ctx, f, &tx.MsgSend{To: user.Address(), Amount: 10_000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c3.WaitHeight(ctx, fund.Height+1); err != nil {
-		t.Fatal(err)
-	}
-	sk, _ := envelope.GenerateSigningKey(envelope.Ed25519)
-	ev, want := genuine(t)
 	// Submitted through node 3, read back from node 0.
-	id, res, err := c3.SubmitEvidenceBundle(ctx, user, sk, ev)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := c.WaitIdentity(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := submitGenuine(t, ctx, nw, c, clientFor(t, ctx, nw, 3))
+	r, want, res := g.req, g.want, g.res
 	if r.Status != app.ReqFinal || r.Score != uint32(want.Score) || string(r.InputHash) != string(want.InputHash[:]) {
 		t.Fatalf("request %+v, want final score %d", r, want.Score)
 	}
@@ -90,25 +73,11 @@ func TestFourValidatorsTwoDisagreeNoFinal(t *testing.T) {
 	defer cancel()
 	nw := testNet(t, 4, StartOptions{Byzantine: []int{1, 3}})
 	c := clientFor(t, ctx, nw, 0)
-	f := faucet(t, nw)
-	user, _ := tx.GenerateKey(tx.Ed25519)
-	if _, err := c.Submit(ctx, f, &tx.MsgSend{To: user.Address(), Amount: 10_000}); err != nil {
-		t.Fatal(err)
-	}
-	sk, _ := envelope.GenerateSigningKey(envelope.Ed25519)
-	ev, _ := genuine(t)
-	id, _, err := c.SubmitEvidenceBundle(ctx, user, sk, ev)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := c.WaitIdentity(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.Status != app.ReqExpired {
+	g := submitGenuine(t, ctx, nw, c, c)
+	if r := g.req; r.Status != app.ReqExpired {
 		t.Fatalf("request %+v: want expired without a final score", r)
 	}
-	if err := c.Query(ctx, "/identity/"+user.Address().String(), new(app.Identity)); err == nil {
+	if err := c.Query(ctx, "/identity/"+g.user.Address().String(), new(app.Identity)); err == nil {
 		t.Fatal("an identity score was recorded")
 	}
 }
@@ -139,22 +108,8 @@ func TestFourValidatorsOtherModelFilesAbstain(t *testing.T) {
 	if err != nil || strings.Join(local, ",") != strings.Join(pinned, ",") {
 		t.Fatalf("this machine's model files %v (%v) are not the pinned ones", local, err)
 	}
-	f := faucet(t, nw)
-	user, _ := tx.GenerateKey(tx.Ed25519)
-	if _, err := c.Submit(ctx, f, &tx.MsgSend{To: user.Address(), Amount: 10_000}); err != nil {
-		t.Fatal(err)
-	}
-	sk, _ := envelope.GenerateSigningKey(envelope.Ed25519)
-	ev, want := genuine(t)
-	id, _, err := c.SubmitEvidenceBundle(ctx, user, sk, ev)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := c.WaitIdentity(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.Status != app.ReqFinal || r.Score != uint32(want.Score) || len(r.Dissent) != 0 {
+	g := submitGenuine(t, ctx, nw, c, c)
+	if r, want := g.req, g.want; r.Status != app.ReqFinal || r.Score != uint32(want.Score) || len(r.Dissent) != 0 {
 		t.Fatalf("request %+v, want final score %d without dissent", r, want.Score)
 	}
 	abstained := map[string]string{}
@@ -171,6 +126,41 @@ func TestFourValidatorsOtherModelFilesAbstain(t *testing.T) {
 	}
 	h, _ := c.Height(ctx)
 	appHashesAgree(t, ctx, nw, h)
+}
+
+// genuineRequest is a genuine capture submitted by a freshly funded account, and its outcome.
+type genuineRequest struct {
+	user *tx.PrivKey
+	want veid.Result          // what an honest validator computes
+	res  *client.Result       // the submission
+	req  *app.IdentityRequest // the request once final or expired, read through c
+}
+
+// submitGenuine funds a new account from the faucet through c, submits the genuine evidence bundle
+// through via once via has seen the funding, and waits on c until the request is final or expired.
+func submitGenuine(t *testing.T, ctx context.Context, nw *Network, c, via *client.Client) genuineRequest {
+	t.Helper()
+	g := genuineRequest{}
+	g.user, _ = tx.GenerateKey(tx.Ed25519)
+	fund, err := c.Submit(ctx, faucet(t, nw), &tx.MsgSend{To: g.user.Address(), Amount: 10_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := via.WaitHeight(ctx, fund.Height+1); err != nil {
+		t.Fatal(err)
+	}
+	sk, _ := envelope.GenerateSigningKey(envelope.Ed25519)
+	ev, want := genuine(t)
+	g.want = want
+	id, res, err := via.SubmitEvidenceBundle(ctx, g.user, sk, ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.res = res
+	if g.req, err = c.WaitIdentity(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	return g
 }
 
 // syncBuffer is a bytes.Buffer safe for the validators' concurrent log writes.
